@@ -1,0 +1,64 @@
+/** A cancellable timer returned by a {@link Clock}. */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface TimerOptions {
+  /**
+   * Let the process exit while only this timer is pending. Background timers
+   * (sampling, watchdogs, reminders) set it; a timer someone awaits does not.
+   * @default false
+   */
+  readonly unref?: boolean;
+}
+
+/**
+ * Time and timers, injected everywhere so tests drive a manual clock instead of
+ * sleeping or patching globals.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number, options?: TimerOptions): Timer;
+  setInterval(fn: () => void, ms: number, options?: TimerOptions): Timer;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+function sleepWith(clock: Pick<Clock, 'setTimeout'>, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export { sleepWith };
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms, options) {
+    const handle = setTimeout(fn, ms);
+    if (options?.unref) handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  },
+  setInterval(fn, ms, options) {
+    const handle = setInterval(fn, ms);
+    if (options?.unref) handle.unref();
+    return { cancel: () => clearInterval(handle) };
+  },
+  sleep(ms, signal) {
+    return sleepWith(systemClock, ms, signal);
+  },
+};

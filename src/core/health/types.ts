@@ -1,0 +1,56 @@
+/** A component's lifecycle state in the health registry. */
+export type ComponentState = 'starting' | 'ready' | 'degraded' | 'failed' | 'stopped' | 'skipped';
+
+/** The overall status of the guide: `ready`, `degraded` or `not_ready`. */
+export type OverallStatus = 'ready' | 'degraded' | 'not_ready';
+
+export interface ErrorRecord {
+  /** ISO 8601 UTC. */
+  readonly at: string;
+  /** Already redacted, single line, bounded length. */
+  readonly message: string;
+}
+
+export interface ComponentHealth {
+  readonly name: string;
+  readonly state: ComponentState;
+  readonly critical: boolean;
+  /** Errors recorded since start (not bounded, unlike `errors`). */
+  readonly error_count: number;
+  readonly last_error: ErrorRecord | null;
+  /** The most recent errors, newest last, bounded. */
+  readonly errors: readonly ErrorRecord[];
+  /** When the state last changed, ISO 8601 UTC. */
+  readonly since: string;
+  /** True while the component runs on its fallback. */
+  readonly fallback_active: boolean;
+  /** A short human note about the current state (e.g. "running on fallback", "port 8001 in use"). */
+  readonly note: string | null;
+}
+
+export type GatewayStatus = 'connecting' | 'ready' | 'reconnecting' | 'disconnected' | 'not_started';
+
+export interface GatewaySnapshot {
+  readonly status: GatewayStatus;
+  /** Last heartbeat round trip in ms, null before the first ACK. */
+  readonly ping_ms: number | null;
+  readonly guilds: number;
+  readonly reconnects: number;
+  /** When the status last changed, ISO 8601 UTC. */
+  readonly since: string;
+}
+
+/** What `getComprehensiveHealthStatus()` and `GET /healthz` return. */
+export interface HealthSnapshot {
+  readonly status: OverallStatus;
+  /** The process answers and its event loop is not blocked. */
+  readonly live: boolean;
+  /** Start finished, critical components up, gateway connected. */
+  readonly ready: boolean;
+  readonly uptime_seconds: number;
+  readonly started_at: string;
+  readonly checked_at: string;
+  readonly version: string;
+  readonly components: readonly ComponentHealth[];
+  readonly gateway: GatewaySnapshot;
+}

@@ -1,0 +1,32 @@
+/** The levels of the contract; `warning` prints as `WARNING`. */
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Structured detail of a record: becomes the JSON line's `detail` object and the console's `| key=value` pairs. */
+export type LogDetail = Readonly<Record<string, unknown>>;
+
+/**
+ * What the core and the bot log through. Every record carries a stable snake_case
+ * `event` id, a human sentence and a detail object; the logger adds `ts`, `level`,
+ * `name` and `subsys`. An `Error` anywhere in `detail` is serialised (message,
+ * code, stack) and every secret registered with the logger is redacted by value.
+ */
+export interface Logger {
+  /** A logger whose records carry `name` (dotted, e.g. `bot.startup`) and `subsys`. */
+  child(bindings: { readonly name?: string; readonly subsys?: string }): Logger;
+  debug(event: string, msg: string, detail?: LogDetail): void;
+  info(event: string, msg: string, detail?: LogDetail): void;
+  warning(event: string, msg: string, detail?: LogDetail): void;
+  error(event: string, msg: string, detail?: LogDetail): void;
+  critical(event: string, msg: string, detail?: LogDetail): void;
+}
+
+/** A logger that drops everything; for code paths that were given none. */
+export const silentLogger: Logger = {
+  child: () => silentLogger,
+  debug: () => {},
+  info: () => {},
+  warning: () => {},
+  error: () => {},
+  critical: () => {},
+};

@@ -1,0 +1,31 @@
+export interface EventLoopLag {
+  readonly mean: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** One resource sample; lag figures cover the window since the previous sample. */
+export interface ResourceSample {
+  /** ISO 8601 UTC. */
+  readonly at: string;
+  readonly rss_bytes: number;
+  readonly heap_used_bytes: number;
+  readonly heap_total_bytes: number;
+  /** Null on the first sample or where pidusage failed. */
+  readonly cpu_percent: number | null;
+  /** Null where /proc is missing. */
+  readonly open_files: number | null;
+  readonly threads: number | null;
+  readonly event_loop_lag_ms: EventLoopLag;
+}
+
+export interface Threshold {
+  readonly warning: number;
+  readonly critical: number;
+}
+
+export interface ResourceThresholds {
+  readonly memory_mb: Threshold;
+  readonly cpu_percent: Threshold;
+  readonly event_loop_lag_ms: Threshold;
+}
