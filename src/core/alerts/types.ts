@@ -28,3 +28,29 @@ export interface AlertSink {
   /** Delivers or reports what is still queued, bounded by `timeoutMs`. */
   close?(timeoutMs: number): Promise<void>;
 }
+
+/** An alert that is currently firing, as `/alerts` lists it. */
+export interface FiringAlert {
+  readonly key: string;
+  readonly title: string;
+  readonly severity: AlertSeverity;
+  readonly value: string | null;
+  readonly threshold: string | null;
+  readonly since: string;
+  readonly silenced: boolean;
+}
+
+export interface Silence {
+  readonly key: string;
+  /** ISO 8601 UTC. */
+  readonly until: string;
+  readonly created_at: string;
+  /** Snowflake of the admin who set it. */
+  readonly created_by: string;
+}
+
+/** What `/alerts` shows. */
+export interface AlertsView {
+  readonly firing: readonly FiringAlert[];
+  readonly silences: readonly Silence[];
+}

@@ -54,3 +54,16 @@ export interface HealthSnapshot {
   readonly components: readonly ComponentHealth[];
   readonly gateway: GatewaySnapshot;
 }
+
+/**
+ * Fed by the Discord layer from the client's gateway events; implemented by the
+ * core's gateway tracker. Any gateway library can drive it.
+ */
+export interface GatewayObserver {
+  connecting(): void;
+  ready(guilds: number): void;
+  disconnected(code: number | null): void;
+  reconnecting(): void;
+  resumed(): void;
+  ping(ms: number): void;
+}

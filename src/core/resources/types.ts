@@ -29,3 +29,12 @@ export interface ResourceThresholds {
   readonly cpu_percent: Threshold;
   readonly event_loop_lag_ms: Threshold;
 }
+
+/** What `/resources` shows. */
+export interface ResourcesView {
+  readonly enabled: boolean;
+  readonly latest: ResourceSample | undefined;
+  /** Oldest first, bounded. */
+  readonly history: readonly ResourceSample[];
+  readonly thresholds: ResourceThresholds;
+}
