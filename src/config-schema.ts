@@ -1,0 +1,207 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the bot reads: its default, the accepted form (said
+ * back in errors) and its parser. `.env.example` and the README list the same
+ * names; a test keeps them in step.
+ */
+export interface VariableSpec<T> {
+  readonly default: string | undefined;
+  /** The accepted form, as an error message states it. */
+  readonly form: string;
+  readonly schema: z.ZodType<T>;
+  /** Never echo the value back (tokens). */
+  readonly secret?: boolean;
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+const bool = z.string().transform((raw, ctx) => {
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  ctx.addIssue({ code: 'custom', message: 'is not a boolean' });
+  return z.NEVER;
+});
+
+function int(min: number, max: number) {
+  return z.string().transform((raw, ctx) => {
+    const v = raw.trim();
+    if (!/^-?\d+$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a whole number' });
+      return z.NEVER;
+    }
+    const n = Number(v);
+    if (n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `is out of range` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function positiveNumber(max: number) {
+  return z.string().transform((raw, ctx) => {
+    const v = raw.trim();
+    const n = Number(v);
+    if (v === '' || !Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a number' });
+      return z.NEVER;
+    }
+    if (n <= 0 || n > max) {
+      ctx.addIssue({ code: 'custom', message: 'is out of range' });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+const SNOWFLAKE = /^\d{17,20}$/;
+
+const snowflake = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  if (!SNOWFLAKE.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'is not a Discord snowflake' });
+    return z.NEVER;
+  }
+  return v;
+});
+
+const snowflakeList = z.string().transform((raw, ctx) => {
+  const ids = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = ids.filter((id) => !SNOWFLAKE.test(id));
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `holds ${bad.length} malformed id(s)` });
+    return z.NEVER;
+  }
+  return Object.freeze(ids);
+});
+
+const httpUrl = z.string().transform((raw, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', message: 'is not an http(s) URL' });
+    return z.NEVER;
+  }
+  return url.toString().replace(/\/+$/, '');
+});
+
+const nonEmpty = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  if (v === '') {
+    ctx.addIssue({ code: 'custom', message: 'is empty' });
+    return z.NEVER;
+  }
+  return v;
+});
+
+const logLevel = z.string().transform((raw, ctx) => {
+  const v = raw.trim().toLowerCase();
+  const alias: Record<string, 'debug' | 'info' | 'warning' | 'error' | 'critical'> = {
+    debug: 'debug',
+    info: 'info',
+    warning: 'warning',
+    warn: 'warning',
+    error: 'error',
+    critical: 'critical',
+  };
+  const level = alias[v];
+  if (level === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'is not a log level' });
+    return z.NEVER;
+  }
+  return level;
+});
+
+const host = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'is not a host name or IP address' });
+    return z.NEVER;
+  }
+  return v;
+});
+
+const BOOL = 'true or false';
+const MS = (min: number) => `a whole number of milliseconds, at least ${min}`;
+
+function spec<T>(d: string | undefined, form: string, schema: z.ZodType<T>, secret = false): VariableSpec<T> {
+  return secret ? { default: d, form, schema, secret } : { default: d, form, schema };
+}
+
+export const VARIABLES = {
+  // Discord
+  DISCORD_TOKEN: spec(undefined, 'the bot token from the Developer Portal', nonEmpty, true),
+  DISCORD_API_URL: spec('https://discord.com/api', 'an http(s) URL such as https://discord.com/api', httpUrl),
+  DISCORD_GUILD_ID: spec(undefined, 'a snowflake (17 to 20 digits)', snowflake),
+  OPS_CHANNEL_ID: spec(undefined, 'a snowflake (17 to 20 digits)', snowflake),
+  ADMIN_USER_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
+  ADMIN_ROLE_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
+  OBS_COMMAND_DEFER_MS: spec('1500', 'a whole number of milliseconds from 100 to 2500', int(100, 2500)),
+  // Logging
+  LOG_LEVEL: spec('info', 'debug, info, warning, error or critical', logLevel),
+  LOG_FILE: spec('logs/bot.jsonl', 'a file path', nonEmpty),
+  LOG_ROTATE_MAX_MB: spec('50', 'a whole number of megabytes from 0 (off) to 10240', int(0, 10240)),
+  LOG_ROTATE_DAILY: spec('true', BOOL, bool),
+  LOG_ROTATE_KEEP: spec('7', 'a whole number of files from 1 to 1000', int(1, 1000)),
+  // Core observability (the guide)
+  OBS_PARALLEL_STARTUP: spec('false', BOOL, bool),
+  OBS_ENABLE_HEALTHCHECKS: spec('true', BOOL, bool),
+  OBS_ENABLE_RESOURCE_METRICS: spec('true', BOOL, bool),
+  OBS_HEALTHCHECK_INTERVAL_MS: spec('30000', MS(1000), int(1000, 86_400_000)),
+  OBS_SHUTDOWN_TIMEOUT_MS: spec(
+    '10000',
+    'a whole number of milliseconds from 1000 to 60000',
+    int(1000, 60_000),
+  ),
+  OBS_TASK_GRACE_MS: spec('30000', MS(1000), int(1000, 86_400_000)),
+  // Prometheus
+  OBS_ENABLE_PROMETHEUS: spec('false', BOOL, bool),
+  PROMETHEUS_PORT: spec('8001', 'a whole number from 1 to 65535', int(1, 65_535)),
+  PROMETHEUS_HOST: spec('0.0.0.0', 'a host name or IP address to bind, such as 0.0.0.0 or 127.0.0.1', host),
+  PROMETHEUS_HTTP_SERVER: spec('true', BOOL, bool),
+  // Resources
+  RESOURCE_SAMPLE_INTERVAL_MS: spec('15000', MS(100), int(100, 86_400_000)),
+  RESOURCE_STATS_LOG_INTERVAL_MS: spec('60000', MS(1000), int(1000, 86_400_000)),
+  RESOURCE_MEMORY_WARNING_MB: spec('1024', 'a positive number of megabytes', positiveNumber(1_048_576)),
+  RESOURCE_MEMORY_CRITICAL_MB: spec('2048', 'a positive number of megabytes', positiveNumber(1_048_576)),
+  RESOURCE_EVENT_LOOP_LAG_WARNING_MS: spec(
+    '100',
+    'a positive number of milliseconds',
+    positiveNumber(3_600_000),
+  ),
+  RESOURCE_EVENT_LOOP_LAG_CRITICAL_MS: spec(
+    '500',
+    'a positive number of milliseconds',
+    positiveNumber(3_600_000),
+  ),
+  RESOURCE_CPU_WARNING_PERCENT: spec('80', 'a percentage above 0 and at most 6400', positiveNumber(6400)),
+  RESOURCE_CPU_CRITICAL_PERCENT: spec('95', 'a percentage above 0 and at most 6400', positiveNumber(6400)),
+  // Alerts
+  ALERT_REPEAT_INTERVAL_MS: spec('3600000', MS(10_000), int(10_000, 604_800_000)),
+  ALERT_CONSECUTIVE_SAMPLES: spec('2', 'a whole number from 1 to 100', int(1, 100)),
+  ALERT_GATEWAY_GRACE_MS: spec('60000', MS(0), int(0, 86_400_000)),
+  ALERT_CHANNEL_PER_MINUTE: spec('20', 'a whole number from 1 to 60', int(1, 60)),
+} as const satisfies Record<string, VariableSpec<unknown>>;
+
+export type VariableName = keyof typeof VARIABLES;
+
+/** The prefixes whose unknown names are warned about as likely typos. */
+export const WATCHED_PREFIXES = ['OBS_', 'RESOURCE_', 'PROMETHEUS_', 'ALERT_'] as const;
+
+/** Pairs whose critical value must exceed the warning value. */
+export const THRESHOLD_PAIRS = [
+  ['RESOURCE_MEMORY_WARNING_MB', 'RESOURCE_MEMORY_CRITICAL_MB'],
+  ['RESOURCE_EVENT_LOOP_LAG_WARNING_MS', 'RESOURCE_EVENT_LOOP_LAG_CRITICAL_MS'],
+  ['RESOURCE_CPU_WARNING_PERCENT', 'RESOURCE_CPU_CRITICAL_PERCENT'],
+] as const satisfies readonly (readonly [VariableName, VariableName])[];

@@ -1,0 +1,188 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { THRESHOLD_PAIRS, VARIABLES, type VariableName, WATCHED_PREFIXES } from './config-schema.ts';
+import type { LogLevel } from './core/logging/logger.ts';
+import type { ResourceThresholds } from './core/resources/types.ts';
+
+/** The exit code for a configuration error (sysexits' EX_CONFIG). */
+export const EXIT_CONFIG = 78;
+
+export interface Config {
+  readonly discord: {
+    /** Absent only where the caller did not require it (the demo and tests supply their own). */
+    readonly token: string | undefined;
+    readonly apiUrl: string;
+    readonly guildId: string | undefined;
+    readonly opsChannelId: string | undefined;
+    readonly adminUserIds: readonly string[];
+    readonly adminRoleIds: readonly string[];
+    readonly deferAfterMs: number;
+  };
+  readonly logging: {
+    readonly level: LogLevel;
+    readonly file: string;
+    readonly rotateMaxBytes: number;
+    readonly rotateDaily: boolean;
+    readonly rotateKeep: number;
+  };
+  readonly startup: { readonly parallel: boolean };
+  readonly health: { readonly enabled: boolean; readonly intervalMs: number; readonly taskGraceMs: number };
+  readonly shutdownTimeoutMs: number;
+  readonly prometheus: {
+    readonly enabled: boolean;
+    readonly httpServer: boolean;
+    readonly host: string;
+    readonly port: number;
+  };
+  readonly resources: {
+    readonly enabled: boolean;
+    readonly sampleIntervalMs: number;
+    readonly statsLogIntervalMs: number;
+    readonly thresholds: ResourceThresholds;
+  };
+  readonly alerts: {
+    readonly repeatIntervalMs: number;
+    readonly consecutiveSamples: number;
+    readonly gatewayGraceMs: number;
+    readonly channelPerMinute: number;
+  };
+}
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: Config; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly warnings: readonly string[] };
+
+export interface LoadConfigOptions {
+  /** `npm start` needs a token; the demo and tests bring their own. @default true */
+  readonly requireToken?: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Values = { -readonly [K in VariableName]: unknown };
+
+/**
+ * Reads the environment into a typed, validated {@link Config}. Each bad variable
+ * yields one line naming it, the problem and the accepted form; a secret's value is
+ * never repeated.
+ */
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): ConfigResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const values = {} as Values;
+
+  for (const [name, variable] of Object.entries(VARIABLES) as [
+    VariableName,
+    (typeof VARIABLES)[VariableName],
+  ][]) {
+    const given = env[name];
+    const raw = given === undefined || given === '' ? variable.default : given;
+    if (raw === undefined) {
+      values[name] = undefined;
+      continue;
+    }
+    const parsed = variable.schema.safeParse(raw);
+    if (parsed.success) {
+      values[name] = parsed.data;
+    } else {
+      const problem = parsed.error.issues[0]?.message ?? 'is invalid';
+      const shown = 'secret' in variable && variable.secret ? '' : ` ${JSON.stringify(raw.slice(0, 80))}`;
+      errors.push(`${name}:${shown} ${problem}; expected ${variable.form}`);
+    }
+  }
+
+  if ((options.requireToken ?? true) && values.DISCORD_TOKEN === undefined && errors.length === 0) {
+    errors.push('DISCORD_TOKEN is not set: put the bot token in .env or the environment (see .env.example)');
+  }
+
+  for (const [warningName, criticalName] of THRESHOLD_PAIRS) {
+    const warning = values[warningName];
+    const critical = values[criticalName];
+    if (typeof warning === 'number' && typeof critical === 'number' && critical <= warning) {
+      errors.push(
+        `${criticalName}: ${critical} is not above ${warningName} (${warning}); expected a critical threshold greater than the warning one`,
+      );
+    }
+  }
+
+  for (const name of Object.keys(env)) {
+    if (WATCHED_PREFIXES.some((p) => name.startsWith(p)) && !(name in VARIABLES)) {
+      warnings.push(`${name} is not a known variable (a typo?); it is ignored. See .env.example`);
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  return { ok: true, config: toConfig(values), warnings };
+}
+
+function toConfig(v: Values): Config {
+  const num = (name: VariableName): number => v[name] as number;
+  const flag = (name: VariableName): boolean => v[name] as boolean;
+  const str = (name: VariableName): string => v[name] as string;
+  const opt = (name: VariableName): string | undefined => v[name] as string | undefined;
+  const ids = (name: VariableName): readonly string[] => v[name] as readonly string[];
+  return {
+    discord: {
+      token: opt('DISCORD_TOKEN'),
+      apiUrl: str('DISCORD_API_URL'),
+      guildId: opt('DISCORD_GUILD_ID'),
+      opsChannelId: opt('OPS_CHANNEL_ID'),
+      adminUserIds: ids('ADMIN_USER_IDS'),
+      adminRoleIds: ids('ADMIN_ROLE_IDS'),
+      deferAfterMs: num('OBS_COMMAND_DEFER_MS'),
+    },
+    logging: {
+      level: v.LOG_LEVEL as LogLevel,
+      file: str('LOG_FILE'),
+      rotateMaxBytes: num('LOG_ROTATE_MAX_MB') * 1024 * 1024,
+      rotateDaily: flag('LOG_ROTATE_DAILY'),
+      rotateKeep: num('LOG_ROTATE_KEEP'),
+    },
+    startup: { parallel: flag('OBS_PARALLEL_STARTUP') },
+    health: {
+      enabled: flag('OBS_ENABLE_HEALTHCHECKS'),
+      intervalMs: num('OBS_HEALTHCHECK_INTERVAL_MS'),
+      taskGraceMs: num('OBS_TASK_GRACE_MS'),
+    },
+    shutdownTimeoutMs: num('OBS_SHUTDOWN_TIMEOUT_MS'),
+    prometheus: {
+      enabled: flag('OBS_ENABLE_PROMETHEUS'),
+      httpServer: flag('PROMETHEUS_HTTP_SERVER'),
+      host: str('PROMETHEUS_HOST'),
+      port: num('PROMETHEUS_PORT'),
+    },
+    resources: {
+      enabled: flag('OBS_ENABLE_RESOURCE_METRICS'),
+      sampleIntervalMs: num('RESOURCE_SAMPLE_INTERVAL_MS'),
+      statsLogIntervalMs: num('RESOURCE_STATS_LOG_INTERVAL_MS'),
+      thresholds: {
+        memory_mb: {
+          warning: num('RESOURCE_MEMORY_WARNING_MB'),
+          critical: num('RESOURCE_MEMORY_CRITICAL_MB'),
+        },
+        cpu_percent: {
+          warning: num('RESOURCE_CPU_WARNING_PERCENT'),
+          critical: num('RESOURCE_CPU_CRITICAL_PERCENT'),
+        },
+        event_loop_lag_ms: {
+          warning: num('RESOURCE_EVENT_LOOP_LAG_WARNING_MS'),
+          critical: num('RESOURCE_EVENT_LOOP_LAG_CRITICAL_MS'),
+        },
+      },
+    },
+    alerts: {
+      repeatIntervalMs: num('ALERT_REPEAT_INTERVAL_MS'),
+      consecutiveSamples: num('ALERT_CONSECUTIVE_SAMPLES'),
+      gatewayGraceMs: num('ALERT_GATEWAY_GRACE_MS'),
+      channelPerMinute: num('ALERT_CHANNEL_PER_MINUTE'),
+    },
+  };
+}
+
+/**
+ * The process environment with `.env` (when present) underneath it: a variable
+ * set in the environment wins over the file. The only place that reads `process.env`.
+ */
+export function readEnvironment(envFile = '.env'): Env {
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
