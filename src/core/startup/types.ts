@@ -17,6 +17,8 @@ export interface StartupComponentReport {
   readonly error: string | null;
   readonly fallback: boolean;
   readonly on_critical_path: boolean;
+  /** Offset at which a component that degraded came up after background retries; absent otherwise. */
+  readonly recovered_offset_ms?: number;
 }
 
 export interface StartupReport {

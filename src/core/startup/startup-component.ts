@@ -1,0 +1,67 @@
+/** How a component's start is retried; delays grow exponentially with jitter and are capped. */
+export interface RetryPolicy {
+  /** Attempts in the foreground start, the first included. @default 3 */
+  readonly attempts: number;
+  /** Delay before the second attempt, ms. @default 500 */
+  readonly baseDelayMs: number;
+  /** Growth of the delay per attempt. @default 2 */
+  readonly factor: number;
+  /** Upper bound of any delay, jitter included, ms. @default 30000 */
+  readonly maxDelayMs: number;
+  /** Spread of the random jitter as a fraction of the delay (0.2 = ±20 %). @default 0.2 */
+  readonly jitter: number;
+}
+
+export const DEFAULT_RETRY_POLICY = {
+  attempts: 3,
+  baseDelayMs: 500,
+  factor: 2,
+  maxDelayMs: 30_000,
+  jitter: 0.2,
+} as const satisfies RetryPolicy;
+
+/** One unit of the bot's start (config, database, Discord login…), as declared by the bot. */
+export interface StartupComponent {
+  /** Unique, stable name used in logs, metrics, health and `/startup`. */
+  readonly name: string;
+  /** Components that must be up before this one starts. @default [] */
+  readonly dependencies?: readonly string[];
+  /** A critical component that cannot start fails the whole start. @default true */
+  readonly critical?: boolean;
+  /** Bound of one start attempt (and of the fallback), ms. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Bound of `stop`, ms. @default 5000 */
+  readonly stopTimeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Keep retrying a non-critical component in the background after it degraded,
+   * with the same (capped) backoff. @default true
+   */
+  readonly retryInBackground?: boolean;
+  /** Starts the component; must honour `signal` (aborted on timeout or cancellation). */
+  start(signal: AbortSignal): Promise<void> | void;
+  /** Releases what `start` acquired; bounded by `stopTimeoutMs`. */
+  stop?(signal: AbortSignal): Promise<void> | void;
+  /** Puts a degraded stand-in in place when a non-critical start gave up. */
+  fallback?(error: unknown, signal: AbortSignal): Promise<void> | void;
+}
+
+/** A component with every default applied, as the orchestrator uses it. */
+export interface ResolvedComponent {
+  readonly name: string;
+  readonly dependencies: readonly string[];
+  readonly critical: boolean;
+  readonly timeoutMs: number;
+  readonly stopTimeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly retryInBackground: boolean;
+  readonly definition: StartupComponent;
+}
+
+export const COMPONENT_DEFAULTS = {
+  dependencies: [],
+  critical: true,
+  timeoutMs: 30_000,
+  stopTimeoutMs: 5_000,
+  retryInBackground: true,
+} as const satisfies Omit<ResolvedComponent, 'name' | 'retry' | 'definition'>;
