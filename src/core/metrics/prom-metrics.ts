@@ -122,17 +122,26 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     buckets: [...o.startupBuckets],
     registers,
   });
+  // Both counters start every known component/task at 0 at scrape time: a series
+  // born at 1 hides its first increase from rate().
   const componentErrors = new Counter({
     name: `${p}component_errors_total`,
     help: 'Errors recorded against a component.',
     labelNames: ['component'],
     registers,
+    collect() {
+      for (const c of view().health()?.components ?? [])
+        this.inc({ component: bound('component', c.name) }, 0);
+    },
   });
   const heartbeats = new Counter({
     name: `${p}background_task_heartbeats_total`,
     help: 'Heartbeats reported by a background task.',
     labelNames: ['task'],
     registers,
+    collect() {
+      for (const t of view().tasks()) this.inc({ task: bound('task', t.name) }, 0);
+    },
   });
   const taskRestarts = new Counter({
     name: `${p}background_task_restarts_total`,
