@@ -1,0 +1,143 @@
+import type { LogLevel } from './logger.ts';
+
+/** A JSON log line, parsed. */
+export interface JsonLogRecord {
+  readonly ts: string;
+  readonly level: string;
+  readonly name: string;
+  readonly subsys: string;
+  readonly event: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+  readonly msg: string;
+}
+
+/** How each level looks on the console. */
+export const CONSOLE_STYLES = {
+  debug: { icon: '·', color: '\u001b[38;5;109m' },
+  info: { icon: 'ℹ', color: '\u001b[32m' },
+  warning: { icon: '⚠', color: '\u001b[33m' },
+  error: { icon: '✖', color: '\u001b[31m' },
+  critical: { icon: '✖', color: '\u001b[1;31m' },
+} as const satisfies Record<LogLevel, { icon: string; color: string }>;
+
+/** The icon of an INFO record whose event reports that something finished well. */
+export const SUCCESS_ICON = '✅';
+
+/**
+ * INFO events ending like this read as a success (`startup_complete`,
+ * `log_sink_recovered`, `alert_resolved`, …) and get {@link SUCCESS_ICON}.
+ */
+const SUCCESS_EVENT = /_(complete|completed|ready|recovered|resolved|succeeded|enforced)$/;
+
+const RESET = '\u001b[0m';
+const DIM = '\u001b[2m';
+const MAX_VALUE = 120;
+const MAX_PAIRS = 24;
+const NEWLINES = /\r?\n/g;
+/** C0/C1 control characters (ESC included), which could move the cursor or recolour a terminal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Number-valued keys with a unit suffix print shorter: `duration_seconds: 3.24` → `duration=3.24s`. */
+const UNIT_SUFFIXES: readonly (readonly [string, string])[] = [
+  ['_seconds', 's'],
+  ['_ms', 'ms'],
+  ['_mb', 'MB'],
+  ['_percent', '%'],
+];
+
+export interface ConsoleFormatOptions {
+  /** ANSI colours per level. */
+  readonly color: boolean;
+}
+
+/**
+ * One console line for a record, newline-terminated:
+ * `✅ [2024-01-15 14:30:45.123] Bot startup completed successfully | subsys=startup | duration=3.24s`.
+ *
+ * Icons: DEBUG `·` (blue-grey), INFO `ℹ` (green) or `✅` for success events,
+ * WARNING `⚠` (yellow), ERROR `✖` (red), CRITICAL `✖` (bold red). Time is local
+ * with milliseconds. Detail is flattened one level into `| key=value` pairs,
+ * values cut to 120 characters, errors shown by their message (stacks stay in
+ * the JSON sink), control characters neutralised so a record stays one line and
+ * cannot drive the terminal.
+ */
+export function formatConsoleLine(record: JsonLogRecord, options: ConsoleFormatOptions): string {
+  const level = toLevel(record.level);
+  const style = CONSOLE_STYLES[level];
+  const icon = level === 'info' && SUCCESS_EVENT.test(record.event) ? SUCCESS_ICON : style.icon;
+  const time = `[${localTime(record.ts)}]`;
+  const msg = clean(record.msg || record.event, 4096);
+  const pairs = [`subsys=${clean(record.subsys, MAX_VALUE)}`, ...detailPairs(record.detail)];
+  const tail = ` | ${pairs.join(' | ')}`;
+  if (!options.color) return `${icon} ${time} ${msg}${tail}\n`;
+  return `${style.color}${icon}${RESET} ${DIM}${time}${RESET} ${style.color}${msg}${RESET}${DIM}${tail}${RESET}\n`;
+}
+
+function toLevel(label: string): LogLevel {
+  const lower = label.toLowerCase();
+  return lower in CONSOLE_STYLES ? (lower as LogLevel) : 'info';
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+function localTime(ts: string): string {
+  const date = new Date(ts);
+  if (Number.isNaN(date.getTime())) return clean(ts, 40);
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
+  );
+}
+
+function clean(text: string, max: number): string {
+  const flat = String(text).replace(NEWLINES, '⏎').replace(CONTROL_CHARS, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function isSerializedError(value: object): value is { message: string } {
+  const v = value as { message?: unknown; name?: unknown };
+  return typeof v.message === 'string' && typeof v.name === 'string';
+}
+
+function shortValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return clean(value, MAX_VALUE);
+  if (typeof value !== 'object') return String(value);
+  if (isSerializedError(value)) return clean(value.message, MAX_VALUE);
+  return clean(JSON.stringify(value) ?? '', MAX_VALUE);
+}
+
+function withUnit(key: string, value: unknown): string {
+  if (typeof value === 'number') {
+    for (const [suffix, unit] of UNIT_SUFFIXES) {
+      if (key.endsWith(suffix) && key.length > suffix.length)
+        return `${key.slice(0, -suffix.length)}=${value}${unit}`;
+    }
+  }
+  return `${key}=${shortValue(value)}`;
+}
+
+function detailPairs(detail: Readonly<Record<string, unknown>> | undefined): string[] {
+  const pairs: string[] = [];
+  if (detail === undefined || detail === null || typeof detail !== 'object') return pairs;
+  for (const [key, value] of Object.entries(detail)) {
+    if (pairs.length >= MAX_PAIRS) {
+      pairs.push('…');
+      break;
+    }
+    const name = clean(key, 64);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !isSerializedError(value)) {
+      // One level of flattening: `{gateway: {ping_ms: 42}}` → `gateway.ping=42ms`.
+      for (const [sub, inner] of Object.entries(value)) {
+        if (pairs.length >= MAX_PAIRS) break;
+        pairs.push(withUnit(`${name}.${clean(sub, 64)}`, inner));
+      }
+      continue;
+    }
+    pairs.push(withUnit(name, value));
+  }
+  return pairs;
+}

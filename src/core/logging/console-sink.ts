@@ -1,0 +1,110 @@
+import type { Writable } from 'node:stream';
+import type { Clock } from '../clock.ts';
+import { formatConsoleLine, type JsonLogRecord } from './console-format.ts';
+import type { SinkCheck, SinkState } from './file-sink.ts';
+
+export interface ConsoleSinkOptions {
+  readonly stream: Writable;
+  readonly color: boolean;
+  readonly clock: Clock;
+  /** Called (from a microtask) when the stream fails; the sink then stops writing to it. */
+  readonly onDegraded?: (error: string) => void;
+  /**
+   * Bytes the stream may hold unwritten before new lines are dropped, so a
+   * stuck reader cannot grow the heap without bound.
+   * @default 4194304
+   */
+  readonly maxBufferedBytes?: number;
+  /**
+   * Longest wait for the stream to drain in `flush()`.
+   * @default 2000
+   */
+  readonly drainTimeoutMs?: number;
+}
+
+/** The console for people: each JSON line re-rendered by {@link formatConsoleLine}. */
+export interface ConsoleSink {
+  write(line: string): void;
+  state(): SinkState;
+  /** Lines dropped because the stream failed or stopped reading. */
+  dropped(): number;
+  check(): SinkCheck;
+  /** Resolves once the stream has taken everything written (bounded by `drainTimeoutMs`). */
+  flush(): Promise<void>;
+  /** Stops listening to the stream (does not end it: stdout belongs to the process). */
+  detach(): void;
+}
+
+export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
+  const { stream, color, clock } = options;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 2000;
+  let state: SinkState = 'ready';
+  let problem: string | undefined;
+  let dropped = 0;
+
+  const degrade = (error: unknown): void => {
+    if (state === 'degraded') return;
+    state = 'degraded';
+    problem = error instanceof Error ? error.message : String(error);
+    const listener = options.onDegraded;
+    const reason = problem;
+    if (listener !== undefined) {
+      queueMicrotask(() => {
+        try {
+          listener(reason);
+        } catch {
+          // Nothing left to report a failing listener to.
+        }
+      });
+    }
+  };
+  const onError = (error: unknown): void => degrade(error);
+  stream.on('error', onError);
+
+  return {
+    write(line) {
+      if (state === 'degraded' || stream.destroyed || stream.writableLength > maxBufferedBytes) {
+        dropped++;
+        return;
+      }
+      let text: string;
+      try {
+        text = formatConsoleLine(JSON.parse(line) as JsonLogRecord, { color });
+      } catch {
+        text = line;
+      }
+      try {
+        stream.write(text);
+      } catch (error) {
+        degrade(error);
+      }
+    },
+    state: () => state,
+    dropped: () => dropped,
+    check() {
+      if (state === 'degraded') return { ok: false, problem: `console: ${problem ?? 'stream failed'}` };
+      if (stream.destroyed || stream.writable === false) {
+        return { ok: false, problem: 'console: the stream is closed, console logging is off' };
+      }
+      return { ok: true };
+    },
+    flush() {
+      if (state === 'degraded' || stream.destroyed || !stream.writableNeedDrain) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          timer.cancel();
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        const timer = clock.setTimeout(done, drainTimeoutMs, { unref: true });
+        stream.once('drain', done);
+        stream.once('close', done);
+      });
+    },
+    detach() {
+      stream.off('error', onError);
+    },
+  };
+}

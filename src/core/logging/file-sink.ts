@@ -1,0 +1,354 @@
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Clock } from '../clock.ts';
+import { describeFsError, fsErrorCode } from './describe-fs-error.ts';
+import { rotateFiles } from './file-rotation.ts';
+import type { LogLevel } from './logger.ts';
+
+export type SinkState = 'ready' | 'degraded';
+
+/** The result of checking one sink. */
+export interface SinkCheck {
+  readonly ok: boolean;
+  /** Why the sink is off, precise enough to act on; absent when `ok`. */
+  readonly problem?: string;
+}
+
+/** When the JSON file is rotated. */
+export interface RotationOptions {
+  /** Rotate before a write would take the file past this many bytes. */
+  readonly maxBytes?: number;
+  /** Rotate at the first write of a new UTC day. */
+  readonly daily?: boolean;
+  /** Rotated files kept (`bot.1.jsonl` newest … `bot.<keep>.jsonl` oldest); older ones are deleted. */
+  readonly keep: number;
+}
+
+export interface FileSinkStatus {
+  readonly state: SinkState;
+  readonly path: string;
+  /** `ENOSPC: no space left on device`, while degraded. */
+  readonly error?: string;
+  /** The errno code, while degraded. */
+  readonly code?: string;
+  /** Records lost since the sink degraded (reset on recovery). */
+  readonly dropped: number;
+  /** Records lost since the sink was created. */
+  readonly droppedTotal: number;
+  /** When the sink degraded (clock ms), while degraded. */
+  readonly since?: number;
+}
+
+/** A state change: `degraded` after a failure, `ready` after a recovery (with what was lost meanwhile). */
+export interface FileSinkTransition {
+  readonly state: SinkState;
+  readonly path: string;
+  readonly error?: string;
+  readonly code?: string;
+  /** On recovery: records lost while degraded. */
+  readonly dropped: number;
+  /** On recovery: how long the sink was down, in ms. */
+  readonly downMs: number;
+}
+
+export interface FileSinkOptions {
+  readonly path: string;
+  readonly rotation?: RotationOptions;
+  readonly clock: Clock;
+  /** Called once per record with its fate in this sink. */
+  readonly onRecord?: (level: LogLevel, outcome: 'written' | 'dropped') => void;
+  /** Called (from a microtask, never inside a write) when the sink degrades or recovers. */
+  readonly onTransition?: (transition: FileSinkTransition) => void;
+  /**
+   * First wait after a failure before the file is reopened; doubles per failed retry.
+   * @default 1000
+   */
+  readonly retryInitialMs?: number;
+  /**
+   * Longest wait between retries.
+   * @default 60000
+   */
+  readonly retryMaxMs?: number;
+  /**
+   * Buffered bytes that force an immediate write instead of waiting for the next turn of the event loop.
+   * @default 65536
+   */
+  readonly maxPendingBytes?: number;
+}
+
+const DEFAULTS = {
+  retryInitialMs: 1000,
+  retryMaxMs: 60_000,
+  maxPendingBytes: 64 * 1024,
+} as const satisfies Partial<FileSinkOptions>;
+
+/**
+ * The JSON-lines file. Records are buffered and written in one synchronous
+ * `write(2)` per turn of the event loop (so a log call never does I/O and
+ * `flushSync` can finish the job on an exit path). A failure (ENOSPC, EACCES,
+ * EROFS, a vanished folder…) never throws to the caller: the sink degrades,
+ * drops and counts records, and after a backoff from the injected clock
+ * reopens the file on the next write; the first successful write recovers it.
+ * A batch that fails half-way is truncated back so no partial line remains.
+ */
+export interface FileSink {
+  readonly path: string;
+  write(line: string, level: LogLevel): void;
+  /** Writes everything buffered, synchronously; for exit paths. */
+  flushSync(): void;
+  status(): FileSinkStatus;
+  /** Checks the file can be written now (reopening it at once when degraded). */
+  check(): SinkCheck;
+  close(): void;
+}
+
+interface PendingRecord {
+  readonly line: string;
+  readonly level: LogLevel;
+}
+
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function createFileSink(options: FileSinkOptions): FileSink {
+  const { path, clock } = options;
+  const retryInitialMs = options.retryInitialMs ?? DEFAULTS.retryInitialMs;
+  const retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
+  const maxPendingBytes = options.maxPendingBytes ?? DEFAULTS.maxPendingBytes;
+  const rotation = options.rotation;
+  if (typeof path !== 'string' || path === '')
+    throw new TypeError('file sink: path must be a non-empty string');
+  if (rotation !== undefined) {
+    if (!Number.isInteger(rotation.keep) || rotation.keep < 0) {
+      throw new RangeError(`file sink: rotation.keep must be an integer >= 0, got ${rotation.keep}`);
+    }
+    if (rotation.maxBytes !== undefined && !(Number.isInteger(rotation.maxBytes) && rotation.maxBytes > 0)) {
+      throw new RangeError(
+        `file sink: rotation.maxBytes must be a positive integer, got ${rotation.maxBytes}`,
+      );
+    }
+  }
+  if (!(retryInitialMs > 0 && retryMaxMs >= retryInitialMs)) {
+    throw new RangeError('file sink: retryMaxMs must be >= retryInitialMs > 0');
+  }
+  const onRecord = options.onRecord ?? (() => {});
+
+  let fd: number | undefined;
+  let size = 0;
+  let openedDay = '';
+  let pending: PendingRecord[] = [];
+  let pendingBytes = 0;
+  let scheduled = false;
+  let closed = false;
+  let state: SinkState = 'ready';
+  let error: string | undefined;
+  let code: string | undefined;
+  let since = 0;
+  let backoff = retryInitialMs;
+  let retryAt = 0;
+  let dropped = 0;
+  let droppedTotal = 0;
+
+  const notify = (transition: FileSinkTransition): void => {
+    const listener = options.onTransition;
+    if (listener === undefined) return;
+    queueMicrotask(() => {
+      try {
+        listener(transition);
+      } catch {
+        // A listener's failure must not take the sink down; it has no one else to tell.
+      }
+    });
+  };
+
+  const open = (): void => {
+    mkdirSync(dirname(path), { recursive: true });
+    const opened = openSync(path, 'a');
+    try {
+      size = fstatSync(opened).size;
+    } catch (err) {
+      closeSync(opened);
+      throw err;
+    }
+    fd = opened;
+    openedDay = utcDay(clock.now());
+  };
+
+  const closeFd = (): void => {
+    if (fd === undefined) return;
+    const current = fd;
+    fd = undefined;
+    try {
+      closeSync(current);
+    } catch {
+      // Closing a descriptor whose disk is gone can fail too; the descriptor is released regardless.
+    }
+  };
+
+  const drop = (records: readonly PendingRecord[]): void => {
+    for (const record of records) onRecord(record.level, 'dropped');
+    dropped += records.length;
+    droppedTotal += records.length;
+  };
+
+  const fail = (cause: unknown, lost: readonly PendingRecord[]): void => {
+    closeFd();
+    drop(lost);
+    error = describeFsError(cause);
+    code = fsErrorCode(cause);
+    if (state === 'ready') {
+      state = 'degraded';
+      since = clock.now();
+      backoff = retryInitialMs;
+      notify({
+        state,
+        path,
+        error,
+        ...(code === undefined ? {} : { code }),
+        dropped: lost.length,
+        downMs: 0,
+      });
+    } else {
+      backoff = Math.min(backoff * 2, retryMaxMs);
+    }
+    retryAt = clock.now() + backoff;
+  };
+
+  const recovered = (): void => {
+    if (state === 'ready') return;
+    const transition: FileSinkTransition = { state: 'ready', path, dropped, downMs: clock.now() - since };
+    state = 'ready';
+    error = undefined;
+    code = undefined;
+    dropped = 0;
+    notify(transition);
+  };
+
+  const writeChunk = (records: readonly PendingRecord[], text: string): void => {
+    if (fd === undefined) open();
+    const buffer = Buffer.from(text);
+    const before = size;
+    try {
+      let offset = 0;
+      while (offset < buffer.length) offset += writeSync(fd as number, buffer, offset);
+    } catch (err) {
+      try {
+        if (fd !== undefined) ftruncateSync(fd, before);
+      } catch {
+        // Devices and some filesystems cannot truncate; a partial line is then all that is left.
+      }
+      throw err;
+    }
+    size += buffer.length;
+    for (const record of records) onRecord(record.level, 'written');
+  };
+
+  const rotate = (): void => {
+    closeFd();
+    if (rotation !== undefined) rotateFiles(path, rotation.keep);
+    open();
+  };
+
+  const flushNow = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    pendingBytes = 0;
+    let chunk: PendingRecord[] = [];
+    let text = '';
+    let textBytes = 0;
+    let done = 0;
+    try {
+      if (fd === undefined) open();
+      if (rotation?.daily === true && size > 0 && utcDay(clock.now()) !== openedDay) rotate();
+      for (const record of batch) {
+        const bytes = Buffer.byteLength(record.line);
+        const limit = rotation?.maxBytes;
+        if (limit !== undefined && size + textBytes > 0 && size + textBytes + bytes > limit) {
+          if (chunk.length > 0) writeChunk(chunk, text);
+          done += chunk.length;
+          chunk = [];
+          text = '';
+          textBytes = 0;
+          if (size > 0) rotate();
+        }
+        chunk.push(record);
+        text += record.line;
+        textBytes += bytes;
+      }
+      writeChunk(chunk, text);
+      done += chunk.length;
+      recovered();
+    } catch (err) {
+      fail(err, batch.slice(done));
+    }
+  };
+
+  // Open now so the first record does not pay for it and a bad path shows at once.
+  try {
+    open();
+  } catch (err) {
+    fail(err, []);
+  }
+
+  return {
+    path,
+    write(line, level) {
+      if (closed || (state === 'degraded' && clock.now() < retryAt)) {
+        drop([{ line, level }]);
+        return;
+      }
+      pending.push({ line, level });
+      pendingBytes += line.length;
+      if (pendingBytes >= maxPendingBytes) flushNow();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushNow);
+      }
+    },
+    flushSync: flushNow,
+    status() {
+      return {
+        state,
+        path,
+        ...(error === undefined ? {} : { error }),
+        ...(code === undefined ? {} : { code }),
+        dropped,
+        droppedTotal,
+        ...(state === 'degraded' ? { since } : {}),
+      };
+    },
+    check() {
+      if (closed) return { ok: false, problem: `${path}: the JSON sink is closed` };
+      flushNow();
+      if (state === 'ready' && fd !== undefined) {
+        try {
+          fstatSync(fd);
+          return { ok: true };
+        } catch (err) {
+          fail(err, []);
+        }
+      }
+      try {
+        closeFd();
+        open();
+        recovered();
+        return { ok: true };
+      } catch (err) {
+        fail(err, []);
+        return {
+          ok: false,
+          problem: `${path}: ${describeFsError(err)}, the JSON sink is off, console logging continues`,
+        };
+      }
+    },
+    close() {
+      if (closed) return;
+      flushNow();
+      closed = true;
+      closeFd();
+    },
+  };
+}

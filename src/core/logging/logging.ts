@@ -1,0 +1,333 @@
+import type { Writable } from 'node:stream';
+import pino from 'pino';
+import { type Clock, systemClock } from '../clock.ts';
+import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
+import { type ConsoleSink, createConsoleSink } from './console-sink.ts';
+import {
+  createFileSink,
+  type FileSinkStatus,
+  type FileSinkTransition,
+  type RotationOptions,
+  type SinkCheck,
+  type SinkState,
+} from './file-sink.ts';
+import { LOG_LEVELS, type LogDetail, type Logger, type LogLevel } from './logger.ts';
+import { createRedactor } from './redactor.ts';
+import { createSanitizer, type DetailLimits, type Sanitizer } from './sanitize-detail.ts';
+
+export interface LoggingOptions {
+  /**
+   * Records below this level are not built at all.
+   * @default 'info'
+   */
+  readonly level?: LogLevel;
+  /**
+   * The JSON-lines file; its folder is created.
+   * @default 'logs/bot.jsonl'
+   */
+  readonly file?: string;
+  /**
+   * Where the console sink writes; `false` turns it off.
+   * @default process.stdout
+   */
+  readonly console?: boolean | Writable;
+  /**
+   * ANSI colours on the console.
+   * @default the console stream is a TTY and NO_COLOR is unset or empty
+   */
+  readonly color?: boolean;
+  /**
+   * Rotation of the JSON file; rotated files are `bot.1.jsonl` (newest) … `bot.<keep>.jsonl`.
+   * @default { maxBytes: 10485760, keep: 5 }
+   */
+  readonly rotation?: RotationOptions;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /**
+   * The root logger's name; children given a bare name (`startup`) are placed under it (`bot.startup`).
+   * @default 'bot'
+   */
+  readonly rootName?: string;
+  /** Counts each record's fate in the JSON sink (`written` / `dropped`). @default noopMetrics */
+  readonly metrics?: Metrics;
+  /** Told when a sink degrades or recovers, e.g. to update the health registry. */
+  readonly onSinkHealth?: (sink: 'console' | 'file', state: SinkState, error?: string) => void;
+  /** Values redacted wherever they appear (the bot token); more can be added with `addSecret`. */
+  readonly secrets?: readonly string[];
+  /** Bounds on one record's detail. */
+  readonly limits?: DetailLimits;
+  /**
+   * Wait before the first reopen of a failed JSON file; doubles per failed retry up to a minute.
+   * @default 1000
+   */
+  readonly retryInitialMs?: number;
+}
+
+const DEFAULTS = {
+  level: 'info',
+  file: 'logs/bot.jsonl',
+  rotation: { maxBytes: 10 * 1024 * 1024, keep: 5 },
+  rootName: 'bot',
+} as const satisfies LoggingOptions;
+
+/** What {@link Logging.enforce} found. */
+export interface EnforcerReport {
+  /** Both sinks are configured and writable. */
+  readonly ok: boolean;
+  readonly console: SinkCheck;
+  readonly file: SinkCheck;
+}
+
+/** The dual-sink logging of the bot: console for people, JSON lines for machines. */
+export interface Logging {
+  /** The root logger: name `bot`, subsys `core`. */
+  readonly logger: Logger;
+  /** Redacts `value` from every record from now on. */
+  addSecret(value: string): void;
+  /** Checks both sinks, logs `logging_enforced` or `logging_degraded` (subsys `logging`) and reports. */
+  enforce(): EnforcerReport;
+  fileSinkState(): FileSinkStatus;
+  setLevel(level: LogLevel): void;
+  /** Writes everything buffered and waits for the console stream to drain. */
+  flush(): Promise<void>;
+  /** Writes everything buffered, synchronously: for `process.on('exit')` and fatal-error handlers. */
+  flushSync(): void;
+  /** Flushes and closes the file; later records reach the console only. */
+  close(): Promise<void>;
+}
+
+/** pino's numbers for the contract's levels; `warning` and `critical` are custom. */
+const LEVEL_NUMBERS = { debug: 20, info: 30, warning: 40, error: 50, critical: 60 } as const satisfies Record<
+  LogLevel,
+  number
+>;
+const LEVEL_BY_NUMBER = new Map<number, LogLevel>(LOG_LEVELS.map((level) => [LEVEL_NUMBERS[level], level]));
+const LABELS = Object.fromEntries(LOG_LEVELS.map((level) => [level, level.toUpperCase()])) as Record<
+  LogLevel,
+  string
+>;
+const METADATA = Symbol.for('pino.metadata');
+
+type PinoLogger = pino.Logger<LogLevel, boolean>;
+
+function defaultColor(stream: Writable): boolean {
+  const noColor = process.env.NO_COLOR;
+  return (stream as { isTTY?: boolean }).isTTY === true && (noColor === undefined || noColor === '');
+}
+
+/** A pino destination that learns each record's level from pino's metadata hook. */
+function levelAwareStream(write: (line: string, level: LogLevel) => void): pino.DestinationStream {
+  return {
+    [METADATA]: true,
+    lastLevel: 30,
+    write(this: { lastLevel: number }, line: string) {
+      write(line, LEVEL_BY_NUMBER.get(this.lastLevel) ?? 'info');
+    },
+  } as pino.DestinationStream;
+}
+
+export function createLogging(options: LoggingOptions = {}): Logging {
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? noopMetrics;
+  const level = options.level ?? DEFAULTS.level;
+  const file = options.file ?? DEFAULTS.file;
+  const rotation: RotationOptions = options.rotation ?? DEFAULTS.rotation;
+  const rootName = options.rootName ?? DEFAULTS.rootName;
+  if (!LOG_LEVELS.includes(level))
+    throw new RangeError(`logging: level must be one of ${LOG_LEVELS.join(', ')}`);
+  if (rootName === '') throw new RangeError('logging: rootName must not be empty');
+
+  const redactor = createRedactor(options.secrets ?? []);
+  const sanitizer = createSanitizer(redactor, options.limits ?? {});
+  const consoleStream: Writable | undefined =
+    options.console === false
+      ? undefined
+      : options.console === true || options.console === undefined
+        ? process.stdout
+        : options.console;
+  const color = options.color ?? (consoleStream === undefined ? false : defaultColor(consoleStream));
+
+  const sinkHealth = (sink: 'console' | 'file', state: SinkState, error?: string): void => {
+    try {
+      if (error === undefined) options.onSinkHealth?.(sink, state);
+      else options.onSinkHealth?.(sink, state, error);
+    } catch {
+      // The listener belongs to someone else; a bug there must not stop logging.
+    }
+  };
+
+  // Set just before each pino call, read by the timestamp hook, so the line starts
+  // `{"ts":…,"level":…` as in the contract (pino caches the level prefix per level).
+  let currentLabel = LABELS.info;
+  let internal: Logger | undefined;
+
+  const onFileTransition = (transition: FileSinkTransition): void => {
+    sinkHealth('file', transition.state, transition.error);
+    if (transition.state === 'degraded') {
+      internal?.error(
+        'log_sink_degraded',
+        `JSON log sink ${transition.path} failed (${transition.error ?? 'unknown error'}): records are dropped and counted, console logging continues, retrying`,
+        {
+          sink: 'file',
+          path: transition.path,
+          code: transition.code ?? null,
+          error: transition.error ?? null,
+        },
+      );
+    } else {
+      internal?.info(
+        'log_sink_recovered',
+        `JSON log sink ${transition.path} recovered after ${(transition.downMs / 1000).toFixed(1)}s; ${transition.dropped} records were lost`,
+        { sink: 'file', path: transition.path, dropped: transition.dropped, down_ms: transition.downMs },
+      );
+    }
+  };
+
+  const fileSink = createFileSink({
+    path: file,
+    rotation,
+    clock,
+    ...(options.retryInitialMs === undefined ? {} : { retryInitialMs: options.retryInitialMs }),
+    onRecord: (recordLevel, outcome) => {
+      try {
+        metrics.logRecord(recordLevel, outcome);
+      } catch {
+        // Metrics are best effort; the record's fate does not depend on them.
+      }
+    },
+    onTransition: onFileTransition,
+  });
+
+  const consoleSink: ConsoleSink | undefined =
+    consoleStream === undefined
+      ? undefined
+      : createConsoleSink({
+          stream: consoleStream,
+          color,
+          clock,
+          onDegraded: (error) => {
+            sinkHealth('console', 'degraded', error);
+            internal?.error(
+              'log_sink_degraded',
+              `Console log sink failed (${error}); JSON logging continues`,
+              {
+                sink: 'console',
+                error,
+              },
+            );
+          },
+        });
+
+  const streams: pino.StreamEntry<LogLevel>[] = [
+    { level: 'debug', stream: levelAwareStream((line, recordLevel) => fileSink.write(line, recordLevel)) },
+  ];
+  if (consoleSink !== undefined) {
+    streams.unshift({ level: 'debug', stream: levelAwareStream((line) => consoleSink.write(line)) });
+  }
+
+  const base: PinoLogger = pino(
+    {
+      level,
+      customLevels: LEVEL_NUMBERS,
+      useOnlyCustomLevels: true,
+      base: null,
+      messageKey: 'msg',
+      formatters: { level: () => ({}) },
+      timestamp: () => `"ts":"${new Date(clock.now()).toISOString()}","level":"${currentLabel}"`,
+    },
+    pino.multistream(streams, { levels: LEVEL_NUMBERS, dedupe: false }),
+  );
+
+  const qualify = (name: string): string =>
+    name === rootName || name.startsWith(`${rootName}.`) || name.includes('.') ? name : `${rootName}.${name}`;
+
+  const makeLogger = (name: string, subsys: string, target: PinoLogger, clean: Sanitizer): Logger => {
+    const log = (recordLevel: LogLevel, event: string, msg: string, detail?: LogDetail): void => {
+      if (!target.isLevelEnabled(recordLevel)) return;
+      try {
+        currentLabel = LABELS[recordLevel];
+        target[recordLevel]({ event: String(event), detail: clean.detail(detail) }, clean.message(msg));
+      } catch {
+        // A record that cannot be built is lost; the caller must never see logging fail.
+        metrics.logRecord(recordLevel, 'dropped');
+      }
+    };
+    return {
+      child(bindings) {
+        const childName = bindings.name === undefined ? name : qualify(bindings.name);
+        const childSubsys = bindings.subsys ?? subsys;
+        return makeLogger(
+          childName,
+          childSubsys,
+          base.child({ name: childName, subsys: childSubsys }),
+          clean,
+        );
+      },
+      debug: (event, msg, detail) => log('debug', event, msg, detail),
+      info: (event, msg, detail) => log('info', event, msg, detail),
+      warning: (event, msg, detail) => log('warning', event, msg, detail),
+      error: (event, msg, detail) => log('error', event, msg, detail),
+      critical: (event, msg, detail) => log('critical', event, msg, detail),
+    };
+  };
+
+  const logger = makeLogger(rootName, 'core', base.child({ name: rootName, subsys: 'core' }), sanitizer);
+  internal = logger.child({ name: `${rootName}.logging`, subsys: 'logging' });
+
+  return {
+    logger,
+    addSecret: (value) => redactor.add(value),
+    enforce() {
+      const consoleCheck: SinkCheck = consoleSink?.check() ?? {
+        ok: false,
+        problem: 'console: the console sink is turned off, only the JSON sink logs',
+      };
+      const fileCheck = fileSink.check();
+      const report: EnforcerReport = {
+        ok: consoleCheck.ok && fileCheck.ok,
+        console: consoleCheck,
+        file: fileCheck,
+      };
+      if (report.ok) {
+        internal?.info('logging_enforced', `Logging ready: console and JSON sink ${file}`, {
+          level,
+          file,
+          color,
+          rotation_max_bytes: rotation.maxBytes ?? null,
+          rotation_daily: rotation.daily === true,
+          rotation_keep: rotation.keep,
+        });
+      }
+      for (const [sink, check] of [
+        ['console', consoleCheck],
+        ['file', fileCheck],
+      ] as const) {
+        if (check.ok) continue;
+        internal?.warning('logging_degraded', check.problem ?? `${sink} sink unavailable`, {
+          sink,
+          problem: check.problem ?? null,
+        });
+      }
+      return report;
+    },
+    fileSinkState: () => fileSink.status(),
+    setLevel(next) {
+      if (!LOG_LEVELS.includes(next))
+        throw new RangeError(`logging: level must be one of ${LOG_LEVELS.join(', ')}`);
+      base.level = next;
+    },
+    async flush() {
+      fileSink.flushSync();
+      await consoleSink?.flush();
+    },
+    flushSync() {
+      fileSink.flushSync();
+    },
+    async close() {
+      fileSink.flushSync();
+      await consoleSink?.flush();
+      fileSink.close();
+      consoleSink?.detach();
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import { REDACTED, type Redactor } from './redactor.ts';
+
+/** Bounds that keep one bad record from blowing up a sink. */
+export interface DetailLimits {
+  /**
+   * Longest string kept in `detail` (and the message), in characters.
+   * @default 2048
+   */
+  readonly maxString?: number;
+  /**
+   * Longest error stack kept, in characters.
+   * @default 8192
+   */
+  readonly maxStack?: number;
+  /**
+   * Deepest nesting kept; deeper values become `"[Object]"` / `"[Array]"`.
+   * @default 6
+   */
+  readonly maxDepth?: number;
+  /**
+   * Most keys of one object / items of one array kept.
+   * @default 100
+   */
+  readonly maxEntries?: number;
+  /**
+   * Most values visited in one record; the rest become `"[…]"`.
+   * @default 2000
+   */
+  readonly maxNodes?: number;
+}
+
+const DEFAULT_LIMITS = {
+  maxString: 2048,
+  maxStack: 8192,
+  maxDepth: 6,
+  maxEntries: 100,
+  maxNodes: 2000,
+} as const satisfies Required<DetailLimits>;
+
+/** A serialised `Error` as it appears in `detail`. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string | number;
+  readonly stack?: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * Keys whose values are always redacted, whatever they hold, compared after
+ * lower-casing and dropping `_`/`-` (so `bot_token`, `accessToken`, `X-Api-Key` match).
+ */
+const SENSITIVE_KEYS = new Set([
+  'token',
+  'authorization',
+  'auth',
+  'password',
+  'passwd',
+  'secret',
+  'apikey',
+  'cookie',
+  'setcookie',
+  'privatekey',
+  'credentials',
+]);
+const SENSITIVE_SUFFIXES = ['token', 'secret', 'password'] as const;
+
+/** Whether a detail key names something that must never be logged. */
+export function isSensitiveKey(key: string): boolean {
+  const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return SENSITIVE_KEYS.has(normalized) || SENSITIVE_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+}
+
+export interface Sanitizer {
+  /** A plain, acyclic, JSON-safe, bounded and redacted copy of `detail`. */
+  detail(detail: unknown): Record<string, unknown>;
+  /** The message, redacted and bounded. */
+  message(msg: string): string;
+}
+
+/**
+ * Builds the function that turns whatever a caller passed as `detail` into
+ * something every sink can write: redacted by value (the redactor's secrets,
+ * in strings at any depth, error messages and stacks included) and by key
+ * ({@link isSensitiveKey}), errors as {@link SerializedError}, cycles as
+ * `"[Circular]"`, long strings cut with `…`.
+ */
+export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): Sanitizer {
+  const resolved = { ...DEFAULT_LIMITS, ...limits };
+  for (const [key, value] of Object.entries(resolved)) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`detail limit ${key} must be a positive integer`);
+  }
+
+  const cut = (text: string, max: number): string => {
+    if (text.length <= max) return redactor.redact(text);
+    // Redact before cutting so a secret straddling the cut never leaves a prefix behind.
+    const redacted = redactor.redact(text.slice(0, max + redactor.longest));
+    if (redacted.length <= max) return redacted;
+    return `${redacted.slice(0, max)}…[${text.length - max} more chars]`;
+  };
+
+  const sanitize = (
+    value: unknown,
+    depth: number,
+    ancestors: object[],
+    budget: { nodes: number },
+  ): unknown => {
+    if (--budget.nodes < 0) return '[…]';
+    switch (typeof value) {
+      case 'string':
+        return cut(value, resolved.maxString);
+      case 'number':
+        return Number.isFinite(value) ? value : String(value);
+      case 'boolean':
+        return value;
+      case 'bigint':
+        return value.toString();
+      case 'undefined':
+        return undefined;
+      case 'symbol':
+        return cut(value.toString(), resolved.maxString);
+      case 'function':
+        return `[Function ${value.name || 'anonymous'}]`;
+    }
+    if (value === null) return null;
+    const object = value as object;
+    if (ancestors.includes(object)) return '[Circular]';
+    if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
+    if (object instanceof URL) return cut(object.href, resolved.maxString);
+    if (object instanceof Uint8Array) return `[${object.constructor.name} ${object.byteLength} bytes]`;
+    if (depth >= resolved.maxDepth) return Array.isArray(object) ? '[Array]' : '[Object]';
+    ancestors.push(object);
+    try {
+      if (object instanceof Error) return serializeError(object, depth, ancestors, budget);
+      if (Array.isArray(object) || object instanceof Set) {
+        const items = [...(object as Iterable<unknown>)];
+        const out = items
+          .slice(0, resolved.maxEntries)
+          .map((item) => sanitize(item, depth + 1, ancestors, budget) ?? null);
+        if (items.length > resolved.maxEntries)
+          out.push(`…[${items.length - resolved.maxEntries} more items]`);
+        return out;
+      }
+      const entries = object instanceof Map ? [...object.entries()] : Object.entries(object);
+      return sanitizeEntries(entries, depth, ancestors, budget);
+    } finally {
+      ancestors.pop();
+    }
+  };
+
+  const sanitizeEntries = (
+    entries: readonly (readonly [unknown, unknown])[],
+    depth: number,
+    ancestors: object[],
+    budget: { nodes: number },
+  ): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    let kept = 0;
+    for (const [rawKey, raw] of entries) {
+      if (kept >= resolved.maxEntries) {
+        out['…'] = `${entries.length - kept} more keys`;
+        break;
+      }
+      const key = cut(String(rawKey), 256);
+      const value = isSensitiveKey(key) ? REDACTED : sanitize(raw, depth + 1, ancestors, budget);
+      if (value === undefined) continue;
+      out[key] = value;
+      kept++;
+    }
+    return out;
+  };
+
+  const serializeError = (
+    error: Error,
+    depth: number,
+    ancestors: object[],
+    budget: { nodes: number },
+  ): SerializedError => {
+    const out: {
+      name: string;
+      message: string;
+      code?: string | number;
+      stack?: string;
+      cause?: unknown;
+    } = {
+      name: cut(String(error.name || 'Error'), 256),
+      message: cut(String(error.message ?? ''), resolved.maxString),
+    };
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') out.code = cut(code, 256);
+    else if (typeof code === 'number') out.code = code;
+    if (typeof error.stack === 'string') out.stack = cut(error.stack, resolved.maxStack);
+    if (error.cause !== undefined) out.cause = sanitize(error.cause, depth + 1, ancestors, budget);
+    return out;
+  };
+
+  return {
+    detail(detail) {
+      const budget = { nodes: resolved.maxNodes };
+      if (detail === undefined || detail === null) return {};
+      const value = sanitize(detail, 0, [], budget);
+      // A non-object detail (a bare string or error) still yields an object, as the schema requires.
+      if (
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        !(detail instanceof Error)
+      ) {
+        return value as Record<string, unknown>;
+      }
+      return detail instanceof Error ? { error: value } : { value };
+    },
+    message(msg) {
+      return cut(typeof msg === 'string' ? msg : String(msg), resolved.maxString);
+    },
+  };
+}
