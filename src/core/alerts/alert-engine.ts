@@ -1,0 +1,377 @@
+import type { Clock, Timer } from '../clock.ts';
+import type { LogDetail, Logger } from '../logging/logger.ts';
+import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
+import { formatAlertMessage } from './alert-message.ts';
+import { createSilenceList } from './silence-list.ts';
+import type { AlertNotification, AlertSeverity, AlertSink, AlertsView, FiringAlert } from './types.ts';
+
+/** A numeric condition, checked against a warning and a critical level (resources). */
+export interface ObservedValue {
+  readonly value: number;
+  readonly thresholds: { readonly warning: number; readonly critical: number };
+  /** Human sentence, already redacted: "Memory usage high". */
+  readonly title: string;
+  /** Renders a value or a threshold for people: 1229 → "1.2GB". */
+  readonly format: (value: number) => string;
+}
+
+/** A boolean condition the caller has already decided is true (a component failed, a task is stale…). */
+export interface RaisedAlert {
+  readonly severity: AlertSeverity;
+  readonly title: string;
+  readonly value?: string | null;
+  readonly threshold?: string | null;
+  /** Extra structured detail for the log record only. */
+  readonly detail?: LogDetail;
+}
+
+export interface AlertEngineOptions {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** @default noopMetrics */
+  readonly metrics?: Metrics;
+  /** Told about every notification, silenced ones included (they decide). @default [] */
+  readonly sinks?: readonly AlertSink[];
+  /**
+   * How often a firing alert is repeated as a reminder (log and sinks).
+   * @default 900000 (15 min)
+   */
+  readonly repeatIntervalMs?: number;
+  /**
+   * Consecutive observations at or above a level before an alert fires or escalates.
+   * @default 2
+   */
+  readonly consecutiveSamples?: number;
+  /**
+   * Consecutive observations below the clearing level before an alert resolves.
+   * @default 2
+   */
+  readonly resolveAfter?: number;
+  /**
+   * The clearing level sits this fraction below the threshold, so a value hovering
+   * at the threshold does not resolve and refire.
+   * @default 0.05
+   */
+  readonly hysteresis?: number;
+}
+
+export interface AlertEngine {
+  /** Feeds one observation of a numeric condition. Non-finite values are ignored. */
+  observe(key: string, observation: ObservedValue): void;
+  /**
+   * Fires (or escalates) a boolean condition at once. Any grace period is the
+   * caller's: raise only once the condition has lasted long enough to matter.
+   */
+  raise(key: string, alert: RaisedAlert): void;
+  /** Resolves a firing alert; false when it was not firing. */
+  clear(key: string): boolean;
+  isFiring(key: string): boolean;
+  /** Silences a key or a `prefix.*` pattern (or `*`); returns the end, ISO 8601 UTC. */
+  silence(keyOrPattern: string, durationMs: number, by: string): string;
+  unsilence(keyOrPattern: string): boolean;
+  view(): AlertsView;
+  /** Stops the reminders and closes every sink, each bounded by `timeoutMs`. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+const DEFAULTS = {
+  sinks: [],
+  repeatIntervalMs: 15 * 60_000,
+  consecutiveSamples: 2,
+  resolveAfter: 2,
+  hysteresis: 0.05,
+} as const satisfies Required<
+  Pick<
+    AlertEngineOptions,
+    'sinks' | 'repeatIntervalMs' | 'consecutiveSamples' | 'resolveAfter' | 'hysteresis'
+  >
+>;
+
+const MAX_KEY_LENGTH = 100;
+
+interface FiringState {
+  title: string;
+  severity: AlertSeverity;
+  value: string | null;
+  threshold: string | null;
+  raw: { value: number; threshold: number } | undefined;
+  detail: LogDetail | undefined;
+  readonly sinceMs: number;
+  reminder: Timer | undefined;
+}
+
+/** Consecutive-observation counters of one numeric key. */
+interface Streaks {
+  above: number;
+  aboveCritical: number;
+  below: number;
+  belowCritical: number;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer (got ${value})`);
+  return value;
+}
+
+/**
+ * The alert state machine: ok → firing (warning ↔ critical) → resolved, per key.
+ * It logs each transition once (`alert_fired`, `alert_reminder`, `alert_resolved`),
+ * counts them, and tells the sinks.
+ */
+export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
+  const { clock } = options;
+  const log = options.log.child({ name: 'bot.alerts', subsys: 'alerts' });
+  const metrics = options.metrics ?? noopMetrics;
+  const sinks = options.sinks ?? DEFAULTS.sinks;
+  const repeatIntervalMs = options.repeatIntervalMs ?? DEFAULTS.repeatIntervalMs;
+  const consecutive = positiveInteger(
+    'consecutiveSamples',
+    options.consecutiveSamples ?? DEFAULTS.consecutiveSamples,
+  );
+  const resolveAfter = positiveInteger('resolveAfter', options.resolveAfter ?? DEFAULTS.resolveAfter);
+  const hysteresis = options.hysteresis ?? DEFAULTS.hysteresis;
+  if (!Number.isFinite(repeatIntervalMs) || repeatIntervalMs < 1000) {
+    throw new Error(`repeatIntervalMs must be at least 1000 (got ${repeatIntervalMs})`);
+  }
+  if (!(hysteresis >= 0 && hysteresis < 1))
+    throw new Error(`hysteresis must be in [0, 1) (got ${hysteresis})`);
+
+  const firing = new Map<string, FiringState>();
+  const streaks = new Map<string, Streaks>();
+  const silences = createSilenceList((s) =>
+    log.info('alert_silence_expired', `Silence on ${s.key} ended`, { key: s.key, until: s.until }),
+  );
+  let closed = false;
+
+  const iso = (ms: number): string => new Date(ms).toISOString();
+
+  const notification = (
+    key: string,
+    state: FiringState,
+    kind: AlertNotification['kind'],
+    nowMs: number,
+  ): AlertNotification => ({
+    kind,
+    key,
+    title: state.title,
+    severity: state.severity,
+    value: state.value,
+    threshold: state.threshold,
+    since: iso(state.sinceMs),
+    at: iso(nowMs),
+    duration_ms: kind === 'resolved' ? nowMs - state.sinceMs : null,
+    silenced: silences.covers(key, nowMs),
+  });
+
+  const emit = (n: AlertNotification, state: FiringState): void => {
+    const event =
+      n.kind === 'resolved' ? 'alert_resolved' : n.kind === 'reminder' ? 'alert_reminder' : 'alert_fired';
+    const detail: LogDetail = {
+      ...state.detail,
+      key: n.key,
+      kind: n.kind,
+      severity: n.severity,
+      value: n.value,
+      threshold: n.threshold,
+      ...(state.raw === undefined ? {} : { value_raw: state.raw.value, threshold_raw: state.raw.threshold }),
+      since: n.since,
+      duration_ms: n.kind === 'resolved' ? n.duration_ms : Date.parse(n.at) - Date.parse(n.since),
+      silenced: n.silenced,
+    };
+    const msg = formatAlertMessage(n);
+    if (n.kind === 'resolved') log.info(event, msg, detail);
+    else if (n.severity === 'critical') log.critical(event, msg, detail);
+    else log.warning(event, msg, detail);
+    for (const sink of sinks) {
+      try {
+        sink.notify(n);
+      } catch (error) {
+        log.error('alert_sink_failed', `Alert sink ${sink.name} failed`, {
+          sink: sink.name,
+          key: n.key,
+          error,
+        });
+      }
+    }
+  };
+
+  const scheduleReminder = (key: string, state: FiringState): void => {
+    state.reminder?.cancel();
+    if (closed) return;
+    state.reminder = clock.setTimeout(
+      () => {
+        if (firing.get(key) !== state) return;
+        emit(notification(key, state, 'reminder', clock.now()), state);
+        scheduleReminder(key, state);
+      },
+      repeatIntervalMs,
+      { unref: true },
+    );
+  };
+
+  const fire = (key: string, state: FiringState): void => {
+    firing.set(key, state);
+    metrics.alert('fired', state.severity);
+    emit(notification(key, state, 'fired', clock.now()), state);
+    scheduleReminder(key, state);
+  };
+
+  const escalate = (key: string, state: FiringState): void => {
+    state.severity = 'critical';
+    metrics.alert('fired', 'critical');
+    emit(notification(key, state, 'escalated', clock.now()), state);
+    scheduleReminder(key, state);
+  };
+
+  // Going back from critical to warning is not news worth a message: the state and /alerts follow quietly.
+  const downgrade = (key: string, state: FiringState): void => {
+    state.severity = 'warning';
+    log.info('alert_downgraded', `${state.title}: back to warning`, { key, severity: 'warning' });
+  };
+
+  const resolve = (key: string): boolean => {
+    const state = firing.get(key);
+    streaks.delete(key);
+    if (state === undefined) return false;
+    firing.delete(key);
+    state.reminder?.cancel();
+    metrics.alert('resolved', state.severity);
+    emit(notification(key, state, 'resolved', clock.now()), state);
+    return true;
+  };
+
+  const checkKey = (key: string): void => {
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw new Error(`alert key must be 1..${MAX_KEY_LENGTH} characters (got ${key.length})`);
+    }
+  };
+
+  return {
+    observe(key, o) {
+      checkKey(key);
+      if (!Number.isFinite(o.value)) return;
+      const { warning, critical } = o.thresholds;
+      const s = streaks.get(key) ?? { above: 0, aboveCritical: 0, below: 0, belowCritical: 0 };
+      streaks.set(key, s);
+      s.above = o.value >= warning ? s.above + 1 : 0;
+      s.aboveCritical = o.value >= critical ? s.aboveCritical + 1 : 0;
+      s.below = o.value < warning * (1 - hysteresis) ? s.below + 1 : 0;
+      s.belowCritical = o.value < critical * (1 - hysteresis) ? s.belowCritical + 1 : 0;
+      const state = firing.get(key);
+      const describe = (severity: AlertSeverity) => {
+        const threshold = severity === 'critical' ? critical : warning;
+        return {
+          title: o.title,
+          value: o.format(o.value),
+          threshold: o.format(threshold),
+          raw: { value: o.value, threshold },
+        };
+      };
+      if (state === undefined) {
+        if (s.above < consecutive) return;
+        const severity: AlertSeverity = s.aboveCritical >= consecutive ? 'critical' : 'warning';
+        fire(key, {
+          ...describe(severity),
+          severity,
+          detail: undefined,
+          sinceMs: clock.now(),
+          reminder: undefined,
+        });
+        return;
+      }
+      if (s.below >= resolveAfter) {
+        resolve(key);
+        return;
+      }
+      if (state.severity === 'warning' && s.aboveCritical >= consecutive) {
+        Object.assign(state, describe('critical'));
+        escalate(key, state);
+        return;
+      }
+      if (state.severity === 'critical' && s.belowCritical >= resolveAfter) downgrade(key, state);
+      Object.assign(state, describe(state.severity));
+    },
+
+    raise(key, a) {
+      checkKey(key);
+      streaks.delete(key);
+      const state = firing.get(key);
+      const described = {
+        title: a.title,
+        value: a.value ?? null,
+        threshold: a.threshold ?? null,
+        raw: undefined,
+        detail: a.detail,
+      };
+      if (state === undefined) {
+        fire(key, { ...described, severity: a.severity, sinceMs: clock.now(), reminder: undefined });
+        return;
+      }
+      Object.assign(state, described);
+      if (state.severity === 'warning' && a.severity === 'critical') escalate(key, state);
+      else if (state.severity === 'critical' && a.severity === 'warning') downgrade(key, state);
+    },
+
+    clear: resolve,
+
+    isFiring: (key) => firing.has(key),
+
+    silence(keyOrPattern, durationMs, by) {
+      checkKey(keyOrPattern);
+      if (!Number.isFinite(durationMs) || durationMs <= 0) {
+        throw new Error(`silence duration must be a positive number of ms (got ${durationMs})`);
+      }
+      const now = clock.now();
+      const until = iso(now + durationMs);
+      silences.add({ key: keyOrPattern, until, created_at: iso(now), created_by: by });
+      log.info('alert_silenced', `Alerts matching ${keyOrPattern} silenced until ${until}`, {
+        key: keyOrPattern,
+        until,
+        duration_ms: durationMs,
+        by,
+      });
+      return until;
+    },
+
+    unsilence(keyOrPattern) {
+      const removed = silences.remove(keyOrPattern);
+      if (removed) log.info('alert_unsilenced', `Silence on ${keyOrPattern} lifted`, { key: keyOrPattern });
+      return removed;
+    },
+
+    view() {
+      const now = clock.now();
+      const list: FiringAlert[] = [...firing].map(([key, s]) => ({
+        key,
+        title: s.title,
+        severity: s.severity,
+        value: s.value,
+        threshold: s.threshold,
+        since: iso(s.sinceMs),
+        silenced: silences.covers(key, now),
+      }));
+      list.sort((a, b) =>
+        a.severity === b.severity ? a.since.localeCompare(b.since) : a.severity === 'critical' ? -1 : 1,
+      );
+      return { firing: list, silences: silences.active(now) };
+    },
+
+    async close(timeoutMs) {
+      closed = true;
+      for (const state of firing.values()) state.reminder?.cancel();
+      await Promise.all(
+        sinks.map(async (sink) => {
+          try {
+            await sink.close?.(timeoutMs);
+          } catch (error) {
+            log.error('alert_sink_failed', `Alert sink ${sink.name} failed to close`, {
+              sink: sink.name,
+              error,
+            });
+          }
+        }),
+      );
+    },
+  };
+}

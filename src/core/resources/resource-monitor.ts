@@ -1,0 +1,140 @@
+import type { ObservedValue } from '../alerts/alert-engine.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ResourceSampler } from './resource-sampler.ts';
+import { validateResourceThresholds } from './resource-thresholds.ts';
+import { createRingBuffer } from './ring-buffer.ts';
+import type { ResourceSample, ResourcesView, ResourceThresholds } from './types.ts';
+
+/** The part of the alert engine the monitor feeds. */
+export interface ResourceAlertTarget {
+  observe(key: string, observation: ObservedValue): void;
+}
+
+export interface ResourceMonitorOptions {
+  readonly sampler: Pick<ResourceSampler, 'sample'>;
+  /** Validated at construction: positive, critical above warning. */
+  readonly thresholds: ResourceThresholds;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly alerts: ResourceAlertTarget;
+  /** How often the integrator calls `tick()` (RESOURCE_SAMPLE_INTERVAL_MS); sizes the history. */
+  readonly sampleIntervalMs: number;
+  /**
+   * How often a `resource_stats` record is logged; samples in between are kept, not logged.
+   * @default 60000
+   */
+  readonly statsEveryMs?: number;
+  /**
+   * How far back the history reaches.
+   * @default 3600000 (one hour)
+   */
+  readonly historyMs?: number;
+}
+
+export interface ResourceMonitor {
+  /** Takes one sample, keeps it, feeds the alert engine and logs stats when due. Throws only if the sampler does. */
+  tick(): Promise<ResourceSample>;
+  view(): ResourcesView;
+}
+
+const DEFAULTS = { statsEveryMs: 60_000, historyMs: 3_600_000 } as const satisfies Required<
+  Pick<ResourceMonitorOptions, 'statsEveryMs' | 'historyMs'>
+>;
+
+const MB = 1024 * 1024;
+
+/** The alert keys the monitor feeds. */
+export const RESOURCE_ALERT_KEYS = {
+  memory: 'resource.memory',
+  cpu: 'resource.cpu',
+  eventLoopLag: 'resource.event_loop_lag',
+} as const;
+
+/** 1229 MB → "1.2GB", 512 → "512MB". */
+export function formatMegabytes(mb: number): string {
+  return mb >= 1024 ? `${(mb / 1024).toFixed(1)}GB` : `${Math.round(mb)}MB`;
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** An always-empty view for when resource monitoring is switched off. */
+export function disabledResourcesView(thresholds: ResourceThresholds): ResourcesView {
+  return { enabled: false, latest: undefined, history: [], thresholds };
+}
+
+/** Keeps the recent resource samples, logs them at a low rate and turns them into alert observations. */
+export function createResourceMonitor(options: ResourceMonitorOptions): ResourceMonitor {
+  const thresholds = validateResourceThresholds(options.thresholds);
+  const { clock, alerts, sampler } = options;
+  const log = options.log.child({ name: 'bot.resources', subsys: 'resources' });
+  const statsEveryMs = options.statsEveryMs ?? DEFAULTS.statsEveryMs;
+  const historyMs = options.historyMs ?? DEFAULTS.historyMs;
+  if (!Number.isFinite(options.sampleIntervalMs) || options.sampleIntervalMs <= 0) {
+    throw new Error(`sampleIntervalMs must be positive (got ${options.sampleIntervalMs})`);
+  }
+  if (!Number.isFinite(statsEveryMs) || statsEveryMs < 0) {
+    throw new Error(`statsEveryMs must be zero or more (got ${statsEveryMs})`);
+  }
+  if (!Number.isFinite(historyMs) || historyMs <= 0)
+    throw new Error(`historyMs must be positive (got ${historyMs})`);
+  const history = createRingBuffer<ResourceSample>(Math.ceil(historyMs / options.sampleIntervalMs) + 1);
+  let lastStatsAt: number | undefined;
+
+  const feedAlerts = (s: ResourceSample): void => {
+    alerts.observe(RESOURCE_ALERT_KEYS.memory, {
+      value: s.rss_bytes / MB,
+      thresholds: thresholds.memory_mb,
+      title: 'Memory usage high',
+      format: formatMegabytes,
+    });
+    if (s.cpu_percent !== null) {
+      alerts.observe(RESOURCE_ALERT_KEYS.cpu, {
+        value: s.cpu_percent,
+        thresholds: thresholds.cpu_percent,
+        title: 'CPU usage high',
+        format: (v) => `${Math.round(v)}%`,
+      });
+    }
+    // p99 rather than the mean: one long block in a window is what users feel, and the mean hides it.
+    alerts.observe(RESOURCE_ALERT_KEYS.eventLoopLag, {
+      value: s.event_loop_lag_ms.p99,
+      thresholds: thresholds.event_loop_lag_ms,
+      title: 'Event loop lag',
+      format: (v) => `${Math.round(v)}ms`,
+    });
+  };
+
+  const logStats = (s: ResourceSample): void => {
+    const memoryMb = round1(s.rss_bytes / MB);
+    log.info(
+      'resource_stats',
+      `Resources: ${formatMegabytes(memoryMb)} RSS, CPU ${s.cpu_percent ?? 'n/a'}%, lag ${s.event_loop_lag_ms.mean}ms`,
+      {
+        memory_mb: memoryMb,
+        heap_used_mb: round1(s.heap_used_bytes / MB),
+        cpu_percent: s.cpu_percent,
+        event_loop_lag_ms: s.event_loop_lag_ms.mean,
+        event_loop_lag_p99_ms: s.event_loop_lag_ms.p99,
+        event_loop_lag_max_ms: s.event_loop_lag_ms.max,
+        open_files: s.open_files,
+        threads: s.threads,
+      },
+    );
+  };
+
+  return {
+    async tick() {
+      const sample = await sampler.sample();
+      history.push(sample);
+      feedAlerts(sample);
+      const now = clock.now();
+      if (lastStatsAt === undefined || now - lastStatsAt >= statsEveryMs) {
+        lastStatsAt = now;
+        logStats(sample);
+      }
+      return sample;
+    },
+    view: () => ({ enabled: true, latest: history.last(), history: history.toArray(), thresholds }),
+  };
+}
