@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createPromMetrics } from '../../../src/core/metrics/prom-metrics.ts';
 import { component, fakeSources, health, startupReport, task } from './fake-metrics-sources.ts';
 import { findBinary, PROMETHEUS_APT_HINT } from './prometheus-binaries.ts';
@@ -20,7 +20,9 @@ async function busyMetricsText(collectDefault: boolean): Promise<string> {
   const sources = fakeSources();
   sources.state.health = health(
     'degraded',
-    Array.from({ length: 5 }, (_, i) => component(`component_${i}`, { state: i === 0 ? 'degraded' : 'ready' })),
+    Array.from({ length: 5 }, (_, i) =>
+      component(`component_${i}`, { state: i === 0 ? 'degraded' : 'ready' }),
+    ),
   );
   sources.state.tasks = Array.from({ length: 5 }, (_, i) => task(`task_${i}`));
   m.bindSources(sources);
