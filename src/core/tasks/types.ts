@@ -28,4 +28,6 @@ export interface TaskSnapshot {
   /** Cron and interval tasks: when the next run is due, ISO 8601 UTC. */
   readonly next_run_at: string | null;
   readonly last_error: ErrorRecord | null;
+  /** Runs skipped because the previous one was still going (cron and interval tasks never overlap). */
+  readonly skipped_runs?: number;
 }
