@@ -1,0 +1,274 @@
+import { createSnowflakeFactory } from './snowflake.ts';
+
+/** Ids of everything the emulator seeds, for tests and the demo to address. */
+export interface SeedIds {
+  readonly applicationId: string;
+  readonly botUserId: string;
+  readonly guildId: string;
+  /** Equals the guild id, as on Discord. */
+  readonly everyoneRoleId: string;
+  readonly adminRoleId: string;
+  readonly plainRoleId: string;
+  readonly generalChannelId: string;
+  readonly opsChannelId: string;
+  readonly adminUserId: string;
+  readonly memberUserId: string;
+}
+
+export type Json = Record<string, unknown>;
+
+export interface SeedUser {
+  readonly id: string;
+  readonly username: string;
+  readonly bot: boolean;
+  readonly roles: readonly string[];
+}
+
+/** Bitfields as strings, the way Discord sends them. */
+export const PERMISSIONS = {
+  administrator: 8n,
+  everyone: 0x0000_0000_0006_4c41n,
+  plain: 0x0000_0000_0000_0400n,
+} as const;
+
+/** A recorded channel post or webhook message (channel posts, interaction edits and follow-ups). */
+export interface EmulatedMessage {
+  readonly id: string;
+  readonly channel_id: string;
+  readonly content: string;
+  readonly embeds: readonly Json[];
+  readonly allowed_mentions: Json | null;
+  readonly flags: number;
+  readonly at: number;
+  readonly raw: Json;
+}
+
+export interface InteractionCallback {
+  readonly type: number;
+  readonly data: Json | null;
+  /** Milliseconds from dispatch to this callback. */
+  readonly atMs: number;
+}
+
+export interface InteractionRecord {
+  readonly id: string;
+  readonly token: string;
+  readonly channelId: string;
+  readonly dispatchedAt: number;
+  readonly callbacks: InteractionCallback[];
+  readonly edits: EmulatedMessage[];
+  readonly followUps: EmulatedMessage[];
+  /** Error codes the emulator answered for this interaction (10062, 40060…). */
+  readonly rejections: number[];
+  originalMessageId: string | null;
+}
+
+/** Everything the emulator knows: seed, posted messages, registered commands, interactions. */
+export interface EmulatorState {
+  readonly ids: SeedIds;
+  readonly snowflake: () => string;
+  readonly users: ReadonlyMap<string, SeedUser>;
+  readonly channels: Map<string, Json>;
+  readonly messages: Map<string, EmulatedMessage[]>;
+  readonly interactions: Map<string, InteractionRecord>;
+  /** Key: `global` or the guild id. */
+  readonly commands: Map<string, Json[]>;
+  guild(): Json;
+  roles(): Json[];
+  userObject(id: string): Json;
+  memberObject(id: string): Json;
+  memberPermissions(roles: readonly string[]): string;
+  application(): Json;
+  message(channelId: string, body: Json, author?: Json): EmulatedMessage;
+}
+
+export function createEmulatorState(now: () => number = Date.now): EmulatorState {
+  const snowflake = createSnowflakeFactory(now);
+  const guildId = snowflake();
+  const applicationId = snowflake();
+  const ids: SeedIds = {
+    applicationId,
+    // Discord bots share their id with their application.
+    botUserId: applicationId,
+    guildId,
+    everyoneRoleId: guildId,
+    adminRoleId: snowflake(),
+    plainRoleId: snowflake(),
+    generalChannelId: snowflake(),
+    opsChannelId: snowflake(),
+    adminUserId: snowflake(),
+    memberUserId: snowflake(),
+  };
+  const createdAt = new Date(now()).toISOString();
+
+  const users = new Map<string, SeedUser>([
+    [ids.botUserId, { id: ids.botUserId, username: 'opsbot', bot: true, roles: [] }],
+    [ids.adminUserId, { id: ids.adminUserId, username: 'admin', bot: false, roles: [ids.adminRoleId] }],
+    [ids.memberUserId, { id: ids.memberUserId, username: 'member', bot: false, roles: [ids.plainRoleId] }],
+  ]);
+
+  const roles = (): Json[] => [
+    role(ids.everyoneRoleId, '@everyone', PERMISSIONS.everyone, 0),
+    role(ids.adminRoleId, 'Admin', PERMISSIONS.administrator | PERMISSIONS.everyone, 2),
+    role(ids.plainRoleId, 'Regular', PERMISSIONS.plain, 1),
+  ];
+
+  const channels = new Map<string, Json>([
+    [ids.generalChannelId, textChannel(ids.generalChannelId, guildId, 'general', 0)],
+    [ids.opsChannelId, textChannel(ids.opsChannelId, guildId, 'ops-alerts', 1)],
+  ]);
+
+  const userObject = (id: string): Json => {
+    const user = users.get(id);
+    return {
+      id,
+      username: user?.username ?? `user${id.slice(-4)}`,
+      discriminator: '0',
+      global_name: null,
+      avatar: null,
+      bot: user?.bot ?? false,
+    };
+  };
+
+  const memberPermissions = (memberRoles: readonly string[]): string => {
+    let bits = PERMISSIONS.everyone;
+    for (const r of roles())
+      if (memberRoles.includes(r.id as string)) bits |= BigInt(r.permissions as string);
+    return bits.toString();
+  };
+
+  const memberObject = (id: string): Json => ({
+    user: userObject(id),
+    roles: [...(users.get(id)?.roles ?? [])],
+    nick: null,
+    avatar: null,
+    joined_at: createdAt,
+    premium_since: null,
+    deaf: false,
+    mute: false,
+    flags: 0,
+    pending: false,
+    communication_disabled_until: null,
+  });
+
+  const state: EmulatorState = {
+    ids,
+    snowflake,
+    users,
+    channels,
+    messages: new Map(),
+    interactions: new Map(),
+    commands: new Map(),
+    roles,
+    userObject,
+    memberObject,
+    memberPermissions,
+    guild: () => ({
+      id: guildId,
+      name: 'Emulated Guild',
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      owner_id: ids.adminUserId,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      roles: roles(),
+      emojis: [],
+      stickers: [],
+      features: [],
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      vanity_url_code: null,
+      description: null,
+      banner: null,
+      premium_tier: 0,
+      preferred_locale: 'en-US',
+      public_updates_channel_id: null,
+      nsfw_level: 0,
+      premium_progress_bar_enabled: false,
+      safety_alerts_channel_id: null,
+    }),
+    application: () => ({
+      id: ids.applicationId,
+      name: 'opsbot',
+      icon: null,
+      description: '',
+      bot_public: false,
+      bot_require_code_grant: false,
+      verify_key: '0'.repeat(64),
+      flags: 0,
+      bot: userObject(ids.botUserId),
+    }),
+    message(channelId, body, author = userObject(ids.botUserId)) {
+      const id = snowflake();
+      const raw: Json = {
+        id,
+        channel_id: channelId,
+        author,
+        content: typeof body.content === 'string' ? body.content : '',
+        timestamp: new Date(now()).toISOString(),
+        edited_timestamp: null,
+        tts: false,
+        mention_everyone: false,
+        mentions: [],
+        mention_roles: [],
+        attachments: [],
+        embeds: Array.isArray(body.embeds) ? body.embeds : [],
+        components: Array.isArray(body.components) ? body.components : [],
+        pinned: false,
+        type: 0,
+        flags: typeof body.flags === 'number' ? body.flags : 0,
+      };
+      return {
+        id,
+        channel_id: channelId,
+        content: raw.content as string,
+        embeds: raw.embeds as Json[],
+        allowed_mentions: (body.allowed_mentions as Json | undefined) ?? null,
+        flags: raw.flags as number,
+        at: now(),
+        raw,
+      };
+    },
+  };
+  return state;
+}
+
+function role(id: string, name: string, permissions: bigint, position: number): Json {
+  return {
+    id,
+    name,
+    color: 0,
+    colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+    hoist: false,
+    icon: null,
+    unicode_emoji: null,
+    position,
+    permissions: permissions.toString(),
+    managed: false,
+    mentionable: false,
+    flags: 0,
+  };
+}
+
+function textChannel(id: string, guildId: string, name: string, position: number): Json {
+  return {
+    id,
+    type: 0,
+    guild_id: guildId,
+    name,
+    position,
+    permission_overwrites: [],
+    nsfw: false,
+    topic: null,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+    parent_id: null,
+  };
+}

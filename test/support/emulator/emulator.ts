@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createEmulatorState,
+  type EmulatedMessage,
+  type InteractionCallback,
+  type InteractionRecord,
+  type Json,
+  type SeedIds,
+} from './emulator-state.ts';
+import { FaultInjector, type InjectedFault, type RouteMatcher } from './fault-injector.ts';
+import { GatewayServer } from './gateway-server.ts';
+import {
+  buildInteraction,
+  type InvokeAutocompleteInput,
+  type InvokeCommandInput,
+} from './interaction-payloads.ts';
+import { handleRest, type RequestLogEntry } from './rest-routes.ts';
+
+export interface EmulatorOptions {
+  /** HELLO's heartbeat interval; shorten it to see pings quickly. @default 41250 */
+  readonly heartbeatIntervalMs?: number;
+  /** An interaction first acknowledged later than this gets 10062, as on Discord. @default 3000 */
+  readonly ackDeadlineMs?: number;
+}
+
+const DEFAULTS = {
+  heartbeatIntervalMs: 41_250,
+  ackDeadlineMs: 3_000,
+} as const satisfies Required<EmulatorOptions>;
+
+/** What an interaction received so far. */
+export interface InteractionResult {
+  readonly id: string;
+  readonly callbacks: readonly InteractionCallback[];
+  /** Milliseconds from dispatch to the first accepted callback; null before it. */
+  readonly ackMs: number | null;
+  /** Callback type 5 (deferred) came first. */
+  readonly deferred: boolean;
+  /** The reply carries the ephemeral flag (64). */
+  readonly ephemeral: boolean;
+  /** What the user finally sees: the last edit, else the callback's data. */
+  readonly embeds: readonly Json[];
+  readonly content: string;
+  readonly allowedMentions: Json | null;
+  readonly edits: readonly EmulatedMessage[];
+  readonly followUps: readonly EmulatedMessage[];
+  /** Error codes answered to late or repeated acknowledgements (10062, 40060). */
+  readonly rejections: readonly number[];
+  /** Autocomplete choices (callback type 8). */
+  readonly choices: readonly Json[] | null;
+}
+
+export interface InteractionHandle {
+  readonly id: string;
+  /** Resolves at the first callback (type 4, 5 or 8). */
+  response(timeoutMs?: number): Promise<InteractionResult>;
+  /** Resolves once the user sees an answer: a reply, or a deferral followed by an edit. */
+  settled(timeoutMs?: number): Promise<InteractionResult>;
+  /** The current state, without waiting. */
+  snapshot(): InteractionResult;
+}
+
+/** A local Discord: REST under /api/v10 and a gateway, driven by typed control methods. */
+export interface Emulator {
+  /** For `DISCORD_API_URL` / `rest.api`, e.g. `http://127.0.0.1:PORT/api`. */
+  readonly apiUrl: string;
+  readonly gatewayUrl: string;
+  readonly ids: SeedIds;
+  invokeCommand(input: InvokeCommandInput): InteractionHandle;
+  invokeAutocomplete(input: InvokeAutocompleteInput): InteractionHandle;
+  /** Posts to a channel (not interaction replies), oldest first. */
+  messages(channelId: string): readonly EmulatedMessage[];
+  waitForMessages(channelId: string, n: number, timeoutMs?: number): Promise<readonly EmulatedMessage[]>;
+  /** Commands from the last PUT, for a guild id or `'global'`. @default the seeded guild */
+  registeredCommands(scope?: string): readonly Json[];
+  /** The next `times` requests matching answer with the fault instead. */
+  failNext(matcher: RouteMatcher, fault: InjectedFault, times?: number): void;
+  clearFaults(): void;
+  requestLog(): readonly RequestLogEntry[];
+  /** Closes every gateway socket with the code; the client then resumes. @default 4000 */
+  dropGateway(closeCode?: number): void;
+  /** Live sessions get op 9 and must identify again. */
+  invalidateSession(): void;
+  /** The next RESUME gets op 9 instead of RESUMED. */
+  invalidateNextResume(): void;
+  stopHeartbeatAcks(): void;
+  resumeHeartbeatAcks(): void;
+  /** `GET /gateway/bot` answers 401, as for a bad token. */
+  rejectToken(reject?: boolean): void;
+  /** IDENTIFY and RESUME counts, and sockets that completed one. */
+  gatewayStats(): { readonly identifies: number; readonly resumes: number; readonly connected: number };
+  /** Resolves when a gateway session is up (after IDENTIFY or RESUME). */
+  waitForGateway(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Waiter {
+  readonly check: () => boolean;
+  readonly resolve: () => void;
+}
+
+/** Starts the emulator on 127.0.0.1 with an ephemeral port. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const resolved = { ...DEFAULTS, ...options };
+  if (!(resolved.ackDeadlineMs > 0)) throw new RangeError('ackDeadlineMs must be positive');
+  const now = (): number => Date.now();
+  const state = createEmulatorState(now);
+  const faults = new FaultInjector();
+  const log: RequestLogEntry[] = [];
+  const waiters = new Set<Waiter>();
+  let tokenRejected = false;
+  let gatewayUrl = '';
+
+  const changed = (): void => {
+    for (const waiter of waiters) {
+      if (waiter.check()) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  };
+  const waitFor = (check: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`emulator: timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      waiters.add(waiter);
+    });
+  };
+
+  const restContext = {
+    state,
+    faults,
+    log,
+    now,
+    ackDeadlineMs: resolved.ackDeadlineMs,
+    gatewayUrl: () => gatewayUrl,
+    tokenRejected: () => tokenRejected,
+    changed,
+  };
+  const server = createServer((req, res) => {
+    handleRest(req, res, restContext).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'emulator error', code: 0 }));
+    });
+  });
+  const gateway = new GatewayServer(server, state, { heartbeatIntervalMs: resolved.heartbeatIntervalMs });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
+  gateway.url = gatewayUrl;
+  // Gateway traffic changes what waitForGateway sees; poll cheaply rather than wire every frame.
+  const poll = setInterval(changed, 20);
+  poll.unref();
+
+  const snapshot = (record: InteractionRecord): InteractionResult => {
+    const first = record.callbacks[0];
+    const lastEdit = record.edits.at(-1);
+    const data = first?.data ?? null;
+    return {
+      id: record.id,
+      callbacks: [...record.callbacks],
+      ackMs: first?.atMs ?? null,
+      deferred: first?.type === 5,
+      ephemeral: ((Number(data?.flags ?? 0) | 0) & 64) === 64,
+      embeds: lastEdit ? lastEdit.embeds : ((data?.embeds as Json[] | undefined) ?? []),
+      content: lastEdit ? lastEdit.content : String(data?.content ?? ''),
+      allowedMentions: lastEdit
+        ? lastEdit.allowed_mentions
+        : ((data?.allowed_mentions as Json | undefined) ?? null),
+      edits: [...record.edits],
+      followUps: [...record.followUps],
+      rejections: [...record.rejections],
+      choices: first?.type === 8 ? ((data?.choices as Json[] | undefined) ?? []) : null,
+    };
+  };
+
+  const invoke = (input: InvokeCommandInput, kind: 'command' | 'autocomplete'): InteractionHandle => {
+    const id = state.snowflake();
+    const token = `emulated-interaction-${randomBytes(16).toString('hex')}`;
+    const { payload, channelId } = buildInteraction(state, input, kind, {
+      id,
+      token,
+      commandId: state.snowflake(),
+    });
+    const record: InteractionRecord = {
+      id,
+      token,
+      channelId,
+      dispatchedAt: now(),
+      callbacks: [],
+      edits: [],
+      followUps: [],
+      rejections: [],
+      originalMessageId: null,
+    };
+    state.interactions.set(id, record);
+    if (gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
+      throw new Error('emulator: no gateway session is connected to receive the interaction');
+    }
+    const settledNow = (): boolean => {
+      const first = record.callbacks[0];
+      return first !== undefined && (first.type !== 5 || record.edits.length > 0);
+    };
+    return {
+      id,
+      snapshot: () => snapshot(record),
+      response: (timeoutMs = 5_000) =>
+        waitFor(() => record.callbacks.length > 0, timeoutMs, `a callback to /${input.name}`).then(() =>
+          snapshot(record),
+        ),
+      settled: (timeoutMs = 5_000) =>
+        waitFor(settledNow, timeoutMs, `an answer to /${input.name}`).then(() => snapshot(record)),
+    };
+  };
+
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api`,
+    gatewayUrl,
+    ids: state.ids,
+    invokeCommand: (input) => invoke(input, 'command'),
+    invokeAutocomplete: (input) => invoke(input, 'autocomplete'),
+    messages: (channelId) => [...(state.messages.get(channelId) ?? [])],
+    async waitForMessages(channelId, n, timeoutMs = 5_000) {
+      await waitFor(() => (state.messages.get(channelId)?.length ?? 0) >= n, timeoutMs, `${n} message(s)`);
+      return [...(state.messages.get(channelId) ?? [])];
+    },
+    registeredCommands: (scope = state.ids.guildId) => [...(state.commands.get(scope) ?? [])],
+    failNext: (matcher, fault, times = 1) => faults.arm(matcher, fault, times),
+    clearFaults: () => faults.clear(),
+    requestLog: () => [...log],
+    dropGateway: (closeCode = 4000) => gateway.drop(closeCode),
+    invalidateSession: () => gateway.invalidateSession(),
+    invalidateNextResume: () => gateway.invalidateNextResume(),
+    stopHeartbeatAcks: () => gateway.setHeartbeatAcks(false),
+    resumeHeartbeatAcks: () => gateway.setHeartbeatAcks(true),
+    rejectToken: (reject = true) => {
+      tokenRejected = reject;
+    },
+    gatewayStats: () => ({
+      identifies: gateway.identifies,
+      resumes: gateway.resumes,
+      connected: gateway.connected,
+    }),
+    waitForGateway: (timeoutMs = 5_000) =>
+      waitFor(() => gateway.connected > 0, timeoutMs, 'a gateway session'),
+    async close() {
+      clearInterval(poll);
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export {
+  type Emulator,
+  type EmulatorOptions,
+  type InteractionHandle,
+  type InteractionResult,
+  startEmulator,
+} from './emulator.ts';
+export type { EmulatedMessage, InteractionCallback, Json, SeedIds } from './emulator-state.ts';
+export type { InjectedFault, RouteMatcher } from './fault-injector.ts';
+export type { InvokeAutocompleteInput, InvokeCommandInput, Invoker } from './interaction-payloads.ts';
+export type { RequestLogEntry } from './rest-routes.ts';
