@@ -581,6 +581,10 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
         halt('cancelled', new StartupError('STARTUP_CANCELLED', 'startup cancelled', [], signal?.reason));
         maybeFinish();
       };
+      if (lifetime.signal.aborted) {
+        // stopAll came first: nothing may start any more.
+        halt('cancelled', new StartupError('STARTUP_CANCELLED', 'startup cancelled by shutdown', []));
+      }
       if (signal?.aborted) cancel();
       else signal?.addEventListener('abort', cancel, { once: true });
       log.info('startup_begin', `Starting ${entries.length} components (${mode})`, {

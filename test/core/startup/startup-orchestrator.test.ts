@@ -473,6 +473,57 @@ describe('startup orchestrator, cancellation and shutdown', () => {
   });
 });
 
+describe('startup orchestrator, edge cases', () => {
+  it('treats a start that throws synchronously as a failed attempt', async () => {
+    const { clock, orchestrate } = setup(false);
+    const running = orchestrate([
+      {
+        name: 'tts',
+        critical: false,
+        retry: { attempts: 1 },
+        retryInBackground: false,
+        start: () => {
+          throw new Error('no voice engine');
+        },
+      },
+    ]).run();
+    await clock.advance(10);
+    const { report } = await running;
+    assert.equal(byName(report, 'tts').status, 'degraded');
+    assert.equal(byName(report, 'tts').error, 'no voice engine');
+  });
+
+  it('a run after stopAll starts nothing and ends cancelled', async () => {
+    const { clock, journal, make, orchestrate } = setup(true);
+    const orchestrator = orchestrate([make('a', 1)]);
+    await orchestrator.stopAll();
+    const running = orchestrator.run();
+    await clock.advance(10);
+    assert.equal((await running).report.outcome, 'cancelled');
+    assert.equal(journal.starts.size, 0);
+  });
+
+  it('keeps error text to one bounded, redacted line', async () => {
+    const { clock, orchestrate, log } = setup(false);
+    const running = orchestrate(
+      [
+        {
+          name: 'db',
+          retry: { attempts: 1 },
+          start: () => Promise.reject(new Error(`password=hunter2\n${'x'.repeat(10_000)}`)),
+        },
+      ],
+      { redact: (text) => text.replaceAll('hunter2', '[REDACTED]') },
+    ).run();
+    await clock.advance(10);
+    const { report } = await running;
+    const error = byName(report, 'db').error ?? '';
+    assert.ok(error.startsWith('password=[REDACTED] x'));
+    assert.ok(error.length <= 500);
+    assert.doesNotMatch(JSON.stringify(log.records), /hunter2|\\n/);
+  });
+});
+
 describe('startup orchestrator, listeners', () => {
   it('survives a throwing listener and logs it', async () => {
     const { clock, make, orchestrate, log } = setup(false);
