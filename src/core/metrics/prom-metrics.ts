@@ -1,12 +1,12 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AlertSeverity } from '../alerts/types.ts';
-import type { ComponentState, GatewaySnapshot, HealthSnapshot, OverallStatus } from '../health/types.ts';
 import { type Logger, type LogLevel, silentLogger } from '../logging/logger.ts';
-import type { ResourceSample } from '../resources/types.ts';
 import type { StartupReport } from '../startup/types.ts';
-import type { TaskSnapshot, TaskState } from '../tasks/types.ts';
+import { createLabelBudget } from './label-budget.ts';
 import type { AlertMetricEvent, Metrics, MetricsSources } from './metrics.ts';
 import type { MetricsExposition } from './metrics-exposition.ts';
+import { createScrapeFrame, type ScrapeFrame } from './scrape-frame.ts';
+import { registerSourceGauges } from './source-gauges.ts';
 
 /** Options of {@link createPromMetrics}. */
 export interface PromMetricsOptions {
@@ -61,36 +61,6 @@ const DEFAULTS = {
   maxLabelValues: 200,
 } as const satisfies Required<Omit<PromMetricsOptions, 'log'>>;
 
-const COMPONENT_STATES: readonly ComponentState[] = [
-  'starting',
-  'ready',
-  'degraded',
-  'failed',
-  'stopped',
-  'skipped',
-];
-const TASK_STATES: readonly TaskState[] = [
-  'idle',
-  'running',
-  'late',
-  'stale',
-  'failed',
-  'restarting',
-  'stopped',
-  'abandoned',
-];
-const OVERALL_STATUSES: readonly OverallStatus[] = ['ready', 'degraded', 'not_ready'];
-const OVERFLOW_LABEL = 'other';
-
-/** The sources, each read at most once per scrape and never allowed to fail the scrape. */
-interface ScrapeFrame {
-  health(): HealthSnapshot | undefined;
-  resources(): ResourceSample | undefined;
-  tasks(): readonly TaskSnapshot[];
-  gateway(): GatewaySnapshot | undefined;
-  startup(): StartupReport | undefined;
-}
-
 /**
  * Creates the prom-client metrics on a registry of their own, so two instances
  * in one process (tests, or the core lifted into another bot) never collide.
@@ -112,8 +82,8 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   let sources: MetricsSources | undefined;
   let lastStartup: StartupReport | undefined;
   let frame: ScrapeFrame | undefined;
-  const view = (): ScrapeFrame => frame ?? createFrame(sources, lastStartup, log);
-  const bound = createLabelBound(o.maxLabelValues);
+  const view = (): ScrapeFrame => frame ?? createScrapeFrame(sources, lastStartup, log);
+  const bound = createLabelBudget(o.maxLabelValues);
 
   // Pushed on the hot path.
   const startupTotal = new Histogram({
@@ -206,132 +176,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     registers,
   });
 
-  // Read from the sources at scrape time.
-  const gauge = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: readonly L[],
-    fill: (g: Gauge<L>, f: ScrapeFrame) => void,
-  ): void => {
-    new Gauge<L>({
-      name: `${p}${name}`,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        // An unlabelled gauge resets to 0; drop that series so "no data" never reads as a value.
-        if (labelNames.length === 0) this.remove();
-        try {
-          fill(this, view());
-        } catch (error) {
-          this.reset();
-          if (labelNames.length === 0) this.remove();
-          log.warning('metrics_collect_error', 'A metric could not be collected', { metric: name, error });
-        }
-      },
-    });
-  };
-  const sampleGauge = (name: string, help: string, read: (s: ResourceSample) => number | null): void =>
-    gauge(name, help, [], (g, f) => {
-      const sample = f.resources();
-      const value = sample === undefined ? null : read(sample);
-      if (value !== null && Number.isFinite(value)) g.set(value);
-    });
-
-  gauge('up', 'Always 1 while the bot answers scrapes.', [], (g) => g.set(1));
-  gauge('info', 'Build information; the value is always 1.', ['version'], (g, f) =>
-    g.set({ version: f.health()?.version ?? o.version }, 1),
-  );
-  gauge(
-    'health_status',
-    'Overall health: 1 for the current status, 0 for the others.',
-    ['status'],
-    (g, f) => {
-      const status = f.health()?.status;
-      if (status === undefined) return;
-      for (const s of OVERALL_STATUSES) g.set({ status: s }, s === status ? 1 : 0);
-    },
-  );
-  gauge(
-    'component_state',
-    'Component lifecycle state: 1 for the current state, 0 for the others.',
-    ['component', 'state'],
-    (g, f) => {
-      for (const c of f.health()?.components ?? []) {
-        for (const s of COMPONENT_STATES) g.set({ component: c.name, state: s }, s === c.state ? 1 : 0);
-      }
-    },
-  );
-  gauge(
-    'component_startup_duration_seconds',
-    'How long each component took to start in the last startup.',
-    ['component'],
-    (g, f) => {
-      for (const c of f.startup()?.components ?? []) {
-        if (c.duration_ms !== null) g.set({ component: c.name }, c.duration_ms / 1000);
-      }
-    },
-  );
-  gauge('startup_last_duration_seconds', 'Total duration of the last startup.', [], (g, f) => {
-    const report = f.startup();
-    if (report !== undefined) g.set(report.duration_ms / 1000);
-  });
-  gauge(
-    'background_task_state',
-    'Background task state: 1 for the current state, 0 for the others.',
-    ['task', 'state'],
-    (g, f) => {
-      for (const t of f.tasks()) {
-        for (const s of TASK_STATES) g.set({ task: t.name, state: s }, s === t.state ? 1 : 0);
-      }
-    },
-  );
-  gauge(
-    'background_task_heartbeat_age_seconds',
-    'Seconds since a background task last reported a heartbeat.',
-    ['task'],
-    (g, f) => {
-      for (const t of f.tasks()) {
-        if (t.last_heartbeat_age_ms !== null) g.set({ task: t.name }, t.last_heartbeat_age_ms / 1000);
-      }
-    },
-  );
-  sampleGauge('resource_memory_bytes', 'Resident set size of the bot process.', (s) => s.rss_bytes);
-  sampleGauge('resource_heap_used_bytes', 'V8 heap in use.', (s) => s.heap_used_bytes);
-  sampleGauge('resource_heap_total_bytes', 'V8 heap reserved.', (s) => s.heap_total_bytes);
-  sampleGauge('resource_cpu_ratio', 'CPU use of the bot process, 1 = one core busy.', (s) =>
-    s.cpu_percent === null ? null : s.cpu_percent / 100,
-  );
-  sampleGauge(
-    'resource_event_loop_lag_mean_seconds',
-    'Mean event-loop lag over the last sample window.',
-    (s) => toSeconds(s.event_loop_lag_ms.mean),
-  );
-  sampleGauge(
-    'resource_event_loop_lag_p99_seconds',
-    '99th percentile event-loop lag over the last window.',
-    (s) => toSeconds(s.event_loop_lag_ms.p99),
-  );
-  sampleGauge(
-    'resource_event_loop_lag_max_seconds',
-    'Maximum event-loop lag over the last sample window.',
-    (s) => toSeconds(s.event_loop_lag_ms.max),
-  );
-  sampleGauge('resource_open_files', 'File descriptors open in the bot process.', (s) => s.open_files);
-  sampleGauge('resource_threads', 'Threads of the bot process.', (s) => s.threads);
-  gauge('gateway_ready', '1 while the Discord gateway connection is ready, else 0.', [], (g, f) => {
-    const gw = f.gateway();
-    if (gw !== undefined) g.set(gw.status === 'ready' ? 1 : 0);
-  });
-  gauge('gateway_ping_seconds', 'Last gateway heartbeat round trip.', [], (g, f) => {
-    const ping = f.gateway()?.ping_ms;
-    if (ping !== undefined && ping !== null) g.set(ping / 1000);
-  });
-  gauge('gateway_guilds', 'Guilds the bot is in.', [], (g, f) => {
-    const gw = f.gateway();
-    if (gw !== undefined) g.set(gw.guilds);
-  });
+  registerSourceGauges({ registry, prefix: p, version: o.version, view, log });
 
   const safely = (fn: () => void): void => {
     // A metrics call never breaks the code that reports it.
@@ -383,7 +228,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       safely(() => (outcome === 'written' ? logWritten : logDropped).inc({ level }));
     },
     async metricsText() {
-      frame = createFrame(sources, lastStartup, log);
+      frame = createScrapeFrame(sources, lastStartup, log);
       let pending: Promise<string>;
       try {
         // Every collect() runs synchronously inside this call, so the frame is only
@@ -395,55 +240,6 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       return pending;
     },
   };
-}
-
-function createFrame(
-  sources: MetricsSources | undefined,
-  lastStartup: StartupReport | undefined,
-  log: Logger,
-): ScrapeFrame {
-  const memo = <T>(source: keyof MetricsSources, read: (s: MetricsSources) => T, fallback: T): (() => T) => {
-    let done = false;
-    let value = fallback;
-    return () => {
-      if (done) return value;
-      done = true;
-      if (sources === undefined) return value;
-      try {
-        value = read(sources);
-      } catch (error) {
-        log.warning('metrics_source_error', 'A metrics source failed during a scrape', { source, error });
-      }
-      return value;
-    };
-  };
-  return {
-    health: memo('health', (s) => s.health(), undefined),
-    resources: memo('resources', (s) => s.resources(), undefined),
-    tasks: memo('tasks', (s) => s.tasks(), []),
-    gateway: memo('gateway', (s) => s.gateway(), undefined),
-    startup: memo('startup', (s) => s.startup() ?? lastStartup, lastStartup),
-  };
-}
-
-/** Folds label values past the per-label budget into `other`. */
-function createLabelBound(max: number): (label: string, value: string) => string {
-  const seen = new Map<string, Set<string>>();
-  return (label, value) => {
-    let values = seen.get(label);
-    if (values === undefined) {
-      values = new Set();
-      seen.set(label, values);
-    }
-    if (values.has(value)) return value;
-    if (values.size >= max) return OVERFLOW_LABEL;
-    values.add(value);
-    return value;
-  };
-}
-
-function toSeconds(ms: number): number | null {
-  return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {
