@@ -216,6 +216,7 @@ describe('createHttpServer', () => {
       () => 'cut',
     );
     await scrapeStarted;
+    assert.equal((await call(port, '/livez')).status, 200, 'probes answer while a scrape is in flight');
     let stopped = false;
     const stopping = server.stop(1_000).then(() => {
       stopped = true;
