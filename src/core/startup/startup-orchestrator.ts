@@ -63,8 +63,17 @@ export interface StopAllResult {
   readonly failed: readonly string[];
 }
 
+/** A declared component as the orchestrator resolved it (defaults applied). */
+export interface StartupComponentInfo {
+  readonly name: string;
+  readonly critical: boolean;
+  readonly dependencies: readonly string[];
+}
+
 export interface StartupOrchestrator {
   readonly mode: StartupMode;
+  /** Every component in start order (sequential mode's order), for registering them with health. */
+  readonly components: readonly StartupComponentInfo[];
   /**
    * Starts every component once. Resolves (never rejects) when the start is over:
    * `ready`, `degraded` (non-critical components down, retried in the background),
@@ -568,6 +577,11 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
 
   return {
     mode,
+    components: graph.order.map((c) => ({
+      name: c.name,
+      critical: c.critical,
+      dependencies: c.dependencies,
+    })),
     run(signal) {
       if (runPromise !== null) {
         return Promise.reject(new StartupError('STARTUP_ALREADY_RUN', 'the startup has already run', []));
