@@ -84,6 +84,7 @@ const DEFAULTS = {
 /** Codes and statuses meaning the channel is gone or we may not post there: retrying soon will not help. */
 const UNAVAILABLE_CODES = new Set([10003, 50001, 50013]);
 const MINUTE = 60_000;
+const DROPPED_NOTE_RESERVE = 200;
 
 type Failure =
   | { readonly kind: 'rate_limited'; readonly retryAfterMs: number }
@@ -199,7 +200,8 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   const takeBatch = (): void => {
     droppedInInflight = dropped;
     let slots = EMBED_LIMITS.embedsPerMessage - (dropped > 0 ? 1 : 0);
-    let chars = dropped > 0 ? embedLength(renderDroppedNoticeEmbed(dropped)) : 0;
+    // Room for the dropped note is always kept, since drops can happen while this batch waits.
+    let chars = DROPPED_NOTE_RESERVE;
     while (slots > 0 && queue.length > 0) {
       const next = queue[0] as AlertNotification;
       const size = embedLength(renderAlertNotificationEmbed(next));
@@ -247,6 +249,12 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       const delay = Math.max(budgetDelay(now), pausedUntil - now);
       if (!(await waitWithinDeadline(delay))) return false;
       if (clock.now() < pausedUntil || budgetDelay(clock.now()) > 0) continue;
+      if (
+        dropped > droppedInInflight &&
+        (droppedInInflight > 0 || inflight.length < EMBED_LIMITS.embedsPerMessage)
+      ) {
+        droppedInInflight = dropped;
+      }
       attempts.push(clock.now());
       try {
         await post(body());

@@ -61,8 +61,13 @@ const severityColor = (s: AlertSeverity): number =>
   s === 'critical' ? EMBED_COLORS.critical : EMBED_COLORS.warning;
 
 // Kept well under the per-field limit so ten notifications fit in one message's 6000 characters.
-const VALUE_MAX = 200;
-const TITLE_MAX = 200;
+const VALUE_MAX = 100;
+const TITLE_MAX = 120;
+const KEY_MAX = 60;
+
+/** Neutralised and cut to `max`, counting the escapes. */
+const safe = (text: string, max: number): string =>
+  truncateText(neutralizeText(truncateText(text, max)), max);
 
 function describe(n: AlertNotification): string {
   switch (n.kind) {
@@ -85,14 +90,14 @@ export function renderAlertNotificationEmbed(n: AlertNotification): APIEmbed {
   if (n.value !== null) {
     fields.push({
       name: 'Value',
-      value: neutralizeText(truncateText(n.value, VALUE_MAX)) || '—',
+      value: safe(n.value, VALUE_MAX) || '—',
       inline: true,
     });
   }
   if (n.threshold !== null) {
     fields.push({
       name: 'Threshold',
-      value: neutralizeText(truncateText(n.threshold, VALUE_MAX)) || '—',
+      value: safe(n.threshold, VALUE_MAX) || '—',
       inline: true,
     });
   }
@@ -101,11 +106,13 @@ export function renderAlertNotificationEmbed(n: AlertNotification): APIEmbed {
     fields.push({ name: 'Lasted', value: formatDuration(n.duration_ms), inline: true });
   }
   const embed: APIEmbed = {
-    title: truncateText(`${icon} ${neutralizeText(truncateText(n.title, TITLE_MAX))}`, EMBED_LIMITS.title),
-    description: `${describe(n)} · ${inlineCode(n.key, 100)}`,
+    title: `${icon} ${safe(n.title, TITLE_MAX)}`,
+    description: `${describe(n)} · ${inlineCode(n.key, KEY_MAX)}`,
     color: resolved ? EMBED_COLORS.ok : severityColor(n.severity),
     fields,
-    footer: { text: `${n.severity.toUpperCase()} · ${truncateText(n.key, 100)}` },
+    footer: {
+      text: `${n.severity.toUpperCase()} · ${truncateText(n.key, KEY_MAX).replace(/@/g, `@${ZWSP}`)}`,
+    },
   };
   return Number.isFinite(Date.parse(n.at)) ? { ...embed, timestamp: new Date(n.at).toISOString() } : embed;
 }
