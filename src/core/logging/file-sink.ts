@@ -163,7 +163,12 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   };
 
   const open = (): void => {
-    mkdirSync(dirname(path), { recursive: true });
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      // A file where a folder should be: let open() name it precisely (ENOTDIR) instead of EEXIST.
+      if (fsErrorCode(err) !== 'EEXIST') throw err;
+    }
     const opened = openSync(path, 'a');
     try {
       size = fstatSync(opened).size;

@@ -63,7 +63,7 @@ const SENSITIVE_KEYS = new Set([
   'privatekey',
   'credentials',
 ]);
-const SENSITIVE_SUFFIXES = ['token', 'secret', 'password'] as const;
+const SENSITIVE_SUFFIXES = ['token', 'secret', 'password', 'apikey'] as const;
 
 /** Whether a detail key names something that must never be logged. */
 export function isSensitiveKey(key: string): boolean {
