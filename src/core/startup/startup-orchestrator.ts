@@ -5,11 +5,16 @@ import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
 import { criticalPath } from './critical-path.ts';
 import { errorText } from './error-text.ts';
 import { retryDelay } from './retry-delay.ts';
-import { runBounded, StartupTimeoutError } from './run-bounded.ts';
+import { runBounded } from './run-bounded.ts';
+import { startWithRetries } from './start-with-retries.ts';
 import type { ResolvedComponent, StartupComponent } from './startup-component.ts';
 import { StartupError } from './startup-error.ts';
 import { createStartupGraph } from './startup-graph.ts';
+import { logComponentOutcome, logStartupComplete } from './startup-log.ts';
+import { type StopAllResult, stopComponents } from './stop-components.ts';
 import type { StartupComponentReport, StartupComponentStatus, StartupMode, StartupReport } from './types.ts';
+
+export type { StopAllResult } from './stop-components.ts';
 
 export interface StartupOrchestratorOptions {
   readonly components: readonly StartupComponent[];
@@ -57,12 +62,6 @@ export interface StartupRunResult {
   readonly error: StartupError | null;
 }
 
-export interface StopAllResult {
-  readonly stopped: readonly string[];
-  readonly timed_out: readonly string[];
-  readonly failed: readonly string[];
-}
-
 /** A declared component as the orchestrator resolved it (defaults applied). */
 export interface StartupComponentInfo {
   readonly name: string;
@@ -108,11 +107,6 @@ interface Entry {
   started: boolean;
   background: Timer | null;
 }
-
-type AttemptResult =
-  | { readonly kind: 'ok' }
-  | { readonly kind: 'aborted' }
-  | { readonly kind: 'failed'; readonly error: unknown };
 
 const BLOCKING: ReadonlySet<EntryStatus> = new Set(['degraded', 'skipped', 'failed', 'cancelled']);
 
@@ -181,75 +175,29 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
     }
   }
 
-  function logComponent(entry: Entry): void {
-    const detail = {
-      component: entry.c.name,
-      duration_ms: entry.start === null || entry.end === null ? 0 : entry.end - entry.start,
-      status: entry.status,
+  function logOutcome(entry: Entry): void {
+    logComponentOutcome(log, {
+      name: entry.c.name,
+      status: entry.status === 'waiting' ? 'pending' : entry.status,
       attempts: entry.attempts,
       critical: entry.c.critical,
       fallback: entry.fallback,
-      ...(entry.error === null ? {} : { error: entry.error }),
-    };
-    const name = entry.c.name;
-    switch (entry.status) {
-      case 'ready':
-        log.info('startup_component', `Component '${name}' ready in ${detail.duration_ms}ms`, detail);
-        return;
-      case 'failed':
-        log.error('startup_component', `Component '${name}' failed: ${entry.error}`, detail);
-        return;
-      case 'degraded': {
-        const how = entry.fallback ? 'running on its fallback' : 'running without it';
-        log.warning(
-          'startup_component',
-          `Component '${name}' failed: ${entry.error} (degraded, ${how})`,
-          detail,
-        );
-        return;
-      }
-      default:
-        log.warning('startup_component', `Component '${name}' ${entry.status}`, detail);
-    }
-  }
-
-  /** One component's foreground start: attempts with timeout, backoff between them. */
-  async function attemptStart(entry: Entry): Promise<AttemptResult> {
-    const { retry, timeoutMs, definition } = entry.c;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-      entry.attempts++;
-      try {
-        await runBounded(clock, (signal) => definition.start(signal), timeoutMs, lifetime.signal);
-        return { kind: 'ok' };
-      } catch (error) {
-        if (lifetime.signal.aborted) return { kind: 'aborted' };
-        lastError = error;
-      }
-      if (attempt === retry.attempts) break;
-      const delay = retryDelay(retry, attempt, random);
-      log.warning(
-        'startup_retry',
-        `Component '${entry.c.name}' attempt ${attempt}/${retry.attempts} failed: ${describe(lastError)}; retrying in ${delay}ms`,
-        {
-          component: entry.c.name,
-          attempt,
-          attempts: retry.attempts,
-          delay_ms: delay,
-          error: describe(lastError),
-        },
-      );
-      try {
-        await clock.sleep(delay, lifetime.signal);
-      } catch {
-        return { kind: 'aborted' };
-      }
-    }
-    return { kind: 'failed', error: lastError };
+      error: entry.error,
+      duration_ms: entry.start === null || entry.end === null ? 0 : entry.end - entry.start,
+    });
   }
 
   async function startEntry(entry: Entry): Promise<void> {
-    const result = await attemptStart(entry);
+    const result = await startWithRetries(entry.c, {
+      clock,
+      log,
+      random,
+      signal: lifetime.signal,
+      describe,
+      onAttempt: () => {
+        entry.attempts++;
+      },
+    });
     if (result.kind === 'ok') {
       settleReady(entry);
       return;
@@ -262,7 +210,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
     if (entry.c.critical) {
       entry.status = 'failed';
       entry.end = clock.now();
-      logComponent(entry);
+      logOutcome(entry);
       notify(entry, 'failed');
       halt(
         'failed',
@@ -302,7 +250,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
     }
     entry.status = 'degraded';
     entry.end = clock.now();
-    logComponent(entry);
+    logOutcome(entry);
     notify(entry, 'degraded');
     scheduleBackgroundRetry(entry);
   }
@@ -312,7 +260,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
     entry.end = clock.now();
     entry.started = true;
     readyOrder.push(entry);
-    logComponent(entry);
+    logOutcome(entry);
     notify(entry, 'ready');
   }
 
@@ -352,15 +300,19 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
       if (blocker !== undefined) {
         entry.status = 'skipped';
         entry.error = `dependency '${blocker.c.name}' is ${blocker.status}`;
-        log.warning('startup_component', `Component '${entry.c.name}' skipped: ${entry.error}`, {
-          component: entry.c.name,
-          duration_ms: 0,
-          status: 'skipped',
-          attempts: entry.attempts,
-          critical: entry.c.critical,
-          fallback: false,
-          skipped_because: blocker.c.name,
-        });
+        logComponentOutcome(
+          log,
+          {
+            name: entry.c.name,
+            status: 'skipped',
+            attempts: entry.attempts,
+            critical: entry.c.critical,
+            fallback: false,
+            error: entry.error,
+            duration_ms: 0,
+          },
+          { skipped_because: blocker.c.name },
+        );
         notify(entry, 'skipped');
         continue;
       }
@@ -399,43 +351,13 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
     }));
     frozen = { duration: clock.now() - started, path: criticalPath(timed) };
     const report = buildReport();
-    logComplete(report);
+    logStartupComplete(log, report, halted?.error ?? null);
     try {
       metrics.startupFinished(report);
     } catch (error) {
       log.error('startup_metrics_failed', 'Recording the startup metrics failed', { error: describe(error) });
     }
     return { report, error: halted?.error ?? null };
-  }
-
-  function logComplete(report: StartupReport): void {
-    const degraded = report.components.filter((c) => c.status === 'degraded').map((c) => c.name);
-    const skipped = report.components.filter((c) => c.status === 'skipped').map((c) => c.name);
-    const detail = {
-      duration_seconds: Math.round(report.duration_ms) / 1000,
-      duration_ms: report.duration_ms,
-      mode,
-      outcome: report.outcome,
-      degraded_components: degraded,
-      skipped_components: skipped,
-      critical_path: report.critical_path,
-    };
-    switch (report.outcome) {
-      case 'ready':
-        log.info('startup_complete', 'Bot startup completed successfully', detail);
-        return;
-      case 'degraded':
-        log.warning('startup_complete', 'Bot startup completed degraded', detail);
-        return;
-      case 'failed':
-        log.critical('startup_complete', `Bot startup failed: ${halted?.error.message}`, {
-          ...detail,
-          failed_component: halted?.error.components[0],
-        });
-        return;
-      case 'cancelled':
-        log.warning('startup_complete', 'Bot startup cancelled', detail);
-    }
   }
 
   function scheduleBackgroundRetry(entry: Entry): void {
@@ -493,52 +415,22 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   }
 
   /** Stops started components, last started first, each within its bound and all before `deadline`. */
-  async function stopEntries(deadline: number): Promise<StopAllResult> {
-    const stopped: string[] = [];
-    const timedOut: string[] = [];
-    const failed: string[] = [];
-    for (const entry of [...readyOrder].reverse()) {
-      if (!entry.started) continue;
-      entry.started = false;
-      const name = entry.c.name;
-      const remaining = deadline - clock.now();
-      const stop = entry.c.definition.stop;
-      if (remaining <= 0) {
-        timedOut.push(name);
-        log.warning('component_stop_timeout', `Component '${name}' not stopped: shutdown time is up`, {
-          component: name,
-          timeout_ms: 0,
-        });
-        notify(entry, 'stopped');
-        continue;
-      }
-      const bound = Math.min(entry.c.stopTimeoutMs, remaining);
-      const began = clock.now();
-      try {
-        if (stop !== undefined) await runBounded(clock, (signal) => stop(signal), bound);
-        stopped.push(name);
-        log.info('component_stopped', `Component '${name}' stopped`, {
-          component: name,
-          duration_ms: clock.now() - began,
-        });
-      } catch (error) {
-        if (error instanceof StartupTimeoutError) {
-          timedOut.push(name);
-          log.warning('component_stop_timeout', `Component '${name}' did not stop: ${error.message}`, {
-            component: name,
-            timeout_ms: bound,
-          });
-        } else {
-          failed.push(name);
-          log.error('component_stop_failed', `Component '${name}' failed to stop: ${describe(error)}`, {
-            component: name,
-            error: describe(error),
-          });
-        }
-      }
-      notify(entry, 'stopped');
-    }
-    return { stopped, timed_out: timedOut, failed };
+  function stopEntries(deadline: number): Promise<StopAllResult> {
+    const targets = [...readyOrder].reverse().filter((e) => e.started);
+    for (const entry of targets) entry.started = false;
+    return stopComponents(
+      targets.map((e) => ({ name: e.c.name, stopTimeoutMs: e.c.stopTimeoutMs, stop: e.c.definition.stop })),
+      {
+        clock,
+        log,
+        deadline,
+        describe,
+        onStopped: (target) => {
+          const entry = byName.get(target.name);
+          if (entry !== undefined) notify(entry, 'stopped');
+        },
+      },
+    );
   }
 
   function componentReport(entry: Entry): StartupComponentReport {

@@ -1,0 +1,78 @@
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logging/logger.ts';
+import { runBounded, StartupTimeoutError } from './run-bounded.ts';
+
+/** One started component to stop. */
+export interface StopTarget {
+  readonly name: string;
+  readonly stopTimeoutMs: number;
+  readonly stop: ((signal: AbortSignal) => Promise<void> | void) | undefined;
+}
+
+export interface StopAllResult {
+  readonly stopped: readonly string[];
+  readonly timed_out: readonly string[];
+  readonly failed: readonly string[];
+}
+
+export interface StopComponentsOptions {
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Clock time by which every stop must be over; later stops are given up. */
+  readonly deadline: number;
+  readonly describe: (error: unknown) => string;
+  /** Called after each target, whatever became of its stop. */
+  readonly onStopped: (target: StopTarget) => void;
+}
+
+/**
+ * Stops `targets` one after the other, in the order given (the caller passes
+ * dependents first), each within `min(stopTimeoutMs, time left)`. Logs
+ * `component_stopped`, `component_stop_timeout` or `component_stop_failed`.
+ */
+export async function stopComponents(
+  targets: readonly StopTarget[],
+  options: StopComponentsOptions,
+): Promise<StopAllResult> {
+  const { clock, log, deadline, describe, onStopped } = options;
+  const result = { stopped: [] as string[], timed_out: [] as string[], failed: [] as string[] };
+  for (const target of targets) {
+    const { name, stop } = target;
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) {
+      result.timed_out.push(name);
+      log.warning('component_stop_timeout', `Component '${name}' not stopped: shutdown time is up`, {
+        component: name,
+        timeout_ms: 0,
+      });
+      onStopped(target);
+      continue;
+    }
+    const bound = Math.min(target.stopTimeoutMs, remaining);
+    const began = clock.now();
+    try {
+      if (stop !== undefined) await runBounded(clock, (signal) => stop(signal), bound);
+      result.stopped.push(name);
+      log.info('component_stopped', `Component '${name}' stopped`, {
+        component: name,
+        duration_ms: clock.now() - began,
+      });
+    } catch (error) {
+      if (error instanceof StartupTimeoutError) {
+        result.timed_out.push(name);
+        log.warning('component_stop_timeout', `Component '${name}' did not stop: ${error.message}`, {
+          component: name,
+          timeout_ms: bound,
+        });
+      } else {
+        result.failed.push(name);
+        log.error('component_stop_failed', `Component '${name}' failed to stop: ${describe(error)}`, {
+          component: name,
+          error: describe(error),
+        });
+      }
+    }
+    onStopped(target);
+  }
+  return result;
+}
