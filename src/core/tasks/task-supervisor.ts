@@ -1,10 +1,11 @@
 import type { Clock, Timer } from '../clock.ts';
 import { toErrorRecord } from '../health/error-record.ts';
 import type { HealthRegistry } from '../health/health-registry.ts';
-import type { ComponentState, ErrorRecord } from '../health/types.ts';
+import type { ErrorRecord } from '../health/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { type BackoffOptions, createBackoff } from './backoff.ts';
+import { taskComponentState } from './task-component-state.ts';
 import { type ResolvedTask, resolveTask, type TaskContext, type TaskDefinition } from './task-definition.ts';
 import type { TaskSnapshot, TaskState } from './types.ts';
 
@@ -113,26 +114,13 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
   let watchdog: Timer | null = null;
   let runSeq = 0;
 
-  const componentState = (task: Task): ComponentState => {
-    switch (task.state) {
-      case 'idle':
-      case 'running':
-      case 'late':
-        return 'ready';
-      case 'stale':
-      case 'restarting':
-        return task.def.critical ? 'failed' : 'degraded';
-      case 'failed':
-      case 'abandoned':
-        return 'failed';
-      case 'stopped':
-        return 'stopped';
-    }
-  };
-
   const setState = (task: Task, state: TaskState, error?: unknown): void => {
     task.state = state;
-    health?.set(task.component, componentState(task), error === undefined ? {} : { error });
+    health?.set(
+      task.component,
+      taskComponentState(task.state, task.def.critical),
+      error === undefined ? {} : { error },
+    );
   };
 
   const arm = (task: Task, at: number | null): void => {
