@@ -1,0 +1,17 @@
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { OpsCommand } from '../src/discord/command.ts';
+import { renderTasksEmbed } from '../src/discord/embeds/tasks-embed.ts';
+
+/** `/tasks`: each background task's state, heartbeat, runs, failures, restarts and next run. */
+const tasks: OpsCommand = {
+  data: new SlashCommandBuilder()
+    .setName('tasks')
+    .setDescription('Background tasks: state, last heartbeat, runs, failures, restarts and next run')
+    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
+    .setContexts(InteractionContextType.Guild),
+  async execute(_interaction, ctx) {
+    return { embeds: [renderTasksEmbed(ctx.ops.tasks(), ctx.clock.now())] };
+  },
+};
+
+export default tasks;
