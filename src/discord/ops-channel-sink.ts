@@ -132,7 +132,13 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   const { post, clock } = options;
   const log = options.log.child({ name: 'bot.alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
-  const onChannelState = options.onChannelState ?? (() => {});
+  const onChannelState = (state: 'ready' | 'degraded', note: string): void => {
+    try {
+      options.onChannelState?.(state, note);
+    } catch (error) {
+      log.error('alert_sink_failed', 'The ops channel health hook failed', { state, error });
+    }
+  };
   const budget = options.budget ?? DEFAULTS.budget;
   const queueMax = options.queueMax ?? DEFAULTS.queueMax;
   const digestWindowMs = options.digestWindowMs ?? DEFAULTS.digestWindowMs;

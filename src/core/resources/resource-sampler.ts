@@ -148,6 +148,8 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
     },
     close() {
       lagReader?.close?.();
+      // pidusage keeps a per-pid history for its CPU deltas.
+      if (given.cpuPercent === undefined) pidusage.clear();
       given.close?.();
     },
   };
