@@ -150,6 +150,8 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   let finishRun: ((result: StartupRunResult) => void) | null = null;
   let runPromise: Promise<StartupRunResult> | null = null;
   let stopDeadline = Number.POSITIVE_INFINITY;
+  /** What the rollback of a failed or cancelled start stopped. */
+  let rolledBack: StopAllResult | null = null;
 
   const describe = (error: unknown): string => errorText(redact(errorText(error, 4_000)));
   const offset = (at: number | null): number | null =>
@@ -342,7 +344,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
     const started = runStart ?? clock.now();
     if (halted !== null) {
       for (const entry of entries) if (entry.status === 'waiting') entry.status = 'cancelled';
-      await stopEntries(stopDeadline);
+      rolledBack = await stopEntries(stopDeadline);
     }
     const timed = entries.map((e) => ({
       name: e.c.name,
@@ -512,7 +514,9 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
         entry.background?.cancel();
         entry.background = null;
       }
+      let waited = false;
       if (finishRun !== null && runPromise !== null) {
+        waited = true;
         // A start still running rolls itself back; wait for it, within the bound.
         halt('cancelled', new StartupError('STARTUP_CANCELLED', 'startup cancelled by shutdown', []));
         maybeFinish();
@@ -525,7 +529,14 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
       }
       if (!lifetime.signal.aborted)
         lifetime.abort(new StartupError('STARTUP_CANCELLED', 'shutting down', []));
-      return stopEntries(deadline);
+      const rest = await stopEntries(deadline);
+      // Stopping a start in progress is its rollback: report what that stopped too.
+      if (!waited || rolledBack === null) return rest;
+      return {
+        stopped: [...rolledBack.stopped, ...rest.stopped],
+        timed_out: [...rolledBack.timed_out, ...rest.timed_out],
+        failed: [...rolledBack.failed, ...rest.failed],
+      };
     },
   };
 }

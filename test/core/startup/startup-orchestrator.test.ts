@@ -466,7 +466,7 @@ describe('startup orchestrator, cancellation and shutdown', () => {
     const { report } = await running;
     assert.equal(report.outcome, 'cancelled');
     assert.deepEqual(journal.names('stop'), ['config']);
-    assert.deepEqual(result.stopped, []);
+    assert.deepEqual(result.stopped, ['config']);
     await clock.advance(60_000);
     assert.deepEqual(journal.starts.get('tts'), [0], 'no background retry after shutdown');
     assert.equal(clock.pending, 0);
