@@ -332,11 +332,19 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
 
   const start = (): void => {
     if (running !== undefined) return;
+    let failed = false;
     running = pump()
-      .catch((error: unknown) => log.error('alert_sink_failed', 'The ops channel sink failed', { error }))
+      .catch((error: unknown) => {
+        // Give up on the batch at hand so a bug cannot spin on the same notifications.
+        failed = true;
+        log.error('alert_sink_failed', 'The ops channel sink failed', { error });
+        logUndelivered(inflight, 'sink error');
+        inflight = [];
+        droppedInInflight = 0;
+      })
       .finally(() => {
         running = undefined;
-        if (!closing && queue.length > 0) start();
+        if (!failed && !closing && queue.length > 0) start();
       });
   };
 
