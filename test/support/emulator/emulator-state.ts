@@ -9,6 +9,8 @@ export interface SeedIds {
   readonly everyoneRoleId: string;
   readonly adminRoleId: string;
   readonly plainRoleId: string;
+  /** A role nobody holds and with no special permission, for `ADMIN_ROLE_IDS`. */
+  readonly opsRoleId: string;
   readonly generalChannelId: string;
   readonly opsChannelId: string;
   readonly adminUserId: string;
@@ -94,6 +96,7 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     everyoneRoleId: guildId,
     adminRoleId: snowflake(),
     plainRoleId: snowflake(),
+    opsRoleId: snowflake(),
     generalChannelId: snowflake(),
     opsChannelId: snowflake(),
     adminUserId: snowflake(),
@@ -111,6 +114,7 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     role(ids.everyoneRoleId, '@everyone', PERMISSIONS.everyone, 0),
     role(ids.adminRoleId, 'Admin', PERMISSIONS.administrator | PERMISSIONS.everyone, 2),
     role(ids.plainRoleId, 'Regular', PERMISSIONS.plain, 1),
+    role(ids.opsRoleId, 'Ops', PERMISSIONS.plain, 3),
   ];
 
   const channels = new Map<string, Json>([
