@@ -1,0 +1,202 @@
+import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.js';
+import { type Clock, systemClock, type Timer } from '../core/clock.ts';
+import type { GatewayObserver } from '../core/health/types.ts';
+import type { Logger } from '../core/logging/logger.ts';
+import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
+
+export interface DiscordClientOptions {
+  /** The bot token; used for login only, never logged nor put in an error. */
+  readonly token: string;
+  /** `DISCORD_API_URL`. @default 'https://discord.com/api' */
+  readonly apiUrl?: string;
+  /** @default 'https://cdn.discordapp.com', or `${apiUrl}/cdn` when apiUrl is given */
+  readonly cdnUrl?: string;
+  readonly observer: GatewayObserver;
+  readonly log: Logger;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default noopMetrics */
+  readonly metrics?: Metrics;
+  /** How often the heartbeat round trip is read into the observer. @default 15000 */
+  readonly pingIntervalMs?: number;
+  /** How long the client waits for the guilds of READY before it is ready anyway. @default 15000 */
+  readonly waitGuildTimeoutMs?: number;
+  /** `start()` gives up when the client is not ready this long after login. @default 60000 */
+  readonly readyTimeoutMs?: number;
+}
+
+const DEFAULTS = {
+  apiUrl: 'https://discord.com/api',
+  cdnUrl: 'https://cdn.discordapp.com',
+  pingIntervalMs: 15_000,
+  waitGuildTimeoutMs: 15_000,
+  readyTimeoutMs: 60_000,
+} as const satisfies Partial<DiscordClientOptions>;
+
+export interface DiscordClient {
+  /** The discord.js client, for the router and the ops-channel sink. */
+  readonly client: Client;
+  /** Logs in and resolves on `clientReady`; rejects with a clear error on a bad token, without retrying. */
+  start(): Promise<void>;
+  /** Destroys the client; safe to call twice or before start. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The discord.js client with the Guilds intent only, pointed at `apiUrl`, with its
+ * gateway events fed to a {@link GatewayObserver} and REST rate limits logged.
+ */
+export function createDiscordClient(options: DiscordClientOptions): DiscordClient {
+  const token = options.token;
+  if (token.trim() === '') throw new Error('createDiscordClient: the token is empty');
+  const pingIntervalMs = options.pingIntervalMs ?? DEFAULTS.pingIntervalMs;
+  if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive, got ${pingIntervalMs}`);
+  const apiUrl = (options.apiUrl ?? DEFAULTS.apiUrl).replace(/\/+$/, '');
+  const cdnUrl = options.cdnUrl ?? (options.apiUrl === undefined ? DEFAULTS.cdnUrl : `${apiUrl}/cdn`);
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? noopMetrics;
+  const observer = options.observer;
+  const log = options.log.child({ name: 'bot.discord', subsys: 'discord' });
+  const scrub = (text: string): string => text.split(token).join('[REDACTED]');
+
+  const logRateLimit = (info: RateLimitData): boolean => {
+    log.warning('rate_limited', `Discord rate limit on ${info.route}`, {
+      route: info.route,
+      method: info.method,
+      global: info.global,
+      retry_after_ms: info.retryAfter,
+      scope: info.scope,
+    });
+    return false;
+  };
+
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    // The 'rateLimited' event misses 429s on interaction callbacks (their burst handler
+    // only consults this hook), so the hook is where every limit is seen; false = wait it out.
+    rest: { api: apiUrl, cdn: cdnUrl, rejectOnRateLimit: logRateLimit },
+    waitGuildTimeout: options.waitGuildTimeoutMs ?? DEFAULTS.waitGuildTimeoutMs,
+  });
+
+  let pingTimer: Timer | undefined;
+  let stopped = false;
+  let everReady = false;
+
+  const guard =
+    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        fn(...args);
+      } catch (error) {
+        log.error('gateway_observer_failed', `The gateway observer threw on ${what}`, {
+          hook: what,
+          error_message: error instanceof Error ? scrub(error.message) : 'unknown',
+        });
+      }
+    };
+
+  client.on(
+    Events.ClientReady,
+    guard('ready', () => {
+      everReady = true;
+      const guilds = client.guilds.cache.size;
+      observer.ready(guilds);
+      log.info('gateway_ready', `Connected to the gateway as the bot user, ${guilds} guild(s)`, { guilds });
+    }),
+  );
+  client.on(
+    Events.ShardReady,
+    guard('shard_ready', () => {
+      // The first shardReady precedes clientReady; later ones follow a fresh IDENTIFY.
+      if (everReady) observer.ready(client.guilds.cache.size);
+    }),
+  );
+  client.on(
+    Events.ShardDisconnect,
+    guard('disconnect', (event, shardId) => {
+      observer.disconnected(event.code);
+      log.warning('gateway_disconnected', `Gateway connection closed (code ${event.code})`, {
+        code: event.code,
+        shard_id: shardId,
+      });
+    }),
+  );
+  client.on(
+    Events.ShardReconnecting,
+    guard('reconnecting', (shardId) => {
+      observer.reconnecting();
+      metrics.gatewayReconnect();
+      log.warning('gateway_reconnecting', 'Reconnecting to the gateway', { shard_id: shardId });
+    }),
+  );
+  client.on(
+    Events.ShardResume,
+    guard('resumed', (shardId, replayed) => {
+      observer.resumed();
+      log.info('gateway_resumed', 'Gateway session resumed', {
+        shard_id: shardId,
+        replayed_events: replayed,
+      });
+    }),
+  );
+  client.on(Events.Error, (error) => {
+    log.error('discord_client_error', 'The Discord client reported an error', {
+      error_message: scrub(error.message),
+    });
+  });
+  client.on(Events.Warn, (message) => {
+    log.warning('discord_client_warning', scrub(message), {});
+  });
+
+  const readPing = guard('ping', () => {
+    const ping = client.ws.ping;
+    if (ping >= 0) observer.ping(ping);
+  });
+
+  return {
+    client,
+    async start() {
+      if (stopped) throw new Error('the Discord client was stopped; create a new one');
+      observer.connecting();
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      try {
+        await client.login(token);
+      } catch (error) {
+        observer.disconnected(null);
+        throw loginError(error, scrub);
+      }
+      const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs;
+      let timeout: Timer | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timeout = clock.setTimeout(
+          () => reject(new Error(`the Discord gateway did not become ready within ${readyTimeoutMs} ms`)),
+          readyTimeoutMs,
+          { unref: true },
+        );
+      });
+      try {
+        await Promise.race([ready, timedOut]);
+      } finally {
+        timeout?.cancel();
+      }
+      pingTimer ??= clock.setInterval(readPing, pingIntervalMs, { unref: true });
+    },
+    async stop() {
+      stopped = true;
+      pingTimer?.cancel();
+      pingTimer = undefined;
+      await client.destroy();
+    },
+  };
+}
+
+function loginError(error: unknown, scrub: (text: string) => string): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'TokenInvalid') {
+    return new Error('Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN', {
+      cause: 'TokenInvalid',
+    });
+  }
+  const reason = error instanceof Error ? scrub(error.message) : 'unknown error';
+  return new Error(`Discord login failed: ${reason}`);
+}
