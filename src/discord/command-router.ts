@@ -1,0 +1,306 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Client,
+  DiscordAPIError,
+  Events,
+  type Interaction,
+  type InteractionEditReplyOptions,
+  MessageFlags,
+} from 'discord.js';
+import { type Clock, systemClock } from '../core/clock.ts';
+import type { Logger } from '../core/logging/logger.ts';
+import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
+import type { CommandContext, CommandReply, OpsCommand } from './command.ts';
+import type { GuardDecision, GuardSubject } from './is-ops-admin.ts';
+import { errorEmbed, refusalEmbed, shuttingDownEmbed, unknownCommandEmbed } from './router-replies.ts';
+
+/** `command_invoked`'s `outcome`, also the metric's label. */
+export type CommandOutcome = 'ok' | 'refused' | 'error' | 'unknown';
+
+export interface CommandRouterOptions {
+  readonly commands: readonly OpsCommand[];
+  readonly ctx: CommandContext;
+  /** Usually `(i) => isOpsAdmin(i, policy)`. */
+  readonly guard: (interaction: GuardSubject) => GuardDecision;
+  readonly log: Logger;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default noopMetrics */
+  readonly metrics?: Metrics;
+  /**
+   * A command still running after this long is deferred (ephemeral "thinking…") and its
+   * answer edited in later; well inside Discord's 3-second window. @default 1500
+   */
+  readonly deferAfterMs?: number;
+  /** How long `close()` waits for in-flight commands. @default 5000 */
+  readonly closeTimeoutMs?: number;
+  /** Reference ids shown to users for failed commands. @default 8 random hex characters */
+  readonly newReference?: () => string;
+}
+
+const DEFAULTS = {
+  deferAfterMs: 1_500,
+  closeTimeoutMs: 5_000,
+} as const satisfies Partial<CommandRouterOptions>;
+
+/** Discord acknowledges nothing after 3 s; deferring later than this would always fail. */
+const ACK_WINDOW_MS = 3_000;
+
+export interface CommandRouter {
+  /** Handles one interaction; never rejects. */
+  handle(interaction: Interaction): Promise<void>;
+  /** Listens to the client's `interactionCreate`; returns the detach function. */
+  attach(client: Client): () => void;
+  /** Answers new interactions with "shutting down" and waits (bounded) for in-flight ones. */
+  close(): Promise<void>;
+  readonly inFlight: number;
+}
+
+interface Reply {
+  readonly embeds: CommandReply['embeds'];
+  readonly content?: string;
+}
+
+/**
+ * Routes slash commands and autocompletes to {@link OpsCommand}s: admin guard, ephemeral
+ * replies with no mentions, deferral for slow commands, errors turned into a reference
+ * id, and one `command_invoked` record per invocation.
+ */
+export function createCommandRouter(options: CommandRouterOptions): CommandRouter {
+  const deferAfterMs = options.deferAfterMs ?? DEFAULTS.deferAfterMs;
+  const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs;
+  if (!(deferAfterMs >= 0 && deferAfterMs < ACK_WINDOW_MS)) {
+    throw new RangeError(`deferAfterMs must be in [0, ${ACK_WINDOW_MS}) ms, got ${deferAfterMs}`);
+  }
+  if (!(closeTimeoutMs >= 0)) throw new RangeError(`closeTimeoutMs must be >= 0, got ${closeTimeoutMs}`);
+  const commands = new Map<string, OpsCommand>();
+  for (const command of options.commands) {
+    if (commands.has(command.data.name)) throw new Error(`duplicate command name "${command.data.name}"`);
+    commands.set(command.data.name, command);
+  }
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? noopMetrics;
+  const log = options.log.child({ name: 'bot.commands', subsys: 'commands' });
+  const newReference = options.newReference ?? (() => randomBytes(4).toString('hex'));
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
+
+  const replyFailed = (name: string, userId: string, stage: string, error: unknown): void => {
+    // The whole error is not logged: a DiscordAPIError's url holds the interaction token.
+    log.warning('command_reply_failed', `Could not answer /${name}`, {
+      command: name,
+      user_id: userId,
+      stage,
+      code: error instanceof DiscordAPIError ? error.code : null,
+      status: error instanceof DiscordAPIError ? error.status : null,
+      error_message: error instanceof Error ? error.message : String(error),
+    });
+  };
+
+  async function runChatInput(interaction: ChatInputCommandInteraction): Promise<void> {
+    const receivedAt = clock.now();
+    const name = interaction.commandName;
+    const userId = interaction.user.id;
+    const command = commands.get(name);
+    let ackAt: number | undefined;
+    let deferred = false;
+    let replyOk = true;
+    let outcome: CommandOutcome;
+    let reason: string | undefined;
+
+    const send = async (reply: Reply): Promise<void> => {
+      try {
+        await interaction.reply({
+          embeds: reply.embeds.slice(0, 10),
+          ...(reply.content === undefined ? {} : { content: reply.content }),
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: { parse: [] },
+        });
+        ackAt = clock.now();
+      } catch (error) {
+        replyOk = false;
+        replyFailed(name, userId, 'reply', error);
+      }
+    };
+
+    if (closing) {
+      outcome = 'refused';
+      reason = 'shutting_down';
+      await send({ embeds: [shuttingDownEmbed()] });
+    } else if (command === undefined) {
+      outcome = 'unknown';
+      await send({ embeds: [unknownCommandEmbed()] });
+    } else {
+      const decision = options.guard(interaction);
+      if (!decision.allowed) {
+        outcome = 'refused';
+        reason = decision.reason;
+        log.warning('command_refused', `Refused /${name}: ${decision.reason}`, {
+          command: name,
+          user_id: userId,
+          reason: decision.reason,
+        });
+        await send({ embeds: [refusalEmbed(decision.reason)] });
+      } else {
+        let deferral: Promise<boolean> | undefined;
+        const timer = clock.setTimeout(
+          () => {
+            deferred = true;
+            deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral }).then(
+              () => {
+                ackAt = clock.now();
+                return true;
+              },
+              (error: unknown) => {
+                replyFailed(name, userId, 'defer', error);
+                return false;
+              },
+            );
+          },
+          deferAfterMs,
+          { unref: true },
+        );
+        let reply: Reply;
+        try {
+          reply = checkReply(await command.execute(interaction, options.ctx));
+          outcome = 'ok';
+        } catch (error) {
+          const reference = newReference();
+          outcome = 'error';
+          log.error('command_failed', `/${name} failed (ref ${reference})`, {
+            command: name,
+            user_id: userId,
+            ref: reference,
+            error,
+          });
+          reply = { embeds: [errorEmbed(reference)] };
+        }
+        timer.cancel();
+        if (deferral === undefined) {
+          await send(reply);
+        } else if (await deferral) {
+          try {
+            const edit: InteractionEditReplyOptions = {
+              embeds: reply.embeds.slice(0, 10),
+              allowedMentions: { parse: [] },
+              ...(reply.content === undefined ? {} : { content: reply.content }),
+            };
+            await interaction.editReply(edit);
+          } catch (error) {
+            replyOk = false;
+            replyFailed(name, userId, 'edit', error);
+          }
+        } else {
+          replyOk = false;
+        }
+      }
+    }
+
+    if (!replyOk && outcome === 'ok') outcome = 'error';
+    const ackMs = ackAt === undefined ? undefined : ackAt - receivedAt;
+    log.info('command_invoked', `/${name} → ${outcome}`, {
+      command: name,
+      user_id: userId,
+      outcome,
+      duration_ms: clock.now() - receivedAt,
+      ack_ms: ackMs ?? null,
+      deferred,
+      ...(reason === undefined ? {} : { reason }),
+      ...(replyOk ? {} : { reply_failed: true }),
+    });
+    // Unknown names would let anyone mint label values; they share one.
+    metrics.interaction(
+      command === undefined ? 'unknown' : name,
+      outcome,
+      ackMs === undefined ? undefined : ackMs / 1000,
+    );
+  }
+
+  async function runAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const name = interaction.commandName;
+    const command = commands.get(name);
+    const empty = async (): Promise<void> => {
+      if (interaction.responded) return;
+      try {
+        await interaction.respond([]);
+      } catch (error) {
+        replyFailed(name, interaction.user.id, 'autocomplete', error);
+      }
+    };
+    if (closing || command?.autocomplete === undefined || !options.guard(interaction).allowed) {
+      await empty();
+      return;
+    }
+    try {
+      await command.autocomplete(interaction, options.ctx);
+    } catch (error) {
+      log.error('command_failed', `Autocomplete for /${name} failed`, {
+        command: name,
+        user_id: interaction.user.id,
+        autocomplete: true,
+        error,
+      });
+    }
+    await empty();
+  }
+
+  const handle = async (interaction: Interaction): Promise<void> => {
+    let run: Promise<void>;
+    if (interaction.isChatInputCommand()) run = runChatInput(interaction);
+    else if (interaction.isAutocomplete()) run = runAutocomplete(interaction);
+    else return;
+    const tracked = run.catch((error: unknown) => {
+      log.error('command_router_error', 'The command router failed on an interaction', {
+        error_message: error instanceof Error ? error.message : String(error),
+      });
+    });
+    inFlight.add(tracked);
+    try {
+      await tracked;
+    } finally {
+      inFlight.delete(tracked);
+    }
+  };
+
+  return {
+    handle,
+    attach(client) {
+      const listener = (interaction: Interaction): void => {
+        void handle(interaction);
+      };
+      client.on(Events.InteractionCreate, listener);
+      return () => {
+        client.off(Events.InteractionCreate, listener);
+      };
+    },
+    async close() {
+      closing = true;
+      if (inFlight.size === 0) return;
+      let timer: { cancel(): void } | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = clock.setTimeout(resolve, closeTimeoutMs, { unref: true });
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      timer?.cancel();
+      if (inFlight.size > 0) {
+        log.warning('command_router_close_timeout', 'Stopped waiting for in-flight commands', {
+          in_flight: inFlight.size,
+          timeout_ms: closeTimeoutMs,
+        });
+      }
+    },
+    get inFlight() {
+      return inFlight.size;
+    },
+  };
+}
+
+function checkReply(reply: unknown): Reply {
+  const candidate = reply as Partial<CommandReply> | null | undefined;
+  if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.embeds)) {
+    throw new TypeError('command returned no { embeds } reply');
+  }
+  return candidate as CommandReply;
+}
