@@ -172,6 +172,7 @@ describe('renderStartupEmbed', () => {
     const lines = codeBlock(description);
     assert.match(lines.at(-1) ?? '', /^\+\d+ more$/);
     const shown = lines.length - 1;
+    assert.ok(shown >= 30, `only ${shown} components shown`);
     assert.equal(Number(/\+(\d+) more/.exec(lines.at(-1) ?? '')?.[1]), 60 - shown);
     assert.equal((description.match(/```/g) ?? []).length, 2, 'no name can close the code block early');
     const text = JSON.stringify(embed);
