@@ -93,7 +93,9 @@ function localTime(ts: string): string {
 }
 
 function clean(text: string, max: number): string {
-  const flat = String(text).replace(NEWLINES, '⏎').replace(CONTROL_CHARS, ' ');
+  const raw = String(text);
+  CONTROL_CHARS.lastIndex = 0;
+  const flat = CONTROL_CHARS.test(raw) ? raw.replace(NEWLINES, '⏎').replace(CONTROL_CHARS, ' ') : raw;
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

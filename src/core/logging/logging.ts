@@ -248,8 +248,13 @@ export function createLogging(options: LoggingOptions = {}): Logging {
         currentLabel = LABELS[recordLevel];
         target[recordLevel]({ event: String(event), detail: clean.detail(detail) }, clean.message(msg));
       } catch {
-        // A record that cannot be built is lost; the caller must never see logging fail.
-        metrics.logRecord(recordLevel, 'dropped');
+        // A record that cannot be built (a Proxy that throws on every access) is lost;
+        // the caller must never see logging fail.
+        try {
+          metrics.logRecord(recordLevel, 'dropped');
+        } catch {
+          // Best effort, as everywhere in metrics.
+        }
       }
     };
     return {

@@ -65,10 +65,18 @@ const SENSITIVE_KEYS = new Set([
 ]);
 const SENSITIVE_SUFFIXES = ['token', 'secret', 'password', 'apikey'] as const;
 
+const sensitiveCache = new Map<string, boolean>();
+
 /** Whether a detail key names something that must never be logged. */
 export function isSensitiveKey(key: string): boolean {
+  const known = sensitiveCache.get(key);
+  if (known !== undefined) return known;
   const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return SENSITIVE_KEYS.has(normalized) || SENSITIVE_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+  const sensitive =
+    SENSITIVE_KEYS.has(normalized) || SENSITIVE_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+  // Detail keys come from code, so a small cache covers nearly every call on the hot path.
+  if (sensitiveCache.size < 4096) sensitiveCache.set(key, sensitive);
+  return sensitive;
 }
 
 export interface Sanitizer {
@@ -142,12 +150,22 @@ export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): 
           out.push(`…[${items.length - resolved.maxEntries} more items]`);
         return out;
       }
-      const entries = object instanceof Map ? [...object.entries()] : Object.entries(object);
+      const entries = object instanceof Map ? [...object.entries()] : readEntries(object);
       return sanitizeEntries(entries, depth, ancestors, budget);
     } finally {
       ancestors.pop();
     }
   };
+
+  // Reads each property on its own so one throwing getter costs that value, not the record.
+  const readEntries = (object: object): [string, unknown][] =>
+    Object.keys(object).map((key) => {
+      try {
+        return [key, (object as Record<string, unknown>)[key]];
+      } catch (error) {
+        return [key, `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`];
+      }
+    });
 
   const sanitizeEntries = (
     entries: readonly (readonly [unknown, unknown])[],

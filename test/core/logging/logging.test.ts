@@ -394,18 +394,34 @@ describe('dual-sink logging', () => {
     assert.ok(events.includes('log_sink_degraded'));
   });
 
-  test('a record that cannot even be read never throws to the caller', async () => {
-    const { logging, counted } = setup();
-    const hostile = {};
+  test('a throwing getter costs only its value; a record that cannot be read at all never throws to the caller', async () => {
+    const { logging, counted, file } = setup({ secrets: [TOKEN] });
+    const hostile = { fine: 1 };
     Object.defineProperty(hostile, 'boom', {
       enumerable: true,
       get() {
-        throw new Error('getter exploded');
+        throw new Error(`getter exploded near ${TOKEN}`);
       },
     });
     assert.doesNotThrow(() => logging.logger.info('hostile_detail', 'x', hostile));
+    const unreadable = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys for you');
+        },
+      },
+    );
+    assert.doesNotThrow(() => logging.logger.info('unreadable_detail', 'y', unreadable));
     await logging.close();
-    assert.ok(counted.count('dropped') >= 1);
+    const lines = readJsonLines(file);
+    assert.deepEqual(lines[0]?.detail, { fine: 1, boom: '[Unreadable: getter exploded near [REDACTED]]' });
+    assert.ok(!lines.some((l) => l.event === 'unreadable_detail'));
+    assert.deepEqual(
+      counted.records.map((r) => `${r.level}:${r.outcome}`),
+      // The unreadable record is lost at once; the other is counted when the file takes it.
+      ['info:dropped', 'info:written'],
+    );
   });
 
   test('metrics count each record written to the JSON file by level', async () => {
