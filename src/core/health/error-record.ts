@@ -24,11 +24,15 @@ export function singleLine(text: string, maxLength = ERROR_MESSAGE_MAX_LENGTH): 
   return flat.length <= maxLength ? flat : `${flat.slice(0, Math.max(0, maxLength - 1)).trimEnd()}…`;
 }
 
-/** An {@link ErrorRecord} for `error` observed at `atMs`. */
+/** An {@link ErrorRecord} for `error` observed at `atMs`, redacted before it is cut so no secret survives in part. */
 export function toErrorRecord(
   error: unknown,
   atMs: number,
   maxLength = ERROR_MESSAGE_MAX_LENGTH,
+  redact: (text: string) => string = (text) => text,
 ): ErrorRecord {
-  return { at: new Date(atMs).toISOString(), message: singleLine(errorMessage(error), maxLength) || 'error' };
+  return {
+    at: new Date(atMs).toISOString(),
+    message: singleLine(redact(errorMessage(error)), maxLength) || 'error',
+  };
 }

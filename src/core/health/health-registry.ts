@@ -18,11 +18,18 @@ export interface HealthRegistryOptions {
    * @default 500
    */
   readonly errorMessageMax?: number;
+  /**
+   * Applied to every error text kept (e.g. the logger's secret redactor), since
+   * the history leaves the process through `/health` and `/healthz`.
+   * @default identity
+   */
+  readonly redact?: (text: string) => string;
 }
 
 const DEFAULTS = {
   errorHistory: 20,
   errorMessageMax: ERROR_MESSAGE_MAX_LENGTH,
+  redact: (text: string) => text,
 } as const satisfies Partial<HealthRegistryOptions>;
 
 export interface RegisterOptions {
@@ -93,6 +100,7 @@ export function createHealthRegistry(options: HealthRegistryOptions): HealthRegi
   const { clock, metrics } = options;
   const errorHistory = options.errorHistory ?? DEFAULTS.errorHistory;
   const errorMessageMax = options.errorMessageMax ?? DEFAULTS.errorMessageMax;
+  const redact = options.redact ?? DEFAULTS.redact;
   if (!Number.isInteger(errorHistory) || errorHistory < 1) {
     throw new RangeError(`errorHistory must be a positive integer, got ${errorHistory}`);
   }
@@ -131,7 +139,7 @@ export function createHealthRegistry(options: HealthRegistryOptions): HealthRegi
   };
 
   const pushError = (entry: Entry, error: unknown): ErrorRecord => {
-    const record = toErrorRecord(error, clock.now(), errorMessageMax);
+    const record = toErrorRecord(error, clock.now(), errorMessageMax, redact);
     entry.errorCount += 1;
     entry.errors.push(record);
     if (entry.errors.length > errorHistory) entry.errors.splice(0, entry.errors.length - errorHistory);

@@ -7,7 +7,8 @@ export interface TaskContext {
   heartbeat(): void;
 }
 
-export type TaskRun = (ctx: TaskContext) => Promise<void> | void;
+/** One run of a task; it may return a promise, whose value is ignored. */
+export type TaskRun = (ctx: TaskContext) => unknown;
 
 interface TaskDefinitionBase {
   /** Unique, snake_case: it appears in logs, metrics labels and `/tasks`. */

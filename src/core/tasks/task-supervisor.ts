@@ -37,12 +37,18 @@ export interface TaskSupervisorOptions {
    * @default 5000
    */
   readonly abandonAfterMs?: number;
+  /**
+   * Applied to every error text kept for `/tasks` (e.g. the logger's secret redactor).
+   * @default identity
+   */
+  readonly redact?: (text: string) => string;
 }
 
 const DEFAULTS = {
   watchdogMs: 1000,
   healthyResetMs: 60_000,
   abandonAfterMs: 5000,
+  redact: (text: string) => text,
 } as const satisfies Partial<TaskSupervisorOptions>;
 
 export interface StopAllResult {
@@ -54,7 +60,7 @@ export interface StopAllResult {
 export interface TaskSupervisor {
   /** Adds a task; it starts at once when the supervisor already runs. Throws on a duplicate name or bad schedule. */
   register(definition: TaskDefinition): void;
-  /** Starts every registered task and the watchdog. */
+  /** Starts every registered task and the watchdog; does nothing after {@link stopAll}. */
   start(): void;
   /** Aborts every run and waits up to `timeoutMs` for them; runs that ignore their signal are abandoned. */
   stopAll(timeoutMs?: number): Promise<StopAllResult>;
@@ -101,6 +107,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
   const watchdogMs = options.watchdogMs ?? DEFAULTS.watchdogMs;
   const healthyResetMs = options.healthyResetMs ?? DEFAULTS.healthyResetMs;
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULTS.abandonAfterMs;
+  const redact = options.redact ?? DEFAULTS.redact;
   if (!(watchdogMs > 0)) throw new RangeError(`watchdogMs must be > 0, got ${watchdogMs}`);
   if (!(healthyResetMs > 0)) throw new RangeError(`healthyResetMs must be > 0, got ${healthyResetMs}`);
   if (!(abandonAfterMs > 0)) throw new RangeError(`abandonAfterMs must be > 0, got ${abandonAfterMs}`);
@@ -111,6 +118,8 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
   const log = options.log.child({ name: 'bot.tasks', subsys: 'background_task' });
   const tasks = new Map<string, Task>();
   let started = false;
+  // Stopping is final: a late start() during shutdown must not revive the tasks.
+  let closed = false;
   let watchdog: Timer | null = null;
   let runSeq = 0;
 
@@ -229,7 +238,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
   const fail = (task: Task, error: unknown): void => {
     const attempt = nextAttempt(task);
     task.failures += 1;
-    task.lastError = toErrorRecord(error, clock.now());
+    task.lastError = toErrorRecord(error, clock.now(), undefined, redact);
     log.error('task_error', `Task '${task.def.name}' failed: ${task.lastError.message}`, {
       task: task.def.name,
       error: task.lastError.message,
@@ -377,7 +386,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
     },
 
     start() {
-      if (started) return;
+      if (started || closed) return;
       started = true;
       watchdog = clock.setInterval(watch, watchdogMs, { unref: true });
       for (const task of tasks.values()) activate(task);
@@ -385,6 +394,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
 
     async stopAll(timeoutMs = 10_000) {
       started = false;
+      closed = true;
       watchdog?.cancel();
       watchdog = null;
       const all = [...tasks.values()];

@@ -80,6 +80,22 @@ describe('health registry', () => {
     assert.equal(registry.get('tts')?.note, null);
   });
 
+  it('redacts secrets before keeping an error, so no part of one survives the cut', () => {
+    const clock = new ManualClock();
+    const registry = createHealthRegistry({
+      clock,
+      log: new CaptureLogger(),
+      metrics: noopMetrics,
+      errorMessageMax: 40,
+      redact: (text) => text.replaceAll('s3cr3t-token-value', '[REDACTED]'),
+    });
+    registry.recordError('discord', new Error('login failed for s3cr3t-token-value'));
+    registry.recordError('discord', new Error(`${'y'.repeat(30)} s3cr3t-token-value`));
+    const messages = registry.get('discord')?.errors.map((e) => e.message) ?? [];
+    assert.equal(messages[0], 'login failed for [REDACTED]');
+    assert.ok(messages.every((m) => !m.includes('s3cr3t')));
+  });
+
   it('notifies listeners of changes and survives a throwing one', () => {
     const { log, registry } = setup();
     const seen: string[] = [];

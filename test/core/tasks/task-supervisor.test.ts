@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createHealthChecks } from '../../../src/core/health/health-checks.ts';
 import { createHealthRegistry } from '../../../src/core/health/health-registry.ts';
 import type { Metrics } from '../../../src/core/metrics/metrics.ts';
 import { noopMetrics } from '../../../src/core/metrics/metrics.ts';
@@ -341,6 +342,47 @@ describe('stopAll and health', () => {
     await clock.advance(3000);
     assert.equal(health.get('task:minor')?.state, 'degraded');
     assert.equal(health.get('task:vital')?.state, 'failed');
+  });
+
+  it('keeps task errors redacted, and stays stopped when start() comes after stopAll()', async () => {
+    const { clock, supervisor, task } = setup({ redact: (t) => t.replaceAll('hunter22', '[REDACTED]') });
+    supervisor.register({
+      name: 'leaky',
+      every: 1000,
+      run: () => {
+        throw new Error('auth hunter22 rejected');
+      },
+    });
+    supervisor.start();
+    await clock.advance(1000);
+    assert.equal(task('leaky').last_error?.message, 'auth [REDACTED] rejected');
+    await supervisor.stopAll(100);
+    supervisor.start();
+    await clock.advance(60_000);
+    assert.equal(task('leaky').runs, 1);
+    assert.equal(task('leaky').state, 'stopped');
+  });
+
+  it('runs the health checks as a supervised interval task', async () => {
+    const { clock, supervisor, health, log } = setup();
+    const checks = createHealthChecks({ clock, log, registry: health, timeoutMs: 500 });
+    health.set('cache', 'ready');
+    let up = false;
+    checks.add('cache', () => {
+      if (!up) throw new Error('cache unreachable');
+    });
+    supervisor.register({
+      name: 'health_checks',
+      every: 5000,
+      run: ({ signal }) => checks.runChecks(signal),
+    });
+    supervisor.start();
+    await clock.advance(5000);
+    assert.equal(health.get('cache')?.state, 'degraded');
+    up = true;
+    await clock.advance(5000);
+    assert.equal(health.get('cache')?.state, 'ready');
+    assert.equal(health.get('task:health_checks')?.state, 'ready');
   });
 
   it('rejects duplicate names and bad periods at registration', () => {
