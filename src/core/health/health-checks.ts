@@ -101,13 +101,16 @@ export function createHealthChecks(options: HealthChecksOptions): HealthChecks {
     if (error === null) {
       if (markedByCheck.has(component) && (current?.state === 'degraded' || current?.state === 'failed')) {
         registry.set(component, 'ready', { note: null });
+        log.info('health_check_recovered', `Health check of '${component}' passes again`, { component });
       }
       markedByCheck.delete(component);
       return { component, ok: true, duration_ms: duration, error: null };
     }
     const effect = checkOptions.effect ?? (current?.critical ? 'failed' : 'degraded');
     const message = singleLine(errorMessage(error));
-    log.warning('health_check_failed', `Health check of '${component}' failed: ${message}`, {
+    // A probe that keeps failing warns once; the repeats are only worth a debug line.
+    const level = markedByCheck.has(component) ? 'debug' : 'warning';
+    log[level]('health_check_failed', `Health check of '${component}' failed: ${message}`, {
       component,
       duration_ms: duration,
       error: message,

@@ -16,7 +16,7 @@ function setup() {
 
 describe('health checks', () => {
   it('a throwing check degrades a non-critical component and fails a critical one; passing restores ready', async () => {
-    const { registry, checks } = setup();
+    const { registry, checks, log } = setup();
     registry.register('cache');
     registry.register('db', { critical: true });
     registry.set('cache', 'ready');
@@ -40,10 +40,15 @@ describe('health checks', () => {
     assert.equal(registry.get('db')?.last_error?.message, 'connection refused');
     await checks.runChecks();
     assert.equal(registry.get('db')?.error_count, 2);
+    assert.deepEqual(
+      log.events('health_check_failed').map((r) => r.level),
+      ['warning', 'warning', 'debug', 'debug'],
+    );
     healthy = true;
     await checks.runChecks();
     assert.equal(registry.get('cache')?.state, 'ready');
     assert.equal(registry.get('db')?.state, 'ready');
+    assert.equal(log.events('health_check_recovered').length, 2);
   });
 
   it('a hanging check times out through the clock, is aborted and marks its declared effect', async () => {

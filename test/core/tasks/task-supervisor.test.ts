@@ -219,6 +219,7 @@ describe('loop tasks', () => {
     supervisor.start();
     await clock.advance(4000);
     assert.equal(log.events('task_stale').length, 1);
+    assert.equal(task('stubborn').state, 'stale');
     assert.equal(log.events('task_abandoned').length, 0);
     await clock.advance(2000);
     assert.deepEqual(log.events('task_abandoned')[0]?.detail, { task: 'stubborn', waited_ms: 2000 });
