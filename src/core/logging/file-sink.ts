@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { describeFsError, fsErrorCode } from './describe-fs-error.ts';
@@ -146,6 +146,7 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   let code: string | undefined;
   let since = 0;
   let backoff = retryInitialMs;
+  let recoveredAt = Number.NEGATIVE_INFINITY;
   let retryAt = 0;
   let dropped = 0;
   let droppedTotal = 0;
@@ -205,7 +206,9 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     if (state === 'ready') {
       state = 'degraded';
       since = clock.now();
-      backoff = retryInitialMs;
+      // A sink that fails again soon after recovering keeps its longer backoff, so a flapping
+      // disk cannot turn into a stream of degraded/recovered records.
+      backoff = since - recoveredAt < retryMaxMs ? Math.min(backoff * 2, retryMaxMs) : retryInitialMs;
       notify({
         state,
         path,
@@ -224,6 +227,7 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     if (state === 'ready') return;
     const transition: FileSinkTransition = { state: 'ready', path, dropped, downMs: clock.now() - since };
     state = 'ready';
+    recoveredAt = clock.now();
     error = undefined;
     code = undefined;
     dropped = 0;
@@ -233,13 +237,13 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   const writeChunk = (records: readonly PendingRecord[], text: string): void => {
     if (fd === undefined) open();
     const buffer = Buffer.from(text);
-    const before = size;
+    let offset = 0;
     try {
-      let offset = 0;
       while (offset < buffer.length) offset += writeSync(fd as number, buffer, offset);
     } catch (err) {
+      // Cut off the part of this chunk that did land, so no half line is left to break a reader.
       try {
-        if (fd !== undefined) ftruncateSync(fd, before);
+        if (offset > 0 && fd !== undefined) ftruncateSync(fd, fstatSync(fd).size - offset);
       } catch {
         // Devices and some filesystems cannot truncate; a partial line is then all that is left.
       }
@@ -330,10 +334,12 @@ export function createFileSink(options: FileSinkOptions): FileSink {
       flushNow();
       if (state === 'ready' && fd !== undefined) {
         try {
-          fstatSync(fd);
-          return { ok: true };
+          const current = fstatSync(fd);
+          const named = statSync(path);
+          // Still the file the path names (not moved or deleted by hand or by logrotate)?
+          if (current.ino === named.ino && current.dev === named.dev) return { ok: true };
         } catch (err) {
-          fail(err, []);
+          if (fsErrorCode(err) !== 'ENOENT') fail(err, []);
         }
       }
       try {

@@ -4,6 +4,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   unlinkSync,
@@ -207,6 +208,56 @@ describe('file sink', () => {
     assert.equal(rec.count('written'), 1);
     assert.equal(sink.status().droppedTotal, 5);
     sink.close();
+  });
+
+  test('check() notices the live file was deleted or moved away and reopens the path', () => {
+    const dir = freshDir();
+    const path = join(dir, 'bot.jsonl');
+    const sink = createFileSink({ path, clock: new ManualClock() });
+    sink.write(line(1), 'info');
+    sink.flushSync();
+    renameSync(path, join(dir, 'moved.jsonl'));
+    assert.deepEqual(sink.check(), { ok: true });
+    sink.write(line(2), 'info');
+    sink.close();
+    assert.deepEqual(numbersIn(path), [2]);
+    assert.deepEqual(numbersIn(join(dir, 'moved.jsonl')), [1]);
+  });
+
+  test('a disk that fails again soon after recovering keeps the longer backoff (no flapping records)', async () => {
+    const dir = freshDir();
+    const path = join(dir, 'bot.jsonl');
+    symlinkSync('/dev/full', path);
+    const clock = new ManualClock();
+    const rec = recorder();
+    const sink = createFileSink({ path, clock, onTransition: rec.onTransition, retryInitialMs: 1000 });
+    sink.write(line(1), 'info');
+    sink.flushSync();
+    unlinkSync(path);
+    await clock.advance(1000);
+    sink.write(line(2), 'info');
+    sink.flushSync();
+    assert.equal(sink.status().state, 'ready');
+    // Fails again a moment later: the rename makes the next reopen hit /dev/full.
+    renameSync(path, join(dir, 'old.jsonl'));
+    symlinkSync('/dev/full', path);
+    assert.equal(sink.check().ok, true);
+    sink.write(line(3), 'info');
+    sink.flushSync();
+    assert.equal(sink.status().state, 'degraded');
+    await clock.advance(1000);
+    sink.write(line(4), 'info');
+    assert.equal(sink.status().dropped, 2, 'still inside a doubled backoff after 1 s');
+    await clock.advance(1000);
+    unlinkSync(path);
+    sink.write(line(5), 'info');
+    sink.close();
+    await flushMicrotasks();
+    assert.deepEqual(
+      rec.transitions.map((t) => t.state),
+      ['degraded', 'ready', 'degraded', 'ready'],
+    );
+    assert.deepEqual(numbersIn(path), [5]);
   });
 
   test('a path under a regular file (ENOTDIR) degrades at once and check() names path and errno', async () => {
