@@ -9,7 +9,7 @@ import {
   type InteractionEditReplyOptions,
   MessageFlags,
 } from 'discord.js';
-import { type Clock, systemClock } from '../core/clock.ts';
+import { type Clock, systemClock, type Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 import type { CommandContext, CommandReply, OpsCommand } from './command.ts';
@@ -34,6 +34,11 @@ export interface CommandRouterOptions {
    * answer edited in later; well inside Discord's 3-second window. @default 1500
    */
   readonly deferAfterMs?: number;
+  /**
+   * A command still running after this long is answered with the error reply; its
+   * result, if it ever comes, is dropped. @default 30000
+   */
+  readonly commandTimeoutMs?: number;
   /** How long `close()` waits for in-flight commands. @default 5000 */
   readonly closeTimeoutMs?: number;
   /** Reference ids shown to users for failed commands. @default 8 random hex characters */
@@ -42,6 +47,7 @@ export interface CommandRouterOptions {
 
 const DEFAULTS = {
   deferAfterMs: 1_500,
+  commandTimeoutMs: 30_000,
   closeTimeoutMs: 5_000,
 } as const satisfies Partial<CommandRouterOptions>;
 
@@ -75,6 +81,10 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     throw new RangeError(`deferAfterMs must be in [0, ${ACK_WINDOW_MS}) ms, got ${deferAfterMs}`);
   }
   if (!(closeTimeoutMs >= 0)) throw new RangeError(`closeTimeoutMs must be >= 0, got ${closeTimeoutMs}`);
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs;
+  if (!(commandTimeoutMs > deferAfterMs)) {
+    throw new RangeError(`commandTimeoutMs (${commandTimeoutMs}) must exceed deferAfterMs (${deferAfterMs})`);
+  }
   const commands = new Map<string, OpsCommand>();
   for (const command of options.commands) {
     if (commands.has(command.data.name)) throw new Error(`duplicate command name "${command.data.name}"`);
@@ -163,8 +173,18 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
           { unref: true },
         );
         let reply: Reply;
+        let timeout: Timer | undefined;
         try {
-          reply = checkReply(await command.execute(interaction, options.ctx));
+          const timedOut = new Promise<never>((_, reject) => {
+            timeout = clock.setTimeout(
+              () => reject(new Error(`command timed out after ${commandTimeoutMs} ms`)),
+              commandTimeoutMs,
+              { unref: true },
+            );
+          });
+          // A synchronous throw in execute() lands in the catch below like a rejection.
+          const running = Promise.resolve().then(() => command.execute(interaction, options.ctx));
+          reply = checkReply(await Promise.race([running, timedOut]));
           outcome = 'ok';
         } catch (error) {
           const reference = newReference();
@@ -176,6 +196,8 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
             error,
           });
           reply = { embeds: [errorEmbed(reference)] };
+        } finally {
+          timeout?.cancel();
         }
         timer.cancel();
         if (deferral === undefined) {
@@ -278,7 +300,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     async close() {
       closing = true;
       if (inFlight.size === 0) return;
-      let timer: { cancel(): void } | undefined;
+      let timer: Timer | undefined;
       const timeout = new Promise<void>((resolve) => {
         timer = clock.setTimeout(resolve, closeTimeoutMs, { unref: true });
       });
