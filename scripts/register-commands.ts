@@ -9,7 +9,8 @@ import { registerCommands } from '../src/discord/register-commands.ts';
 
 // Reading the environment stays in this one function so it can move to src/config.ts unchanged.
 function readEnv(): { token: string; apiUrl?: string; guildId?: string; applicationId?: string } {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  // process.loadEnvFile arrived in Node 20.12; older 20.x simply reads the environment.
+  if (existsSync('.env') && typeof process.loadEnvFile === 'function') process.loadEnvFile('.env');
   const env = process.env;
   const token = env.DISCORD_TOKEN?.trim();
   if (!token) {
