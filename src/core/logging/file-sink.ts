@@ -90,6 +90,11 @@ const DEFAULTS = {
  * drops and counts records, and after a backoff from the injected clock
  * reopens the file on the next write; the first successful write recovers it.
  * A batch that fails half-way is truncated back so no partial line remains.
+ *
+ * Not pino-roll: it writes to numbered files only (never to the exact
+ * `LOG_FILE` path the guide's `jq` queries read), times rotation with the real
+ * clock, is built asynchronously, and leaves a failed write to SonicBoom's
+ * `error` event with no drop accounting, backoff or recovery.
  */
 export interface FileSink {
   readonly path: string;

@@ -364,8 +364,9 @@ describe('dual-sink logging', () => {
     logging.logger.info('i_event', 'hidden info');
     logging.logger.warning('w_event', 'shown warning');
     logging.logger.critical('c_event', 'shown critical');
+    const earlier = logging.logger.child({ name: 'bot.tasks', subsys: 'background_task' });
     logging.setLevel('debug');
-    logging.logger.debug('d2_event', 'debug now shown');
+    earlier.debug('d2_event', 'debug now shown, also in a child made before the change');
     await logging.close();
     assert.deepEqual(
       readJsonLines(file).map((l) => l.event),
