@@ -7,7 +7,8 @@ import slow, { releaseSlow } from '../fixtures/commands/slow.ts';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.ts';
 import { CaptureLogger } from '../support/capture-logger.ts';
 
-const DEFER_AFTER_MS = 250;
+// Long enough that a loaded machine still answers fast commands directly.
+const DEFER_AFTER_MS = 1_000;
 
 interface InteractionMetric {
   readonly command: string;

@@ -57,6 +57,8 @@ export interface InteractionRecord {
   readonly token: string;
   readonly channelId: string;
   readonly dispatchedAt: number;
+  /** A first callback later than this after dispatch gets 10062. */
+  readonly ackDeadlineMs: number;
   readonly callbacks: InteractionCallback[];
   readonly edits: EmulatedMessage[];
   readonly followUps: EmulatedMessage[];

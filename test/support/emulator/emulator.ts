@@ -87,6 +87,8 @@ export interface Emulator {
   invalidateNextResume(): void;
   stopHeartbeatAcks(): void;
   resumeHeartbeatAcks(): void;
+  /** Changes the acknowledgement deadline for interactions dispatched from now on. */
+  setAckDeadlineMs(ms: number): void;
   /** `GET /gateway/bot` answers 401, as for a bad token. */
   rejectToken(reject?: boolean): void;
   /** IDENTIFY and RESUME counts, and sockets that completed one. */
@@ -111,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const log: RequestLogEntry[] = [];
   const waiters = new Set<Waiter>();
   let tokenRejected = false;
+  let ackDeadlineMs: number = resolved.ackDeadlineMs;
   let gatewayUrl = '';
 
   const changed = (): void => {
@@ -144,7 +147,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     log,
     now,
-    ackDeadlineMs: resolved.ackDeadlineMs,
     gatewayUrl: () => gatewayUrl,
     tokenRejected: () => tokenRejected,
     changed,
@@ -202,6 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       token,
       channelId,
       dispatchedAt: now(),
+      ackDeadlineMs,
       callbacks: [],
       edits: [],
       followUps: [],
@@ -248,6 +251,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     invalidateNextResume: () => gateway.invalidateNextResume(),
     stopHeartbeatAcks: () => gateway.setHeartbeatAcks(false),
     resumeHeartbeatAcks: () => gateway.setHeartbeatAcks(true),
+    setAckDeadlineMs(ms) {
+      if (!(ms > 0)) throw new RangeError('ackDeadlineMs must be positive');
+      ackDeadlineMs = ms;
+    },
     rejectToken: (reject = true) => {
       tokenRejected = reject;
     },

@@ -18,7 +18,6 @@ export interface RestContext {
   readonly faults: FaultInjector;
   readonly log: RequestLogEntry[];
   readonly now: () => number;
-  readonly ackDeadlineMs: number;
   gatewayUrl(): string;
   tokenRejected(): boolean;
   /** Called after anything observable changed, so waiters can re-check. */
@@ -168,7 +167,7 @@ function interactionCallback(
     record.rejections.push(40060);
     return error(400, 40060, 'Interaction has already been acknowledged.');
   }
-  if (elapsed > ctx.ackDeadlineMs) {
+  if (elapsed > record.ackDeadlineMs) {
     record.rejections.push(10062);
     return error(404, 10062, 'Unknown interaction');
   }
