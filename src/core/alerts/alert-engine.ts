@@ -70,6 +70,11 @@ export interface AlertEngine {
   silence(keyOrPattern: string, durationMs: number, by: string): string;
   unsilence(keyOrPattern: string): boolean;
   view(): AlertsView;
+  /**
+   * Adds a sink after construction (the ops channel is only known once Discord is
+   * up); it hears notifications from then on.
+   */
+  addSink(sink: AlertSink): void;
   /** Stops the reminders and closes every sink, each bounded by `timeoutMs`. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -123,7 +128,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { clock } = options;
   const log = options.log.child({ name: 'bot.alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
-  const sinks = options.sinks ?? DEFAULTS.sinks;
+  const sinks: AlertSink[] = [...(options.sinks ?? DEFAULTS.sinks)];
   const repeatIntervalMs = options.repeatIntervalMs ?? DEFAULTS.repeatIntervalMs;
   const consecutive = positiveInteger(
     'consecutiveSamples',
@@ -355,6 +360,10 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         a.severity === b.severity ? a.since.localeCompare(b.since) : a.severity === 'critical' ? -1 : 1,
       );
       return { firing: list, silences: silences.active(now) };
+    },
+
+    addSink(sink) {
+      sinks.push(sink);
     },
 
     async close(timeoutMs) {

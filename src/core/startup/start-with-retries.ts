@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import { retryDelay } from './retry-delay.ts';
 import { runBounded } from './run-bounded.ts';
-import type { ResolvedComponent } from './startup-component.ts';
+import { isPermanentFailure, type ResolvedComponent } from './startup-component.ts';
 
 export type StartResult =
   | { readonly kind: 'ok' }
@@ -40,7 +40,7 @@ export async function startWithRetries(
       if (signal.aborted) return { kind: 'aborted' };
       lastError = error;
     }
-    if (attempt === retry.attempts) break;
+    if (attempt === retry.attempts || isPermanentFailure(lastError)) break;
     const delay = retryDelay(retry, attempt, random);
     const text = describe(lastError);
     log.warning(

@@ -65,3 +65,12 @@ export const COMPONENT_DEFAULTS = {
   stopTimeoutMs: 5_000,
   retryInBackground: true,
 } as const satisfies Omit<ResolvedComponent, 'name' | 'retry' | 'definition'>;
+
+/**
+ * A start error that retrying cannot fix (a rejected token, a bad address) carries
+ * `permanent: true`; the orchestrator then stops retrying at once instead of
+ * hammering a service that will keep saying no.
+ */
+export function isPermanentFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}

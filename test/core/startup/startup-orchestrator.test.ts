@@ -216,6 +216,27 @@ describe('startup orchestrator, timeouts and retries', () => {
     assert.equal(report.outcome, 'ready');
   });
 
+  it('gives up at once on a permanent failure such as a rejected token', async () => {
+    const { clock, make, orchestrate, log } = setup(false);
+    const gateway = make('gateway', 10, { retry: { attempts: 5 } });
+    let attempts = 0;
+    const running = orchestrate([
+      {
+        ...gateway,
+        async start() {
+          attempts++;
+          throw Object.assign(new Error('An invalid token was provided.'), { permanent: true });
+        },
+      },
+    ]).run();
+    await clock.advance(60_000);
+    const { report, error } = await running;
+    assert.equal(attempts, 1);
+    assert.equal(log.events('startup_retry').length, 0);
+    assert.equal(report.outcome, 'failed');
+    assert.match(error?.message ?? '', /gateway.*invalid token/);
+  });
+
   it('caps the backoff delay', async () => {
     const { clock, journal, make, orchestrate } = setup(false);
     const running = orchestrate([
