@@ -1,25 +1,10 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { APIEmbed, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
-import type { AlertsView } from '../core/alerts/types.ts';
 import type { Clock } from '../core/clock.ts';
-import type { HealthSnapshot } from '../core/health/types.ts';
 import type { Logger } from '../core/logging/logger.ts';
-import type { ResourcesView } from '../core/resources/types.ts';
-import type { StartupReport } from '../core/startup/types.ts';
-import type { TaskSnapshot } from '../core/tasks/types.ts';
+import type { OpsView } from '../core/ops-view.ts';
 
-/** The read side of the observability core that commands see, plus the few actions an admin may take. */
-export interface OpsView {
-  health(): HealthSnapshot;
-  startup(): StartupReport | undefined;
-  tasks(): readonly TaskSnapshot[];
-  resources(): ResourcesView;
-  alerts(): AlertsView;
-  /** Silences an alert key (or a `prefix.*` pattern) for `durationMs`; returns the silence's end, ISO 8601 UTC. */
-  silence(key: string, durationMs: number, by: string): string;
-  /** Lifts a silence; false when there was none. */
-  unsilence(key: string): boolean;
-}
+export type { OpsView };
 
 export interface CommandContext {
   readonly ops: OpsView;

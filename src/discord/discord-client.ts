@@ -2,7 +2,6 @@ import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.j
 import { type Clock, systemClock, type Timer } from '../core/clock.ts';
 import type { GatewayObserver } from '../core/health/types.ts';
 import type { Logger } from '../core/logging/logger.ts';
-import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 
 export interface DiscordClientOptions {
   /** The bot token; used for login only, never logged nor put in an error. */
@@ -15,8 +14,6 @@ export interface DiscordClientOptions {
   readonly log: Logger;
   /** @default systemClock */
   readonly clock?: Clock;
-  /** @default noopMetrics */
-  readonly metrics?: Metrics;
   /** How often the heartbeat round trip is read into the observer. @default 15000 */
   readonly pingIntervalMs?: number;
   /** How long the client waits for the guilds of READY before it is ready anyway. @default 15000 */
@@ -54,7 +51,6 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
   const apiUrl = (options.apiUrl ?? DEFAULTS.apiUrl).replace(/\/+$/, '');
   const cdnUrl = options.cdnUrl ?? (options.apiUrl === undefined ? DEFAULTS.cdnUrl : `${apiUrl}/cdn`);
   const clock = options.clock ?? systemClock;
-  const metrics = options.metrics ?? noopMetrics;
   const observer = options.observer;
   const log = options.log.child({ name: 'bot.discord', subsys: 'discord' });
   const scrub = (text: string): string => text.split(token).join('[REDACTED]');
@@ -85,6 +81,8 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
   const guard =
     <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
     (...args: A): void => {
+      // A client being destroyed on purpose is not a gateway outage.
+      if (stopped) return;
       try {
         fn(...args);
       } catch (error) {
@@ -101,7 +99,6 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
       everReady = true;
       const guilds = client.guilds.cache.size;
       observer.ready(guilds);
-      log.info('gateway_ready', `Connected to the gateway as the bot user, ${guilds} guild(s)`, { guilds });
     }),
   );
   client.on(
@@ -115,7 +112,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
     Events.ShardDisconnect,
     guard('disconnect', (event, shardId) => {
       observer.disconnected(event.code);
-      log.warning('gateway_disconnected', `Gateway connection closed (code ${event.code})`, {
+      log.debug('gateway_shard_disconnected', `Shard ${shardId} closed (code ${event.code})`, {
         code: event.code,
         shard_id: shardId,
       });
@@ -125,15 +122,14 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
     Events.ShardReconnecting,
     guard('reconnecting', (shardId) => {
       observer.reconnecting();
-      metrics.gatewayReconnect();
-      log.warning('gateway_reconnecting', 'Reconnecting to the gateway', { shard_id: shardId });
+      log.debug('gateway_shard_reconnecting', `Shard ${shardId} reconnecting`, { shard_id: shardId });
     }),
   );
   client.on(
     Events.ShardResume,
     guard('resumed', (shardId, replayed) => {
       observer.resumed();
-      log.info('gateway_resumed', 'Gateway session resumed', {
+      log.debug('gateway_shard_resumed', `Shard ${shardId} resumed`, {
         shard_id: shardId,
         replayed_events: replayed,
       });
@@ -193,9 +189,13 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
 function loginError(error: unknown, scrub: (text: string) => string): Error {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'TokenInvalid') {
-    return new Error('Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN', {
-      cause: 'TokenInvalid',
-    });
+    // `permanent`: the orchestrator stops retrying; a rejected token stays rejected.
+    return Object.assign(
+      new Error('Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN', {
+        cause: 'TokenInvalid',
+      }),
+      { permanent: true },
+    );
   }
   const reason = error instanceof Error ? scrub(error.message) : 'unknown error';
   return new Error(`Discord login failed: ${reason}`);

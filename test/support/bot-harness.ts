@@ -81,7 +81,6 @@ export async function startBotHarness(options: BotHarnessOptions): Promise<BotHa
     observer: options.observer ?? recordingObserver(gatewayEvents),
     log,
     clock,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const roles = options.adminRoleIds ?? [];
   const policy = {

@@ -178,7 +178,9 @@ export function createHealthRegistry(options: HealthRegistryOptions): HealthRegi
       if (from === state) return;
       entry.state = state;
       entry.since = clock.now();
-      log[LEVEL_BY_STATE[state]]('component_state', `Component '${name}' ${from} → ${state}`, {
+      // A component coming up at start is routine (startup_component says it); anything else is news.
+      const level = from === 'starting' && state === 'ready' ? 'debug' : LEVEL_BY_STATE[state];
+      log[level]('component_state', `Component '${name}' ${from} → ${state}`, {
         component: name,
         from,
         to: state,

@@ -130,8 +130,10 @@ function detailPairs(detail: Readonly<Record<string, unknown>> | undefined): str
       pairs.push('…');
       break;
     }
+    // Empty values say nothing to a person; the JSON sink keeps them for machines.
+    if (value === null || value === undefined) continue;
     const name = clean(key, 64);
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !isSerializedError(value)) {
+    if (typeof value === 'object' && !Array.isArray(value) && !isSerializedError(value)) {
       // One level of flattening: `{gateway: {ping_ms: 42}}` → `gateway.ping=42ms`.
       for (const [sub, inner] of Object.entries(value)) {
         if (pairs.length >= MAX_PAIRS) break;

@@ -84,6 +84,8 @@ export interface Logging {
   readonly logger: Logger;
   /** Redacts `value` from every record from now on. */
   addSecret(value: string): void;
+  /** The text with every registered secret replaced; for error text kept outside the logs (health, embeds). */
+  redact(text: string): string;
   /** Checks both sinks, logs `logging_enforced` or `logging_degraded` (subsys `logging`) and reports. */
   enforce(): EnforcerReport;
   fileSinkState(): FileSinkStatus;
@@ -282,6 +284,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   return {
     logger,
     addSecret: (value) => redactor.add(value),
+    redact: (text) => redactor.redact(text),
     enforce() {
       const consoleCheck: SinkCheck = consoleSink?.check() ?? {
         ok: false,

@@ -52,7 +52,6 @@ export function logStartupComplete(log: Logger, report: StartupReport, failure: 
     report.components.filter((c) => c.status === status).map((c) => c.name);
   const detail = {
     duration_seconds: Math.round(report.duration_ms) / 1000,
-    duration_ms: report.duration_ms,
     mode: report.mode,
     outcome: report.outcome,
     degraded_components: names('degraded'),

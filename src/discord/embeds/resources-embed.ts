@@ -110,7 +110,7 @@ export function renderResourcesEmbed(view: ResourcesView, nowMs?: number): APIEm
   const levels = {
     memory: levelOf(memoryMb, t.memory_mb),
     cpu: levelOf(s.cpu_percent, t.cpu_percent),
-    lag: levelOf(lag.p99, t.event_loop_lag_ms),
+    lag: levelOf(lag.max, t.event_loop_lag_ms),
   };
   const ms = (v: number): string => num(v, 'ms', v < 10 ? 1 : 0);
   const pct = (v: number): string => num(v, '%', v < 10 ? 1 : 0);
@@ -132,12 +132,12 @@ export function renderResourcesEmbed(view: ResourcesView, nowMs?: number): APIEm
       h.map((x) => x.cpu_percent),
     ),
     field(
-      '⏱️ Event loop lag (p99)',
+      '⏱️ Event loop lag (max per window)',
       levels.lag,
       `mean ${ms(lag.mean)} · p99 ${ms(lag.p99)} · max ${ms(lag.max)}`,
       t.event_loop_lag_ms,
       ms,
-      h.map((x) => x.event_loop_lag_ms.p99),
+      h.map((x) => x.event_loop_lag_ms.max),
     ),
     field(
       '📂 Open files',

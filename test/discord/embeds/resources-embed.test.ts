@@ -72,7 +72,7 @@ describe('renderResourcesEmbed', () => {
       /^⚠️ 1\.2GB · heap 50MB of 100MB · warn 1\.0GB · crit 2\.0GB/,
     );
     assert.match(
-      byName['⏱️ Event loop lag (p99)'] ?? '',
+      byName['⏱️ Event loop lag (max per window)'] ?? '',
       /^❌ mean 300ms · p99 750ms · max 900ms · warn 100ms · crit 500ms/,
     );
     assert.match(byName['⚙️ CPU'] ?? '', /^✅ 5\.0% · warn 80% · crit 95%/);

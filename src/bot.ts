@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.ts';
+import { type Clock, systemClock } from './core/clock.ts';
+import { CORE_COMPONENTS } from './core/core-components.ts';
+import type { Logger } from './core/logging/logger.ts';
+import { createLogging, type Logging } from './core/logging/logging.ts';
+import { createObservabilityManager, type ObservabilityManager } from './core/manager.ts';
+import { createMetrics } from './core/metrics/create-metrics.ts';
+import type { StartupComponent } from './core/startup/startup-component.ts';
+import type { StartupRunResult } from './core/startup/startup-orchestrator.ts';
+import type { OpsCommand } from './discord/command.ts';
+import { type CommandRouter, createCommandRouter } from './discord/command-router.ts';
+import { createDiscordClient, type DiscordClient } from './discord/discord-client.ts';
+import { isOpsAdmin } from './discord/is-ops-admin.ts';
+import { loadCommands } from './discord/load-commands.ts';
+import { createChannelPoster, createOpsChannelSink } from './discord/ops-channel-sink.ts';
+
+/** The folder every slash command is loaded from. */
+export const COMMANDS_DIR = fileURLToPath(new URL('../commands/', import.meta.url));
+
+/** The package version, shown in `/health` and `bot_info`. */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface StartBotOptions {
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Where the console sink writes; false turns it off. @default process.stdout */
+  readonly console?: boolean | Writable;
+  /** Colour on the console. @default the stream is a terminal and NO_COLOR is unset */
+  readonly color?: boolean;
+  /** @default COMMANDS_DIR */
+  readonly commandsDir?: string;
+  /** Warnings from reading the configuration, logged once logging is up. */
+  readonly configWarnings?: readonly string[];
+}
+
+export interface Bot {
+  readonly manager: ObservabilityManager;
+  readonly logging: Logging;
+  readonly log: Logger;
+  readonly discord: DiscordClient;
+  /** Resolves when the start has ended, whatever its outcome. */
+  readonly started: Promise<StartupRunResult>;
+  /**
+   * Stops taking interactions, delivers or logs queued alerts, stops every component in
+   * reverse order, logs `shutdown_complete` last and closes the sinks. Bounded by
+   * `OBS_SHUTDOWN_TIMEOUT_MS`; safe to call more than once, and during the start.
+   */
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * The composition root: logging, metrics and the observability core, then the
+ * Discord client and commands as start components. The start runs in the
+ * background; await `started` for its outcome.
+ */
+export async function startBot(config: Config, options: StartBotOptions = {}): Promise<Bot> {
+  const clock = options.clock ?? systemClock;
+  const token = config.discord.token;
+  if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
+
+  const metrics = await createMetrics({ enabled: config.prometheus.enabled, version: VERSION });
+  let sinkHealth: (sink: 'console' | 'file', state: 'ready' | 'degraded', error?: string) => void = () => {};
+  const logging = createLogging({
+    level: config.logging.level,
+    file: config.logging.file,
+    console: options.console ?? true,
+    ...(options.color === undefined ? {} : { color: options.color }),
+    rotation: {
+      ...(config.logging.rotateMaxBytes > 0 ? { maxBytes: config.logging.rotateMaxBytes } : {}),
+      daily: config.logging.rotateDaily,
+      keep: config.logging.rotateKeep,
+    },
+    clock,
+    metrics,
+    secrets: [token],
+    onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
+  });
+  const log = logging.logger;
+  const configLog = log.child({ name: 'bot.config', subsys: 'config' });
+  for (const warning of options.configWarnings ?? []) configLog.warning('config_unknown_variable', warning);
+
+  const manager = createObservabilityManager({
+    log,
+    clock,
+    metrics,
+    logging,
+    version: VERSION,
+    parallelStartup: config.startup.parallel,
+    healthChecks: config.health,
+    taskGraceMs: config.health.taskGraceMs,
+    resources: config.resources,
+    alerts: config.alerts,
+    ...(config.prometheus.enabled && config.prometheus.httpServer
+      ? { http: { host: config.prometheus.host, port: config.prometheus.port } }
+      : {}),
+  });
+  sinkHealth = (sink, state, error) => manager.reportLogSink(sink, state, error);
+
+  const discordLog = log.child({ name: 'bot.discord', subsys: 'discord' });
+  const discord = createDiscordClient({
+    token,
+    apiUrl: config.discord.apiUrl,
+    observer: manager.gateway,
+    log: discordLog,
+    clock,
+  });
+
+  let commands: readonly OpsCommand[] = [];
+  let router: CommandRouter | undefined;
+  const components: StartupComponent[] = [
+    {
+      name: 'commands',
+      timeoutMs: 10_000,
+      retry: { attempts: 1 },
+      async start() {
+        commands = await loadCommands(options.commandsDir ?? COMMANDS_DIR);
+      },
+    },
+    {
+      // Attached before login, so no interaction arrives without a router to answer it.
+      name: 'command_router',
+      dependencies: ['commands'],
+      timeoutMs: 5_000,
+      start() {
+        router ??= createCommandRouter({
+          commands,
+          ctx: { ops: manager.ops, log: log.child({ name: 'bot.commands', subsys: 'commands' }), clock },
+          guard: (interaction) =>
+            isOpsAdmin(interaction, {
+              adminUserIds: config.discord.adminUserIds,
+              adminRoleIds: config.discord.adminRoleIds,
+            }),
+          log: log.child({ name: 'bot.commands', subsys: 'commands' }),
+          clock,
+          metrics,
+          deferAfterMs: config.discord.deferAfterMs,
+        });
+        router.attach(discord.client);
+      },
+    },
+    {
+      name: 'discord_gateway',
+      dependencies: ['command_router', CORE_COMPONENTS.tasks],
+      timeoutMs: 60_000,
+      retry: { attempts: 3, baseDelayMs: 2_000 },
+      start: () => discord.start(),
+      stop: () => discord.stop(),
+      stopTimeoutMs: 3_000,
+    },
+  ];
+
+  const opsChannelId = config.discord.opsChannelId;
+  if (opsChannelId === undefined) {
+    log
+      .child({ name: 'bot.alerts', subsys: 'alerts' })
+      .info('alert_channel_not_configured', 'OPS_CHANNEL_ID is not set: alerts go to the logs only');
+  } else {
+    let sinkAdded = false;
+    components.push({
+      name: 'ops_channel',
+      critical: false,
+      dependencies: ['discord_gateway'],
+      timeoutMs: 15_000,
+      retry: { attempts: 2, baseDelayMs: 2_000, maxDelayMs: 600_000 },
+      async start() {
+        const channel = await discord.client.channels.fetch(opsChannelId);
+        if (channel === null || !channel.isSendable()) {
+          throw new Error(`OPS_CHANNEL_ID ${opsChannelId} is not a channel the bot can post in`);
+        }
+        if (sinkAdded) return;
+        sinkAdded = true;
+        manager.alerts.addSink(
+          createOpsChannelSink({
+            post: createChannelPoster(discord.client, opsChannelId),
+            clock,
+            log: log.child({ name: 'bot.alerts', subsys: 'alerts' }),
+            metrics,
+            budget: { perWindow: 4, windowMs: 5_000, perMinute: config.alerts.channelPerMinute },
+            onChannelState: (state, note) => manager.health.set('ops_channel', state, { note }),
+          }),
+        );
+      },
+      fallback() {
+        // Alerts still reach the JSON log and the console; the channel is retried in the background.
+      },
+    });
+  }
+
+  const startAbort = new AbortController();
+  const started = manager.start(components, startAbort.signal);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      const began = clock.now();
+      const shutdownLog = log.child({ name: 'bot.shutdown', subsys: 'shutdown' });
+      const budget = config.shutdownTimeoutMs;
+      startAbort.abort(new Error(`shutdown: ${reason}`));
+      await started;
+      await router?.close();
+      await manager.shutdown(Math.max(1_000, budget - (clock.now() - began) - 500));
+      shutdownLog.info('shutdown_complete', 'Shutdown complete', {
+        reason,
+        duration_ms: clock.now() - began,
+      });
+      await logging.close();
+    })();
+    return stopping;
+  };
+
+  return { manager, logging, log, discord, started, shutdown };
+}

@@ -1,0 +1,100 @@
+import type { Clock, Timer } from '../clock.ts';
+import type { HealthRegistry } from '../health/health-registry.ts';
+import type { StartupReport } from '../startup/types.ts';
+import type { AlertEngine } from './alert-engine.ts';
+
+export interface HealthAlertSourcesOptions {
+  readonly clock: Clock;
+  readonly registry: Pick<HealthRegistry, 'onChange' | 'get'>;
+  readonly alerts: Pick<AlertEngine, 'raise' | 'clear'>;
+  /** The registry name of the gateway, which alerts only after `gatewayGraceMs`. @default 'discord_gateway' */
+  readonly gatewayComponent?: string;
+  /** How long the gateway may be down before it alerts (reconnects are routine). */
+  readonly gatewayGraceMs: number;
+}
+
+export interface HealthAlertSources {
+  /** Raises `startup` when the start ended degraded; it resolves once every component is up. */
+  startupFinished(report: StartupReport): void;
+  dispose(): void;
+}
+
+/** `task:name` in the registry becomes the alert key `task.name`; a component `x` becomes `component.x`. */
+function alertKey(component: string): string {
+  return component.startsWith('task:') ? `task.${component.slice(5)}` : `component.${component}`;
+}
+
+/**
+ * Turns health changes into alerts: a component or task that fails or degrades, a
+ * gateway down past its grace period, a degraded start. Each resolves when the
+ * condition ends; the engine takes care of flapping, repeats and sinks.
+ */
+export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthAlertSources {
+  const { clock, registry, alerts } = options;
+  const gatewayName = options.gatewayComponent ?? 'discord_gateway';
+  let gatewayTimer: Timer | undefined;
+  let degradedStart: Set<string> | undefined;
+
+  const unsubscribe = registry.onChange(({ name, to, component }) => {
+    if (name === gatewayName) {
+      if (to === 'ready') {
+        gatewayTimer?.cancel();
+        gatewayTimer = undefined;
+        alerts.clear('gateway');
+      } else if ((to === 'failed' || to === 'degraded') && gatewayTimer === undefined) {
+        const downSince = clock.now();
+        gatewayTimer = clock.setTimeout(
+          () => {
+            gatewayTimer = undefined;
+            if (registry.get(gatewayName)?.state === 'ready') return;
+            alerts.raise('gateway', {
+              severity: 'critical',
+              title: 'Discord gateway down',
+              value: `down for ${Math.round((clock.now() - downSince) / 1000)}s`,
+              threshold: `${Math.round(options.gatewayGraceMs / 1000)}s grace`,
+            });
+          },
+          options.gatewayGraceMs,
+          { unref: true },
+        );
+      }
+      return;
+    }
+    const key = alertKey(name);
+    if (to === 'failed' || to === 'degraded') {
+      const error = component.last_error?.message ?? component.note;
+      alerts.raise(key, {
+        severity: to === 'failed' && component.critical ? 'critical' : 'warning',
+        title: `${name.startsWith('task:') ? 'Task' : 'Component'} '${name.replace(/^task:/, '')}' ${to}`,
+        value: error === null ? to : `${to}: ${error}`,
+        detail: { component: name, state: to },
+      });
+    } else if (to === 'ready') {
+      alerts.clear(key);
+    }
+    if (degradedStart !== undefined && to === 'ready') {
+      degradedStart.delete(name);
+      if (degradedStart.size === 0) {
+        degradedStart = undefined;
+        alerts.clear('startup');
+      }
+    }
+  });
+
+  return {
+    startupFinished(report) {
+      if (report.outcome !== 'degraded') return;
+      const troubled = report.components.filter((c) => c.status === 'degraded' || c.status === 'skipped');
+      degradedStart = new Set(troubled.map((c) => c.name));
+      alerts.raise('startup', {
+        severity: 'warning',
+        title: 'Startup completed degraded',
+        value: troubled.map((c) => `${c.name} (${c.status})`).join(', '),
+      });
+    },
+    dispose() {
+      unsubscribe();
+      gatewayTimer?.cancel();
+    },
+  };
+}

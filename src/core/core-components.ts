@@ -1,0 +1,141 @@
+import type { HealthChecks } from './health/health-checks.ts';
+import type { LivenessWatchdog } from './health/liveness-watchdog.ts';
+import type { HttpServer } from './http/http-server.ts';
+import type { Logger } from './logging/logger.ts';
+import type { Logging } from './logging/logging.ts';
+import type { ResourceMonitor } from './resources/resource-monitor.ts';
+import type { StartupComponent } from './startup/startup-component.ts';
+import type { TaskSupervisor } from './tasks/task-supervisor.ts';
+
+export interface CoreComponentsOptions {
+  readonly log: Logger;
+  readonly tasks: TaskSupervisor;
+  readonly checks: HealthChecks;
+  readonly liveness: LivenessWatchdog;
+  readonly healthChecks: { readonly enabled: boolean; readonly intervalMs: number };
+  readonly taskGraceMs: number;
+  readonly resources: ResourceMonitor | undefined;
+  readonly resourceIntervalMs: number;
+  readonly http: HttpServer | undefined;
+  readonly logging?: Pick<Logging, 'enforce' | 'fileSinkState'>;
+}
+
+/** Names of the core's own start components, which a bot's components may depend on. */
+export const CORE_COMPONENTS = {
+  logging: 'logging',
+  tasks: 'task_supervisor',
+  health: 'health_checks',
+  resources: 'resource_monitor',
+  http: 'http_server',
+} as const;
+
+/**
+ * The core's part of the start graph. Only the task supervisor is critical: without
+ * it nothing is watched. Logging, checks, sampling and the probe server degrade.
+ */
+export function createCoreComponents(options: CoreComponentsOptions): StartupComponent[] {
+  const { tasks, checks, liveness, resources, http, logging } = options;
+  const components: StartupComponent[] = [];
+  /** A retried start must not register its task twice. */
+  const registered = new Set<string>();
+  const registerOnce = (definition: Parameters<TaskSupervisor['register']>[0]): void => {
+    if (registered.has(definition.name)) return;
+    registered.add(definition.name);
+    tasks.register(definition);
+  };
+
+  if (logging !== undefined) {
+    checks.add(
+      CORE_COMPONENTS.logging,
+      () => {
+        const state = logging.fileSinkState();
+        if (state.state === 'degraded') throw new Error(`${state.path}: ${state.error ?? 'not writable'}`);
+      },
+      { effect: 'degraded' },
+    );
+    components.push({
+      name: CORE_COMPONENTS.logging,
+      critical: false,
+      timeoutMs: 5_000,
+      retry: { attempts: 1 },
+      // The file sink reopens by itself and reports its recovery to health.
+      retryInBackground: false,
+      start() {
+        const report = logging.enforce();
+        if (!report.ok) {
+          throw new Error(
+            [report.file.problem, report.console.problem].filter((p) => p !== undefined).join('; '),
+          );
+        }
+      },
+      fallback() {
+        // Console-only logging: nothing to set up, the sink that works keeps working.
+      },
+    });
+  }
+
+  components.push({
+    name: CORE_COMPONENTS.tasks,
+    timeoutMs: 5_000,
+    start() {
+      tasks.start();
+    },
+    async stop() {
+      await tasks.stopAll(4_000);
+    },
+  });
+
+  components.push({
+    name: CORE_COMPONENTS.health,
+    critical: false,
+    dependencies: [CORE_COMPONENTS.tasks],
+    timeoutMs: 5_000,
+    start() {
+      liveness.start();
+      if (options.healthChecks.enabled) {
+        registerOnce({
+          name: 'health_checks',
+          every: options.healthChecks.intervalMs,
+          runAtStart: true,
+          graceMs: options.taskGraceMs,
+          run: ({ signal }) => checks.runChecks(signal),
+        });
+      }
+    },
+    stop() {
+      liveness.stop();
+    },
+  });
+
+  if (resources !== undefined) {
+    components.push({
+      name: CORE_COMPONENTS.resources,
+      critical: false,
+      dependencies: [CORE_COMPONENTS.tasks],
+      timeoutMs: 10_000,
+      async start() {
+        // The first sample proves the readers work before the task takes over.
+        await resources.tick();
+        registerOnce({
+          name: 'resource_sampler',
+          every: options.resourceIntervalMs,
+          graceMs: options.taskGraceMs,
+          run: () => resources.tick(),
+        });
+      },
+    });
+  }
+
+  if (http !== undefined) {
+    components.push({
+      name: CORE_COMPONENTS.http,
+      critical: false,
+      timeoutMs: 5_000,
+      retry: { attempts: 2, baseDelayMs: 1_000 },
+      start: () => http.start(),
+      stop: () => http.stop(4_000),
+    });
+  }
+
+  return components;
+}
