@@ -3,13 +3,8 @@ import type { APIEmbed } from 'discord-api-types/v10';
 import { parseDuration } from '../src/core/alerts/parse-duration.ts';
 import type { AlertsView } from '../src/core/alerts/types.ts';
 import type { CommandReply, OpsCommand } from '../src/discord/command.ts';
-import {
-  EMBED_COLORS,
-  inlineCode,
-  neutralizeText,
-  relativeTime,
-} from '../src/discord/embeds/alert-notification-embed.ts';
 import { renderAlertsEmbed } from '../src/discord/embeds/alerts-embed.ts';
+import { EMBED_COLORS, inlineCode, neutralizeText, relativeTime } from '../src/discord/embeds/embed-text.ts';
 
 const KEY_MAX = 100;
 const KEY_PATTERN = /^(\*|[A-Za-z0-9_.:-]+(\.\*)?)$/;

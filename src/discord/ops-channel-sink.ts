@@ -4,12 +4,8 @@ import type { AlertNotification, AlertSink } from '../core/alerts/types.ts';
 import type { Clock, Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
-import {
-  EMBED_LIMITS,
-  embedLength,
-  renderAlertNotificationEmbed,
-  renderDroppedNoticeEmbed,
-} from './embeds/alert-notification-embed.ts';
+import { renderAlertNotificationEmbed, renderDroppedNoticeEmbed } from './embeds/alert-notification-embed.ts';
+import { EMBED_LIMITS, embedLength } from './embeds/embed-text.ts';
 
 /** The message the sink posts; mentions are always off. */
 export interface OpsChannelMessage {

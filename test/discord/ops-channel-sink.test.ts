@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertNotification } from '../../src/core/alerts/types.ts';
 import type { Metrics } from '../../src/core/metrics/metrics.ts';
-import { embedLength } from '../../src/discord/embeds/alert-notification-embed.ts';
+import { embedLength } from '../../src/discord/embeds/embed-text.ts';
 import {
   createOpsChannelSink,
   type OpsChannelMessage,

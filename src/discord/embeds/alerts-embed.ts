@@ -8,7 +8,7 @@ import {
   neutralizeText,
   relativeTime,
   truncateText,
-} from './alert-notification-embed.ts';
+} from './embed-text.ts';
 
 /** Joins lines until `max` characters, then says how many were left out. */
 function fitLines(lines: readonly string[], max: number): string {

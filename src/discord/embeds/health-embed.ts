@@ -8,13 +8,7 @@ import type {
   HealthSnapshot,
   OverallStatus,
 } from '../../core/health/types.ts';
-import {
-  EMBED_COLORS,
-  EMBED_LIMITS,
-  neutralizeText,
-  relativeTime,
-  truncateText,
-} from './alert-notification-embed.ts';
+import { EMBED_COLORS, EMBED_LIMITS, neutralizeText, relativeTime, truncateText } from './embed-text.ts';
 
 export interface HealthEmbedOptions {
   /** Show this component and its error history instead of the overview. */

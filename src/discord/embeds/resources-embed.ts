@@ -1,6 +1,6 @@
 import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
 import type { ResourceSample, ResourcesView, Threshold } from '../../core/resources/types.ts';
-import { EMBED_COLORS, relativeTime } from './alert-notification-embed.ts';
+import { EMBED_COLORS, relativeTime } from './embed-text.ts';
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 const MB = 1024 * 1024;

@@ -4,6 +4,7 @@ import type {
   StartupComponentStatus,
   StartupReport,
 } from '../../core/startup/types.ts';
+import { neutralizeText as neutralize, truncateText as truncate } from './embed-text.ts';
 
 const COLORS = {
   ready: 0x2ecc71,
@@ -45,24 +46,6 @@ const LAYOUT = {
 } as const;
 
 const CRITICAL_MARK = '★';
-const ZWSP = '\u200b';
-
-/** Makes untrusted text inert: markdown escaped, `@everyone`/`@here`/`<@id>` broken. */
-function neutralize(text: string): string {
-  return text.replace(/[\\*_~`|>[\]#]/g, '\\$&').replace(/@/g, `@${ZWSP}`);
-}
-
-/** Cuts to `max` characters with "…", never splitting a surrogate pair or leaving a dangling escape. */
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = Math.max(0, max - 1);
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  let head = text.slice(0, cut);
-  while (head.endsWith('\\')) head = head.slice(0, -1);
-  return `${head}…`;
-}
-
 /** Text for inside the code block: one line, no backticks that could close it. */
 function codeSafe(text: string): string {
   return text.replace(/[\r\n\t]+/g, ' ').replace(/`/g, 'ˋ');

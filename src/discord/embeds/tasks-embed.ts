@@ -8,7 +8,7 @@ import {
   neutralizeText,
   relativeTime,
   truncateText,
-} from './alert-notification-embed.ts';
+} from './embed-text.ts';
 
 const STATE_ICON = {
   idle: '💤',

@@ -3,12 +3,10 @@ import { describe, it } from 'node:test';
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { AlertNotification } from '../../../src/core/alerts/types.ts';
 import {
-  embedLength,
-  neutralizeText,
   renderAlertNotificationEmbed,
   renderDroppedNoticeEmbed,
-  truncateText,
 } from '../../../src/discord/embeds/alert-notification-embed.ts';
+import { embedLength, neutralizeText, truncateText } from '../../../src/discord/embeds/embed-text.ts';
 
 const HOSTILE = `@everyone @here <@123456789012345678> **bold** __u__ \`code\` ||spoiler|| ${'x'.repeat(10_000)}`;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertsView, FiringAlert } from '../../../src/core/alerts/types.ts';
-import { embedLength } from '../../../src/discord/embeds/alert-notification-embed.ts';
 import { renderAlertsEmbed } from '../../../src/discord/embeds/alerts-embed.ts';
+import { embedLength } from '../../../src/discord/embeds/embed-text.ts';
 
 const NOW = Date.UTC(2024, 0, 15, 15, 0, 0);
 const HOSTILE = `@everyone @here <@123456789012345678> **bold** \`tick\` ${'y'.repeat(10_000)}`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_RESOURCE_THRESHOLDS } from '../../../src/core/resources/resource-thresholds.ts';
 import type { ResourceSample, ResourcesView } from '../../../src/core/resources/types.ts';
-import { embedLength } from '../../../src/discord/embeds/alert-notification-embed.ts';
+import { embedLength } from '../../../src/discord/embeds/embed-text.ts';
 import {
   renderResourcesEmbed,
   SPARKLINE_WIDTH,
