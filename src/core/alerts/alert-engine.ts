@@ -72,7 +72,7 @@ export interface AlertEngine {
   view(): AlertsView;
   /**
    * Adds a sink after construction (the ops channel is only known once Discord is
-   * up); it hears notifications from then on.
+   * up); it is told at once of every alert already firing, then hears notifications from then on.
    */
   addSink(sink: AlertSink): void;
   /** Stops the reminders and closes every sink, each bounded by `timeoutMs`. */
@@ -364,6 +364,16 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
 
     addSink(sink) {
       sinks.push(sink);
+      // What already fires (e.g. memory high from the first sample, before Discord was up)
+      // would otherwise never reach a sink added later; the log has it already.
+      const now = clock.now();
+      for (const [key, state] of firing) {
+        try {
+          sink.notify(notification(key, state, 'fired', now));
+        } catch (error) {
+          log.error('alert_sink_failed', `Alert sink ${sink.name} failed`, { sink: sink.name, key, error });
+        }
+      }
     },
 
     async close(timeoutMs) {
