@@ -5,9 +5,11 @@ export interface EmbedToTextOptions {
   readonly ansi?: boolean;
   /** Indent of field values under their names. @default 2 */
   readonly indent?: number;
+  /** "Now" for Discord's relative timestamps (`<t:…:R>`), ms since the epoch. @default Date.now() */
+  readonly now?: number;
 }
 
-const DEFAULTS = { ansi: true, indent: 2 } as const satisfies Required<EmbedToTextOptions>;
+const DEFAULTS = { ansi: true, indent: 2 } as const satisfies Omit<Required<EmbedToTextOptions>, 'now'>;
 
 const COLOUR_NAMES: ReadonlyMap<number, string> = new Map([
   [0x2ecc71, 'green'],
@@ -33,16 +35,27 @@ export function embedToText(embed: APIEmbed, options: EmbedToTextOptions = {}): 
   const bold = (s: string): string => (ansi ? `\x1b[1m${s}\x1b[22m` : s);
   const dim = (s: string): string => (ansi ? `\x1b[2m${s}\x1b[22m` : s);
   const bar = ansi && embed.color !== undefined ? `${rgb(embed.color)}▌\x1b[39m ` : '│ ';
+  const now = options.now ?? Date.now();
+  // What the Discord client would show instead of its markup: timestamps as times, bold
+  // as bold, escapes and fenced-code markers dropped.
+  const inline = (text: string): string =>
+    text
+      .replace(/<t:(\d+)(?::([tTdDfFR]))?>/g, (_m, seconds: string, style?: string) =>
+        timestamp(Number(seconds) * 1000, style, now),
+      )
+      .replace(/\*\*(.+?)\*\*/g, (_m, inner: string) => bold(inner))
+      .replace(/\\([\\*_~`|>[\]#])/g, '$1')
+      .replace(/^```\w*$/, '');
   const lines: string[] = [];
   const header = embed.title ?? embed.author?.name;
   lines.push(`${header === undefined ? '' : `${bold(header)}  `}${dim(`[${colourName(embed.color)}]`)}`);
-  if (embed.description) lines.push(...embed.description.split('\n'));
+  if (embed.description) lines.push(...embed.description.split('\n').map(inline));
   for (const field of embed.fields ?? []) {
-    const valueLines = field.value.split('\n');
+    const valueLines = field.value.split('\n').map(inline);
     if (field.inline && valueLines.length === 1) {
-      lines.push(`${bold(field.name)}: ${field.value}`);
+      lines.push(`${bold(inline(field.name))}: ${valueLines[0]}`);
     } else {
-      lines.push(bold(field.name), ...valueLines.map((l) => `${indent}${l}`));
+      lines.push(bold(inline(field.name)), ...valueLines.map((l) => `${indent}${l}`));
     }
   }
   const footer = [embed.footer?.text, embed.timestamp].filter(
@@ -50,6 +63,15 @@ export function embedToText(embed: APIEmbed, options: EmbedToTextOptions = {}): 
   );
   if (footer.length > 0) lines.push(dim(footer.join(' · ')));
   return lines.map((line) => `${bar}${line}`).join('\n');
+}
+
+function timestamp(ms: number, style: string | undefined, now: number): string {
+  if (style !== 'R') return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  const seconds = Math.round((now - ms) / 1000);
+  const span = Math.abs(seconds);
+  const text =
+    span < 60 ? `${span}s` : span < 3600 ? `${Math.round(span / 60)}m` : `${Math.round(span / 3600)}h`;
+  return seconds >= 0 ? `${text} ago` : `in ${text}`;
 }
 
 function rgb(colour: number): string {
