@@ -125,13 +125,15 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
   const version = options.version ?? '0.0.0';
 
   const health = createHealthRegistry({ clock, log, metrics, redact });
-  const gateway = createGatewayTracker({ clock, log, metrics, health });
+  const withGateway = options.gateway ?? true;
+  // Without Discord the tracker still exists (it answers snapshots) but stays out of health.
+  const gateway = createGatewayTracker({ clock, log, metrics, ...(withGateway ? { health } : {}) });
   const tasks = createTaskSupervisor({ clock, log, metrics, health, redact });
   const liveness = createLivenessWatchdog({ clock, log });
   const monitor = createHealthMonitor({
     clock,
     registry: health,
-    ...(options.gateway === false ? {} : { gateway }),
+    ...(withGateway ? { gateway } : {}),
     liveness,
     version,
   });
