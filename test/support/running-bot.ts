@@ -27,6 +27,8 @@ export interface RunningBotOptions {
   readonly emulator?: EmulatorOptions;
   /** Wait for the start to end. @default true */
   readonly awaitStart?: boolean;
+  /** Loads the slash commands from here instead of `commands/` (fixture commands). */
+  readonly commandsDir?: string;
 }
 
 /** The real bot, in this process, against a fresh emulator, logging into a temp folder. */
@@ -52,7 +54,11 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
   consoleStream.on('data', (chunk: Buffer) => {
     text += chunk.toString('utf8');
   });
-  const bot = await startBot(result.config, { console: consoleStream, color: false });
+  const bot = await startBot(result.config, {
+    console: consoleStream,
+    color: false,
+    ...(options.commandsDir === undefined ? {} : { commandsDir: options.commandsDir }),
+  });
   if (options.awaitStart ?? true) await bot.started;
   return {
     emulator,
