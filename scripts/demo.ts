@@ -60,8 +60,12 @@ async function run(emulator: Emulator): Promise<Bot> {
   const { report } = await bot.started;
   if (report.outcome === 'failed') throw new Error('the bot did not start; see the log above');
   await emulator.waitForGateway();
-  // Two samples, so /resources has a history to draw.
+  // A few samples for the sparklines, and the first heartbeat round trip for /health.
+  const deadline = Date.now() + 8_000;
   await new Promise((resolve) => setTimeout(resolve, 2_200));
+  while (bot.manager.gateway.snapshot().ping_ms === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   return bot;
 }
 
@@ -123,7 +127,8 @@ async function walkthrough(emulator: Emulator): Promise<void> {
   say(dim(`${seen} message(s) in the ops channel`));
 }
 
-const emulator = await startEmulator();
+// Heartbeats every second, so the gateway ping is known within the walkthrough.
+const emulator = await startEmulator({ heartbeatIntervalMs: 1_000 });
 let bot: Bot | undefined;
 const stop = async (code: number): Promise<never> => {
   await bot?.shutdown('demo_finished');

@@ -14,7 +14,7 @@ export interface DiscordClientOptions {
   readonly log: Logger;
   /** @default systemClock */
   readonly clock?: Clock;
-  /** How often the heartbeat round trip is read into the observer. @default 15000 */
+  /** How often the heartbeat round trip is read into the observer. @default 5000 */
   readonly pingIntervalMs?: number;
   /** How long the client waits for the guilds of READY before it is ready anyway. @default 15000 */
   readonly waitGuildTimeoutMs?: number;
@@ -25,7 +25,7 @@ export interface DiscordClientOptions {
 const DEFAULTS = {
   apiUrl: 'https://discord.com/api',
   cdnUrl: 'https://cdn.discordapp.com',
-  pingIntervalMs: 15_000,
+  pingIntervalMs: 5_000,
   waitGuildTimeoutMs: 15_000,
   readyTimeoutMs: 60_000,
 } as const satisfies Partial<DiscordClientOptions>;
