@@ -77,6 +77,17 @@ function createEventLoopLagReader(resolutionMs: number): Pick<ResourceReaders, '
   histogram.enable();
   // The histogram records the whole interval between its timer's runs, resolution included.
   const lag = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - resolutionMs) : 0);
+  // reset() also forgets when the histogram's timer last ran, so a stall that ends just
+  // before a read is lost from both windows. This timer's gap is never reset: a stall
+  // the read came too early for lands in the next window instead.
+  let lastTick = performance.now();
+  let gapMax = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    gapMax = Math.max(gapMax, now - lastTick - resolutionMs);
+    lastTick = now;
+  }, resolutionMs);
+  ticker.unref();
   return {
     eventLoopLag() {
       const out =
@@ -84,9 +95,14 @@ function createEventLoopLagReader(resolutionMs: number): Pick<ResourceReaders, '
           ? { mean: 0, p99: 0, max: 0 }
           : { mean: lag(histogram.mean), p99: lag(histogram.percentile(99)), max: lag(histogram.max) };
       histogram.reset();
-      return out;
+      const max = Math.max(out.max, gapMax);
+      gapMax = 0;
+      return { ...out, max };
     },
-    close: () => histogram.disable(),
+    close: () => {
+      clearInterval(ticker);
+      histogram.disable();
+    },
   };
 }
 
