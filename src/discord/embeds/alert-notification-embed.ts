@@ -1,14 +1,7 @@
 import type { APIEmbed } from 'discord-api-types/v10';
 import { formatDuration, severityIcon } from '../../core/alerts/alert-message.ts';
 import type { AlertNotification, AlertSeverity } from '../../core/alerts/types.ts';
-import {
-  EMBED_COLORS,
-  inlineCode,
-  neutralizeText,
-  relativeTime,
-  truncateText,
-  ZWSP,
-} from './embed-text.ts';
+import { EMBED_COLORS, inlineCode, neutralizeText, relativeTime, truncateText, ZWSP } from './embed-text.ts';
 
 const severityColor = (s: AlertSeverity): number =>
   s === 'critical' ? EMBED_COLORS.critical : EMBED_COLORS.warning;
