@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { startEmulator } from '../support/emulator/index.ts';
+
+const script = new URL('../../scripts/register-commands.ts', import.meta.url).pathname;
+const run = (env: Record<string, string>) =>
+  promisify(execFile)(process.execPath, ['--import', import.meta.resolve('tsx'), script], {
+    cwd: mkdtempSync(join(tmpdir(), 'register-')),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+
+test('npm run register-commands puts every ops command in the guild, admin-only and guild-only', async () => {
+  const emulator = await startEmulator();
+  try {
+    const { stdout } = await run({
+      DISCORD_TOKEN: 'register-test-token',
+      DISCORD_API_URL: emulator.apiUrl,
+      DISCORD_GUILD_ID: emulator.ids.guildId,
+    });
+    assert.match(
+      stdout,
+      /Registered 5 command\(s\) in guild \d+: \/alerts, \/health, \/resources, \/startup, \/tasks/,
+    );
+    const commands = emulator.registeredCommands();
+    assert.deepEqual(
+      commands.map((c) => [c.name, c.default_member_permissions, c.contexts]),
+      ['alerts', 'health', 'resources', 'startup', 'tasks'].map((name) => [name, '8', [0]]),
+    );
+    assert.deepEqual(emulator.registeredCommands('global'), []);
+  } finally {
+    await emulator.close();
+  }
+});
+
+test('without a token it exits 78 with one line', async () => {
+  await assert.rejects(run({}), (error: { code?: number; stderr?: string }) => {
+    assert.equal(error.code, 78);
+    assert.match(error.stderr ?? '', /^config error: DISCORD_TOKEN is not set/);
+    return true;
+  });
+});
