@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Emulator, startEmulator } from '../support/emulator/index.ts';
+import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
+import { BOT_TOKEN, runMain } from '../support/running-bot.ts';
+
+/** The variables `npm start` gets: the emulator as Discord, a temp JSON log. */
+function env(emulator: Emulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DISCORD_TOKEN: BOT_TOKEN,
+    DISCORD_API_URL: emulator.apiUrl,
+    DISCORD_GUILD_ID: emulator.ids.guildId,
+    OPS_CHANNEL_ID: emulator.ids.opsChannelId,
+    LOG_FILE: join(mkdtempSync(join(tmpdir(), 'lifecycle-')), 'bot.jsonl'),
+    ...extra,
+  };
+}
+
+const STARTED = 'Bot startup completed';
+
+describe('npm start stops cleanly on a signal', () => {
+  let emulator: Emulator;
+  before(async () => {
+    emulator = await startEmulator();
+  });
+  after(() => emulator.close());
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} after the start exits 0 within 10 s, shutdown_complete last in the JSON log`, async () => {
+      const vars = env(emulator);
+      let sentAt = 0;
+      const run = await runMain(vars, {
+        timeoutMs: 25_000,
+        onStdout(soFar, child) {
+          if (sentAt === 0 && soFar.includes(STARTED)) {
+            sentAt = Date.now();
+            child.kill(signal);
+          }
+        },
+      });
+      const took = Date.now() - sentAt;
+      assert.ok(sentAt > 0, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(took < 10_000, `exited ${took} ms after ${signal}`);
+      const lines = readJsonLines(vars.LOG_FILE as string);
+      for (const line of lines) assertLogLine(line);
+      assert.equal(lines.at(-1)?.event, 'shutdown_complete');
+      assert.equal((lines.at(-1)?.detail as Record<string, unknown> | undefined)?.reason, signal);
+      assert.ok(lines.some((l) => l.event === 'shutdown_requested'));
+      assert.ok(!run.stdout.includes(BOT_TOKEN) && !run.stderr.includes(BOT_TOKEN));
+    });
+  }
+
+  it('a second SIGINT during the shutdown exits at once (130) without waiting for it', async () => {
+    // An alert held back by a long rate limit makes the shutdown wait (delivering
+    // queued alerts), so the second signal lands while it is still going.
+    emulator.failNext(
+      (r) => r.method === 'POST' && r.path.endsWith('/messages'),
+      { status: 429, retryAfterSec: 60 },
+      50,
+    );
+    const vars = env(emulator, {
+      RESOURCE_SAMPLE_INTERVAL_MS: '100',
+      RESOURCE_MEMORY_WARNING_MB: '1',
+      RESOURCE_MEMORY_CRITICAL_MB: '100000',
+      ALERT_CONSECUTIVE_SAMPLES: '1',
+    });
+    let first = 0;
+    let second = 0;
+    const run = await runMain(vars, {
+      timeoutMs: 25_000,
+      onStdout(soFar, child) {
+        if (first === 0 && soFar.includes(STARTED) && soFar.includes('Discord rate limit on')) {
+          first = Date.now();
+          child.kill('SIGINT');
+        } else if (first !== 0 && second === 0 && soFar.includes('shutting down')) {
+          second = Date.now();
+          child.kill('SIGINT');
+        }
+      },
+    });
+    emulator.clearFaults();
+    assert.ok(second > 0, `both signals were sent:\n${run.stdout}`);
+    assert.equal(run.code, 130, run.stderr);
+    assert.ok(Date.now() - second < 2_000, 'exited at once');
+    const lines = readJsonLines(vars.LOG_FILE as string);
+    assert.ok(
+      lines.some((l) => l.event === 'shutdown_forced'),
+      'the forced exit is logged',
+    );
+    assert.ok(!lines.some((l) => l.event === 'shutdown_complete'), 'it did not wait for the shutdown');
+  });
+});
