@@ -17,7 +17,7 @@ export interface CoreComponentsOptions {
   readonly resources: ResourceMonitor | undefined;
   readonly resourceIntervalMs: number;
   readonly http: HttpServer | undefined;
-  readonly logging?: Pick<Logging, 'enforce' | 'fileSinkState'>;
+  readonly logging?: Pick<Logging, 'enforce' | 'checkFileSink'>;
 }
 
 /** Names of the core's own start components, which a bot's components may depend on. */
@@ -48,8 +48,10 @@ export function createCoreComponents(options: CoreComponentsOptions): StartupCom
     checks.add(
       CORE_COMPONENTS.logging,
       () => {
-        const state = logging.fileSinkState();
-        if (state.state === 'degraded') throw new Error(`${state.path}: ${state.error ?? 'not writable'}`);
+        // A real check, not the last write's outcome: a log file moved or deleted by hand or
+        // by logrotate is only noticed here, and a degraded one is retried here as well.
+        const check = logging.checkFileSink();
+        if (!check.ok) throw new Error(check.problem ?? 'the JSON log file is not writable');
       },
       { effect: 'degraded' },
     );

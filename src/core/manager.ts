@@ -40,7 +40,7 @@ export interface ObservabilityManagerOptions {
   /** From `createMetrics()`; @default noopMetrics */
   readonly metrics?: Metrics;
   /** The bot's logging, when it is this core's: enforced at start and watched by health. */
-  readonly logging?: Pick<Logging, 'enforce' | 'redact' | 'fileSinkState'>;
+  readonly logging?: Pick<Logging, 'enforce' | 'redact' | 'checkFileSink'>;
   /** @default '0.0.0' */
   readonly version?: string;
   /** `OBS_PARALLEL_STARTUP`. @default false */

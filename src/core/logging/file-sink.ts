@@ -350,7 +350,16 @@ export function createFileSink(options: FileSinkOptions): FileSink {
       try {
         closeFd();
         open();
-        recovered();
+        if (state === 'degraded') {
+          // Opening is not writing (a full disk opens fine): declaring a recovery here would
+          // flap degraded/ready on every check. The next write may try at once instead, and
+          // only its success recovers the sink.
+          retryAt = 0;
+          return {
+            ok: false,
+            problem: `${path}: ${error ?? 'not writable'}, the JSON sink is off, console logging continues`,
+          };
+        }
         return { ok: true };
       } catch (err) {
         fail(err, []);

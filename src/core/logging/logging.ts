@@ -89,6 +89,11 @@ export interface Logging {
   /** Checks both sinks, logs `logging_enforced` or `logging_degraded` (subsys `logging`) and reports. */
   enforce(): EnforcerReport;
   fileSinkState(): FileSinkStatus;
+  /**
+   * Checks the JSON file can be written now, reopening it when degraded or when its path
+   * names another file (moved, deleted or swapped since it was opened); for periodic checks.
+   */
+  checkFileSink(): SinkCheck;
   setLevel(level: LogLevel): void;
   /** Writes everything buffered and waits for the console stream to drain. */
   flush(): Promise<void>;
@@ -319,6 +324,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
       return report;
     },
     fileSinkState: () => fileSink.status(),
+    checkFileSink: () => fileSink.check(),
     setLevel(next) {
       if (!LOG_LEVELS.includes(next))
         throw new RangeError(`logging: level must be one of ${LOG_LEVELS.join(', ')}`);
