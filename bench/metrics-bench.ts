@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { ComponentHealth, GatewaySnapshot, HealthSnapshot } from '../src/core/health/types.ts';
+import type { ComponentStatus, GatewaySnapshot, HealthSnapshot } from '../src/core/health/types.ts';
 import { createMetrics } from '../src/core/metrics/create-metrics.ts';
 import type { Metrics, MetricsSources } from '../src/core/metrics/metrics.ts';
 import type { ResourceSample } from '../src/core/resources/types.ts';
@@ -117,9 +117,10 @@ function percentiles(values: readonly number[]): Percentiles {
 }
 
 function benchSources(componentCount: number, taskCount: number): MetricsSources {
-  const components: ComponentHealth[] = Array.from({ length: componentCount }, (_, i) => ({
+  const components: ComponentStatus[] = Array.from({ length: componentCount }, (_, i) => ({
     name: `component_${i}`,
     state: i % 10 === 0 ? 'degraded' : 'ready',
+    status: i % 10 === 0 ? 'degraded' : 'ready',
     critical: i < 3,
     error_count: i,
     last_error: null,

@@ -88,9 +88,10 @@ describe('the observability core without discord.js', () => {
     assert.equal(health.version, '9.9.9');
     assert.ok(health.uptime_seconds >= 1);
     const database = health.components.find((c) => c.name === 'database');
+    // The contract's names: name, status, critical, error count, last error.
     assert.deepEqual(
-      [database?.state, database?.critical, database?.error_count, database?.last_error],
-      ['ready', true, 0, null],
+      [database?.name, database?.status, database?.critical, database?.error_count, database?.last_error],
+      ['database', 'ready', true, 0, null],
     );
     assert.deepEqual(
       manager.ops.tasks().map((t) => t.name),

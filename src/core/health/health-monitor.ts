@@ -81,7 +81,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
         started_at: new Date(startedAt).toISOString(),
         checked_at: new Date(now).toISOString(),
         version: options.version,
-        components,
+        components: components.map((c) => ({ ...c, status: c.state })),
         gateway: gatewaySnapshot ?? NO_GATEWAY,
       };
     },

@@ -28,6 +28,14 @@ export interface ComponentHealth {
   readonly note: string | null;
 }
 
+/**
+ * A component as the health snapshot reports it: `status` is the contract's name for
+ * the component's state (dashboards read `components[].status`), `state` the core's.
+ */
+export interface ComponentStatus extends ComponentHealth {
+  readonly status: ComponentState;
+}
+
 export type GatewayStatus = 'connecting' | 'ready' | 'reconnecting' | 'disconnected' | 'not_started';
 
 export interface GatewaySnapshot {
@@ -51,7 +59,7 @@ export interface HealthSnapshot {
   readonly started_at: string;
   readonly checked_at: string;
   readonly version: string;
-  readonly components: readonly ComponentHealth[];
+  readonly components: readonly ComponentStatus[];
   readonly gateway: GatewaySnapshot;
 }
 

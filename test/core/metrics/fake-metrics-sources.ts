@@ -1,5 +1,5 @@
 import type {
-  ComponentHealth,
+  ComponentStatus,
   GatewaySnapshot,
   HealthSnapshot,
   OverallStatus,
@@ -11,10 +11,12 @@ import type { TaskSnapshot } from '../../../src/core/tasks/types.ts';
 
 const AT = '2026-01-15T14:30:45.123Z';
 
-export function component(name: string, overrides: Partial<ComponentHealth> = {}): ComponentHealth {
+export function component(name: string, overrides: Partial<ComponentStatus> = {}): ComponentStatus {
+  const state = overrides.state ?? 'ready';
   return {
     name,
-    state: 'ready',
+    state,
+    status: overrides.status ?? state,
     critical: false,
     error_count: 0,
     last_error: null,
@@ -65,7 +67,7 @@ export function sample(overrides: Partial<ResourceSample> = {}): ResourceSample 
 
 export function health(
   status: OverallStatus,
-  components: readonly ComponentHealth[] = [component('database', { critical: true })],
+  components: readonly ComponentStatus[] = [component('database', { critical: true })],
 ): HealthSnapshot {
   return {
     status,

@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIEmbed } from 'discord-api-types/v10';
 import { componentChoices } from '../../../commands/health.ts';
-import type { ComponentHealth, HealthSnapshot } from '../../../src/core/health/types.ts';
+import type { ComponentStatus, HealthSnapshot } from '../../../src/core/health/types.ts';
 import { renderHealthEmbed } from '../../../src/discord/embeds/health-embed.ts';
 
 const AT = '2024-01-15T14:30:45.123Z';
 
-function component(name: string, over: Partial<ComponentHealth> = {}): ComponentHealth {
+function component(name: string, over: Partial<ComponentStatus> = {}): ComponentStatus {
+  const state = over.state ?? 'ready';
   return {
     name,
-    state: 'ready',
+    state,
+    status: over.status ?? state,
     critical: false,
     error_count: 0,
     last_error: null,
