@@ -7,7 +7,7 @@ import { type Emulator, type InteractionHandle, startEmulator } from '../support
 import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
 import { BOT_TOKEN, runMain } from '../support/running-bot.ts';
 
-function env(emulator: Emulator): Record<string, string> {
+function env(emulator: Emulator): Record<string, string> & { LOG_FILE: string } {
   return {
     DISCORD_TOKEN: BOT_TOKEN,
     DISCORD_API_URL: emulator.apiUrl,
