@@ -1,0 +1,91 @@
+import type { Emulator } from '../../test/support/emulator/index.ts';
+import type { InvokeCommandInput } from '../../test/support/emulator/interaction-payloads.ts';
+
+/** The read-only ops commands, as an admin runs them. */
+export const OPS_COMMANDS: readonly { readonly label: string; readonly input: InvokeCommandInput }[] = [
+  { label: '/health', input: { name: 'health', user: 'admin' } },
+  { label: '/startup', input: { name: 'startup', user: 'admin' } },
+  { label: '/tasks', input: { name: 'tasks', user: 'admin' } },
+  { label: '/resources', input: { name: 'resources', user: 'admin' } },
+  {
+    label: '/alerts list',
+    input: { name: 'alerts', user: 'admin', options: [{ name: 'list', type: 1, options: [] }] },
+  },
+];
+
+export interface LoadResult {
+  readonly sent: number;
+  readonly answered: number;
+  readonly failed: number;
+  readonly ack_ms: readonly number[];
+}
+
+/**
+ * Sends ops commands round-robin at `perSecond` for `durationMs` (each dispatched on
+ * schedule, not after the previous answer), then waits for every answer.
+ */
+export async function steadyCommands(
+  emulator: Emulator,
+  perSecond: number,
+  durationMs: number,
+): Promise<LoadResult> {
+  const began = Date.now();
+  const waits: Promise<number | null>[] = [];
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const due = Math.min(
+        Math.floor(((Date.now() - began) / 1000) * perSecond),
+        Math.floor((durationMs / 1000) * perSecond),
+      );
+      while (sent < due) {
+        const command = OPS_COMMANDS[sent % OPS_COMMANDS.length];
+        sent += 1;
+        if (command === undefined) continue;
+        waits.push(
+          emulator
+            .invokeCommand(command.input)
+            .settled(10_000)
+            .then(
+              (r) => (r.rejections.length === 0 ? r.ackMs : null),
+              () => null,
+            ),
+        );
+      }
+      if (Date.now() - began >= durationMs) resolve();
+      else setTimeout(tick, 10);
+    };
+    tick();
+  });
+  const acks = await Promise.all(waits);
+  const ok = acks.filter((a): a is number => a !== null);
+  return { sent, answered: ok.length, failed: sent - ok.length, ack_ms: ok };
+}
+
+/** GETs `url` every `everyMs` until stopped, like a Prometheus server would; counts good scrapes. */
+export function startScraper(
+  url: string,
+  everyMs: number,
+): { stop(): Promise<{ ok: number; failed: number }> } {
+  let ok = 0;
+  let failed = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = fetch(url)
+      .then(async (res) => {
+        await res.text();
+        if (res.ok) ok += 1;
+        else failed += 1;
+      })
+      .catch(() => {
+        failed += 1;
+      });
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      return { ok, failed };
+    },
+  };
+}
