@@ -45,6 +45,9 @@ const DEFAULTS = { eventLoopResolutionMs: 10 } as const satisfies Required<
   Pick<ResourceSamplerOptions, 'eventLoopResolutionMs'>
 >;
 
+/** Period of the timer that catches stalls a histogram reset would lose, ms. */
+const GAP_TICK_MS = 50;
+
 async function readOpenFiles(): Promise<number | null> {
   try {
     // readdir itself holds one descriptor open on the directory while it lists it.
@@ -80,13 +83,16 @@ function createEventLoopLagReader(resolutionMs: number): Pick<ResourceReaders, '
   // reset() also forgets when the histogram's timer last ran, so a stall that ends just
   // before a read is lost from both windows. This timer's gap is never reset: a stall
   // the read came too early for lands in the next window instead.
+  // It ticks coarser than the histogram (a stall is underestimated by at most one
+  // tick, far below any threshold) so that it costs 20 wake-ups a second, not 100.
+  const tickMs = Math.max(resolutionMs, GAP_TICK_MS);
   let lastTick = performance.now();
   let gapMax = 0;
   const ticker = setInterval(() => {
     const now = performance.now();
-    gapMax = Math.max(gapMax, now - lastTick - resolutionMs);
+    gapMax = Math.max(gapMax, now - lastTick - tickMs);
     lastTick = now;
-  }, resolutionMs);
+  }, tickMs);
   ticker.unref();
   return {
     eventLoopLag() {
