@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../support/free-port.ts';
 import { readJsonLines } from '../support/log-schema.ts';
 import { type RunningBot, startRunningBot } from '../support/running-bot.ts';
 import { until } from '../support/until.ts';
-
-/** A port free right now: the config takes 1..65535, not 0, so ask the OS for one first. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('the Discord gateway as the operator sees it', () => {
   let running: RunningBot;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { InvokeCommandInput } from '../support/emulator/interaction-payloads.ts';
+import { freePort } from '../support/free-port.ts';
 import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
 import { BOT_TOKEN, type RunningBot, startRunningBot } from '../support/running-bot.ts';
 import { until } from '../support/until.ts';
@@ -10,14 +10,6 @@ import { until } from '../support/until.ts';
 const USERNAME = 'Zephyrine_Username_7731';
 const OPTION_TEXT = 'planted-option-text-4410';
 const COMMANDS = ['health', 'resources', 'tasks', 'startup'] as const;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('who may see the ops data', () => {
   let run: RunningBot;

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../../src/core/clock.ts';
 import { createHttpServer, type HttpServer } from '../../../src/core/http/http-server.ts';
 import { createPromMetrics } from '../../../src/core/metrics/prom-metrics.ts';
 import { CaptureLogger } from '../../support/capture-logger.ts';
+import { startPrometheus, type VectorSample } from '../../support/prometheus-server.ts';
 import { fakeSources, startupReport } from './fake-metrics-sources.ts';
 import { findBinary, PROMETHEUS_APT_HINT } from './prometheus-binaries.ts';
 
@@ -26,35 +22,6 @@ type QueryName = keyof typeof GUIDE_QUERIES;
 
 const DEADLINE_MS = 25_000;
 const STARTUP_SECONDS = 3.24;
-
-interface VectorSample {
-  readonly metric: Record<string, string>;
-  readonly value: [number, string];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (address !== null && typeof address === 'object' ? resolve(address.port) : reject()));
-    });
-  });
-}
-
-async function query(base: string, expr: string): Promise<readonly VectorSample[]> {
-  try {
-    const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`, {
-      signal: AbortSignal.timeout(2_000),
-    });
-    if (!res.ok) return [];
-    const body = (await res.json()) as { status: string; data?: { result?: VectorSample[] } };
-    return body.status === 'success' ? (body.data?.result ?? []) : [];
-  } catch {
-    return []; // not up yet
-  }
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -80,42 +47,8 @@ describe('a real Prometheus scraping the bot', { skip, timeout: 60_000 }, () => 
     const botPort = server.address()?.port;
     assert.ok(botPort !== undefined);
 
-    const dir = await mkdtemp(join(tmpdir(), 'bot-prometheus-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const config = join(dir, 'prometheus.yml');
-    await writeFile(
-      config,
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        '  scrape_timeout: 1s',
-        'scrape_configs:',
-        '  - job_name: discord-bot',
-        '    static_configs:',
-        `      - targets: ['127.0.0.1:${botPort}']`,
-        '',
-      ].join('\n'),
-    );
-    const promPort = await freePort();
-    let stderr = '';
-    const child: ChildProcess = spawn(
-      prometheus ?? 'prometheus',
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = `${stderr}${chunk.toString('utf8')}`.slice(-4_000);
-    });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    cleanups.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    });
+    const prom = await startPrometheus(prometheus ?? 'prometheus', `127.0.0.1:${botPort}`);
+    cleanups.push(() => prom.stop());
 
     // The bot keeps working while Prometheus scrapes: a restart-like startup, an error
     // and a heartbeat every second, so the rate() queries see increases in their window.
@@ -126,14 +59,13 @@ describe('a real Prometheus scraping the bot', { skip, timeout: 60_000 }, () => 
     }, 1_000);
     cleanups.push(async () => clearInterval(activity));
 
-    const base = `http://127.0.0.1:${promPort}`;
     const deadline = Date.now() + DEADLINE_MS;
     let results: Record<QueryName, readonly VectorSample[]> | undefined;
-    while (Date.now() < deadline && child.exitCode === null) {
+    while (Date.now() < deadline && prom.running()) {
       const entries = await Promise.all(
         (Object.keys(GUIDE_QUERIES) as QueryName[]).map(async (name) => [
           name,
-          await query(base, GUIDE_QUERIES[name]),
+          await prom.query(GUIDE_QUERIES[name]),
         ]),
       );
       const current = Object.fromEntries(entries) as Record<QueryName, readonly VectorSample[]>;
@@ -150,7 +82,7 @@ describe('a real Prometheus scraping the bot', { skip, timeout: 60_000 }, () => 
     }
     assert.ok(
       results !== undefined,
-      `the queries returned no data within ${DEADLINE_MS} ms; prometheus said: ${stderr}`,
+      `the queries returned no data within ${DEADLINE_MS} ms; prometheus said: ${prom.stderr()}`,
     );
 
     const value = (sample: VectorSample | undefined): number => Number(sample?.value[1]);
