@@ -24,7 +24,10 @@ export interface ConsoleSinkOptions {
 
 /** The console for people: each JSON line re-rendered by {@link formatConsoleLine}. */
 export interface ConsoleSink {
+  /** A JSON line, parsed then formatted. */
   write(line: string): void;
+  /** A record already in hand: formatted without a parse. */
+  writeRecord(record: JsonLogRecord): void;
   state(): SinkState;
   /** Lines dropped because the stream failed or stopped reading. */
   dropped(): number;
@@ -62,23 +65,35 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
   const onError = (error: unknown): void => degrade(error);
   stream.on('error', onError);
 
+  const accepting = (): boolean => {
+    if (state === 'degraded' || stream.destroyed || stream.writableLength > maxBufferedBytes) {
+      dropped++;
+      return false;
+    }
+    return true;
+  };
+  const emit = (text: string): void => {
+    try {
+      stream.write(text);
+    } catch (error) {
+      degrade(error);
+    }
+  };
+
   return {
     write(line) {
-      if (state === 'degraded' || stream.destroyed || stream.writableLength > maxBufferedBytes) {
-        dropped++;
-        return;
-      }
+      if (!accepting()) return;
       let text: string;
       try {
         text = formatConsoleLine(JSON.parse(line) as JsonLogRecord, { color });
       } catch {
         text = line;
       }
-      try {
-        stream.write(text);
-      } catch (error) {
-        degrade(error);
-      }
+      emit(text);
+    },
+    writeRecord(record) {
+      if (!accepting()) return;
+      emit(formatConsoleLine(record, { color }));
     },
     state: () => state,
     dropped: () => dropped,

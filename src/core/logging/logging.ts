@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import pino from 'pino';
 import { type Clock, systemClock } from '../clock.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
+import type { JsonLogRecord } from './console-format.ts';
 import { type ConsoleSink, createConsoleSink } from './console-sink.ts';
 import {
   createFileSink,
@@ -166,6 +167,11 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   // Set just before each pino call, read by the timestamp hook, so the line starts
   // `{"ts":…,"level":…` as in the contract (pino caches the level prefix per level).
   let currentLabel = LABELS.info;
+  let currentTs = '';
+  // The record being written, for the console sink: it formats from this object
+  // instead of parsing back the JSON line pino just serialised (pino writes to its
+  // streams synchronously inside the log call, so this is always the record at hand).
+  let pendingRecord: JsonLogRecord | undefined;
   let internal: Logger | undefined;
 
   const onFileTransition = (transition: FileSinkTransition): void => {
@@ -229,7 +235,12 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     { level: 'debug', stream: levelAwareStream((line, recordLevel) => fileSink.write(line, recordLevel)) },
   ];
   if (consoleSink !== undefined) {
-    streams.unshift({ level: 'debug', stream: levelAwareStream((line) => consoleSink.write(line)) });
+    streams.unshift({
+      level: 'debug',
+      stream: levelAwareStream((line) =>
+        pendingRecord === undefined ? consoleSink.write(line) : consoleSink.writeRecord(pendingRecord),
+      ),
+    });
   }
 
   const base: PinoLogger = pino(
@@ -240,7 +251,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
       base: null,
       messageKey: 'msg',
       formatters: { level: () => ({}) },
-      timestamp: () => `"ts":"${new Date(clock.now()).toISOString()}","level":"${currentLabel}"`,
+      timestamp: () => `"ts":"${currentTs}","level":"${currentLabel}"`,
     },
     pino.multistream(streams, { levels: LEVEL_NUMBERS, dedupe: false }),
   );
@@ -253,7 +264,13 @@ export function createLogging(options: LoggingOptions = {}): Logging {
       if (!target.isLevelEnabled(recordLevel)) return;
       try {
         currentLabel = LABELS[recordLevel];
-        target[recordLevel]({ event: String(event), detail: clean.detail(detail) }, clean.message(msg));
+        currentTs = new Date(clock.now()).toISOString();
+        const record = { event: String(event), detail: clean.detail(detail) };
+        const text = clean.message(msg);
+        if (consoleSink !== undefined) {
+          pendingRecord = { ts: currentTs, level: currentLabel, name, subsys, ...record, msg: text };
+        }
+        target[recordLevel](record, text);
       } catch {
         // A record that cannot be built (a Proxy that throws on every access) is lost;
         // the caller must never see logging fail.
@@ -262,6 +279,8 @@ export function createLogging(options: LoggingOptions = {}): Logging {
         } catch {
           // Best effort, as everywhere in metrics.
         }
+      } finally {
+        pendingRecord = undefined;
       }
     };
     return {
