@@ -102,6 +102,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   sinkHealth = (sink, state, error) => manager.reportLogSink(sink, state, error);
 
   const discordLog = log.child({ name: 'bot.discord', subsys: 'discord' });
+  const commandsLog = log.child({ name: 'bot.commands', subsys: 'commands' });
+  const alertsLog = log.child({ name: 'bot.alerts', subsys: 'alerts' });
   const discord = createDiscordClient({
     token,
     apiUrl: config.discord.apiUrl,
@@ -129,13 +131,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       start() {
         router ??= createCommandRouter({
           commands,
-          ctx: { ops: manager.ops, log: log.child({ name: 'bot.commands', subsys: 'commands' }), clock },
+          ctx: { ops: manager.ops, log: commandsLog, clock },
           guard: (interaction) =>
             isOpsAdmin(interaction, {
               adminUserIds: config.discord.adminUserIds,
               adminRoleIds: config.discord.adminRoleIds,
             }),
-          log: log.child({ name: 'bot.commands', subsys: 'commands' }),
+          log: commandsLog,
           clock,
           metrics,
           deferAfterMs: config.discord.deferAfterMs,
@@ -156,9 +158,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
 
   const opsChannelId = config.discord.opsChannelId;
   if (opsChannelId === undefined) {
-    log
-      .child({ name: 'bot.alerts', subsys: 'alerts' })
-      .info('alert_channel_not_configured', 'OPS_CHANNEL_ID is not set: alerts go to the logs only');
+    alertsLog.info('alert_channel_not_configured', 'OPS_CHANNEL_ID is not set: alerts go to the logs only');
   } else {
     let sinkAdded = false;
     components.push({
@@ -178,7 +178,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
           createOpsChannelSink({
             post: createChannelPoster(discord.client, opsChannelId),
             clock,
-            log: log.child({ name: 'bot.alerts', subsys: 'alerts' }),
+            log: alertsLog,
             metrics,
             budget: { perWindow: 4, windowMs: 5_000, perMinute: config.alerts.channelPerMinute },
             onChannelState: (state, note) => manager.health.set('ops_channel', state, { note }),
