@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { assertEmbedLimits } from '../support/embed-limits.ts';
 import type { InvokeCommandInput } from '../support/emulator/interaction-payloads.ts';
 import { readJsonLines } from '../support/log-schema.ts';
 import { type RunningBot, startRunningBot } from '../support/running-bot.ts';
 import { until } from '../support/until.ts';
-import { assertEmbedLimits } from './embed-limits.ts';
 
 const EPHEMERAL = 64;
 

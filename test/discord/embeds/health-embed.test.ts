@@ -4,6 +4,7 @@ import type { APIEmbed } from 'discord-api-types/v10';
 import { componentChoices } from '../../../commands/health.ts';
 import type { ComponentStatus, HealthSnapshot } from '../../../src/core/health/types.ts';
 import { renderHealthEmbed } from '../../../src/discord/embeds/health-embed.ts';
+import { assertEmbedLimits } from '../../support/embed-limits.ts';
 
 const AT = '2024-01-15T14:30:45.123Z';
 
@@ -37,24 +38,6 @@ function snapshot(over: Partial<HealthSnapshot> = {}): HealthSnapshot {
     gateway: { status: 'ready', ping_ms: 42, guilds: 3, reconnects: 1, since: AT },
     ...over,
   };
-}
-
-function totalLength(embed: APIEmbed): number {
-  let n = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0);
-  for (const f of embed.fields ?? []) n += f.name.length + f.value.length;
-  return n;
-}
-
-function assertInsideLimits(embed: APIEmbed): void {
-  assert.ok((embed.title?.length ?? 0) <= 256, 'title');
-  assert.ok((embed.description?.length ?? 0) <= 4096, `description ${embed.description?.length}`);
-  assert.ok((embed.fields?.length ?? 0) <= 25, 'field count');
-  for (const f of embed.fields ?? []) {
-    assert.ok(f.name.length > 0 && f.name.length <= 256, `field name ${f.name.length}`);
-    assert.ok(f.value.length > 0 && f.value.length <= 1024, `field value ${f.value.length}`);
-  }
-  assert.ok((embed.footer?.text.length ?? 0) <= 2048, 'footer');
-  assert.ok(totalLength(embed) <= 6000, `total ${totalLength(embed)}`);
 }
 
 function allText(embed: APIEmbed): string {
@@ -162,7 +145,7 @@ describe('renderHealthEmbed', () => {
     const detail = renderHealthEmbed(s, { component: components[7]?.name ?? '' });
     const unknown = renderHealthEmbed(s, { component: HOSTILE });
     for (const embed of [overview, detail, unknown]) {
-      assertInsideLimits(embed);
+      assertEmbedLimits([embed]);
       const text = allText(embed);
       assert.doesNotMatch(text, /@everyone|@here|<@\d/);
       assert.doesNotMatch(text, /(?<!\\)\*\*bold/);

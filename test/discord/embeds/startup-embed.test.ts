@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { APIEmbed } from 'discord-api-types/v10';
 import type { StartupComponentReport, StartupReport } from '../../../src/core/startup/types.ts';
 import { formatStartupDuration, renderStartupEmbed } from '../../../src/discord/embeds/startup-embed.ts';
+import { assertEmbedLimits } from '../../support/embed-limits.ts';
 
 function component(name: string, over: Partial<StartupComponentReport> = {}): StartupComponentReport {
   return {
@@ -31,24 +31,6 @@ function report(over: Partial<StartupReport> = {}): StartupReport {
     critical_path: [],
     ...over,
   };
-}
-
-function totalLength(embed: APIEmbed): number {
-  let n = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0);
-  for (const f of embed.fields ?? []) n += f.name.length + f.value.length;
-  return n;
-}
-
-function assertInsideLimits(embed: APIEmbed): void {
-  assert.ok((embed.title?.length ?? 0) <= 256, 'title');
-  assert.ok((embed.description?.length ?? 0) <= 4096, 'description');
-  assert.ok((embed.fields?.length ?? 0) <= 25, 'field count');
-  for (const f of embed.fields ?? []) {
-    assert.ok(f.name.length > 0 && f.name.length <= 256, `field name ${f.name.length}`);
-    assert.ok(f.value.length > 0 && f.value.length <= 1024, `field value ${f.value.length}`);
-  }
-  assert.ok((embed.footer?.text.length ?? 0) <= 2048, 'footer');
-  assert.ok(totalLength(embed) <= 6000, `total ${totalLength(embed)}`);
 }
 
 const codeBlock = (description: string): string[] => {
@@ -167,7 +149,7 @@ describe('renderStartupEmbed', () => {
         started_at: 'not a date',
       }),
     );
-    assertInsideLimits(embed);
+    assertEmbedLimits([embed]);
     const description = embed.description ?? '';
     const lines = codeBlock(description);
     assert.match(lines.at(-1) ?? '', /^\+\d+ more$/);
@@ -192,7 +174,7 @@ describe('renderStartupEmbed', () => {
         critical_path: Array.from({ length: 500 }, () => long),
       }),
     );
-    assertInsideLimits(embed);
+    assertEmbedLimits([embed]);
   });
 });
 

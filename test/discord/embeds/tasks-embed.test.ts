@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { APIEmbed } from 'discord-api-types/v10';
 import type { TaskSnapshot } from '../../../src/core/tasks/types.ts';
 import { renderTasksEmbed } from '../../../src/discord/embeds/tasks-embed.ts';
+import { assertEmbedLimits } from '../../support/embed-limits.ts';
 
 const NOW = Date.UTC(2024, 0, 15, 14, 30, 0);
 
@@ -23,24 +23,6 @@ function task(name: string, over: Partial<TaskSnapshot> = {}): TaskSnapshot {
     last_error: null,
     ...over,
   };
-}
-
-function totalLength(embed: APIEmbed): number {
-  let n = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0);
-  for (const f of embed.fields ?? []) n += f.name.length + f.value.length;
-  return n;
-}
-
-function assertInsideLimits(embed: APIEmbed): void {
-  assert.ok((embed.title?.length ?? 0) <= 256, 'title');
-  assert.ok((embed.description?.length ?? 0) <= 4096, 'description');
-  assert.ok((embed.fields?.length ?? 0) <= 25, `field count ${embed.fields?.length}`);
-  for (const f of embed.fields ?? []) {
-    assert.ok(f.name.length > 0 && f.name.length <= 256, `field name ${f.name.length}`);
-    assert.ok(f.value.length > 0 && f.value.length <= 1024, `field value ${f.value.length}`);
-  }
-  assert.ok((embed.footer?.text.length ?? 0) <= 2048, 'footer');
-  assert.ok(totalLength(embed) <= 6000, `total ${totalLength(embed)}`);
 }
 
 const HOSTILE = `@everyone @here <@123456789012345678> **bold** \`code\` ${'x'.repeat(10_000)}`;
@@ -110,7 +92,7 @@ describe('renderTasksEmbed', () => {
       }),
     );
     const embed = renderTasksEmbed(tasks, NOW);
-    assertInsideLimits(embed);
+    assertEmbedLimits([embed]);
     const text = [
       embed.title,
       embed.description,
