@@ -4,7 +4,7 @@ import type {
   StartupComponentStatus,
   StartupReport,
 } from '../../core/startup/types.ts';
-import { neutralizeText as neutralize, truncateText as truncate } from './embed-text.ts';
+import { neutralizeText as neutralize, truncateText as truncate, ZWSP } from './embed-text.ts';
 
 const COLORS = {
   ready: 0x2ecc71,
@@ -46,9 +46,12 @@ const LAYOUT = {
 } as const;
 
 const CRITICAL_MARK = '★';
-/** Text for inside the code block: one line, no backticks that could close it. */
+/** Text for inside the code block: one line, no backticks that could close it, no live mentions. */
 function codeSafe(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ').replace(/`/g, 'ˋ');
+  return text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/`/g, 'ˋ')
+    .replace(/@/g, `@${ZWSP}`);
 }
 
 /** Human duration: `12ms`, `3.24s`, `2m05s`. */
