@@ -69,6 +69,7 @@ function timestamp(ms: number, style: string | undefined, now: number): string {
   if (style !== 'R') return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
   const seconds = Math.round((now - ms) / 1000);
   const span = Math.abs(seconds);
+  if (span === 0) return 'now';
   const text =
     span < 60 ? `${span}s` : span < 3600 ? `${Math.round(span / 60)}m` : `${Math.round(span / 3600)}h`;
   return seconds >= 0 ? `${text} ago` : `in ${text}`;

@@ -57,12 +57,12 @@ describe('embedToText', () => {
     const now = Date.UTC(2024, 0, 15, 14, 30, 0);
     const text = embedToText(
       {
-        description: `since <t:${now / 1000 - 120}:R> · at <t:${now / 1000}:f>`,
+        description: `since <t:${now / 1000 - 120}:R> · at <t:${now / 1000}:f> · next <t:${now / 1000}:R>`,
         fields: [{ name: '**db\\_main**', value: 'error in \\`x\\` \\*now\\*' }],
       },
       { ansi: false, now },
     );
-    assert.match(text, /since 2m ago · at 2024-01-15 14:30:00/);
+    assert.match(text, /since 2m ago · at 2024-01-15 14:30:00 · next now/);
     assert.match(text, /│ db_main\n│ {3}error in `x` \*now\*/);
   });
 });
