@@ -91,9 +91,10 @@ const LEVEL_BY_STATE = {
   ready: 'info',
   degraded: 'warning',
   failed: 'error',
-  stopped: 'info',
+  // Components stop at shutdown, where component_stopped already says so.
+  stopped: 'debug',
   skipped: 'info',
-} as const satisfies Record<ComponentState, 'info' | 'warning' | 'error'>;
+} as const satisfies Record<ComponentState, 'debug' | 'info' | 'warning' | 'error'>;
 
 /** Creates the component registry behind the health snapshot. */
 export function createHealthRegistry(options: HealthRegistryOptions): HealthRegistry {
