@@ -1,30 +1,13 @@
 import assert from 'node:assert/strict';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createFileSink, type FileSinkTransition } from '../../../src/core/logging/file-sink.ts';
 import type { LogLevel } from '../../../src/core/logging/logger.ts';
+import { freshDirs } from '../../support/fresh-dirs.ts';
 import { flushMicrotasks, ManualClock } from '../../support/manual-clock.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'file-sink-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let seq = 0;
-function freshDir(): string {
-  const dir = join(root, `case-${seq++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const freshDir = freshDirs('file-sink');
 
 function line(n: number, pad = 0): string {
   return `${JSON.stringify({ n, pad: 'x'.repeat(pad) })}\n`;

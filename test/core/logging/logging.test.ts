@@ -1,33 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { LogLevel } from '../../../src/core/logging/logger.ts';
 import { createLogging, type LoggingOptions } from '../../../src/core/logging/logging.ts';
 import { type Metrics, noopMetrics } from '../../../src/core/metrics/metrics.ts';
+import { freshDirs } from '../../support/fresh-dirs.ts';
 import { assertLogLine, readJsonLines } from '../../support/log-schema.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'logging-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let seq = 0;
-function freshDir(): string {
-  const dir = join(root, `case-${seq++}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const freshDir = freshDirs('logging');
 
 const TOKEN = 'MTA5ODc2NTQzMjEwOTg3NjU0.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789';
 const ESC = '\u001b';
