@@ -6,6 +6,7 @@ import {
   type ObservedValue,
 } from '../../../src/core/alerts/alert-engine.ts';
 import type { AlertNotification, AlertSink } from '../../../src/core/alerts/types.ts';
+import { noopMetrics } from '../../../src/core/metrics/metrics.ts';
 import { CaptureLogger } from '../../support/capture-logger.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
 
@@ -23,16 +24,8 @@ function setup(overrides: Partial<AlertEngineOptions> = {}) {
     sinks: [sink],
     repeatIntervalMs: 15 * MINUTE,
     metrics: {
-      enabled: true,
-      bindSources: () => {},
-      startupFinished: () => {},
-      componentError: () => {},
-      taskHeartbeat: () => {},
-      taskRestart: () => {},
-      interaction: () => {},
+      ...noopMetrics,
       alert: (event, severity) => metricEvents.push(`${event}:${severity}`),
-      gatewayReconnect: () => {},
-      logRecord: () => {},
     },
     ...overrides,
   });

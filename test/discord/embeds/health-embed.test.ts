@@ -2,28 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIEmbed } from 'discord-api-types/v10';
 import { componentChoices } from '../../../commands/health.ts';
-import type { ComponentStatus, HealthSnapshot } from '../../../src/core/health/types.ts';
+import type { HealthSnapshot } from '../../../src/core/health/types.ts';
 import { renderHealthEmbed } from '../../../src/discord/embeds/health-embed.ts';
+import { component } from '../../core/metrics/fake-metrics-sources.ts';
 import { assertEmbedLimits } from '../../support/embed-limits.ts';
 
 const AT = '2024-01-15T14:30:45.123Z';
-
-function component(name: string, over: Partial<ComponentStatus> = {}): ComponentStatus {
-  const state = over.state ?? 'ready';
-  return {
-    name,
-    state,
-    status: over.status ?? state,
-    critical: false,
-    error_count: 0,
-    last_error: null,
-    errors: [],
-    since: AT,
-    fallback_active: false,
-    note: null,
-    ...over,
-  };
-}
 
 function snapshot(over: Partial<HealthSnapshot> = {}): HealthSnapshot {
   return {
