@@ -201,16 +201,30 @@ describe('emulator gateway protocol', () => {
     await emulator.close();
   });
 
-  it('sends READY then a full GUILD_CREATE, acks heartbeats, and can stop acking', async () => {
+  it('sends READY then a full GUILD_CREATE per guild, acks heartbeats, and can stop acking', async () => {
     const socket = await openGateway(emulator);
-    const frames = collect(socket, 2);
+    const frames = collect(socket, 3);
     socket.send(JSON.stringify({ op: 2, d: { token: 'x', intents: 1, properties: {} } }));
-    const [ready, guild] = await frames;
+    const [ready, home, foreign] = await frames;
     assert.equal(ready?.t, 'READY');
-    assert.deepEqual(ready?.d.guilds, [{ id: emulator.ids.guildId, unavailable: true }]);
+    assert.deepEqual(ready?.d.guilds, [
+      { id: emulator.ids.guildId, unavailable: true },
+      { id: emulator.ids.foreignGuildId, unavailable: true },
+    ]);
     assert.deepEqual(ready?.d.application, { id: emulator.ids.applicationId, flags: 0 });
-    assert.equal(guild?.t, 'GUILD_CREATE');
-    assert.equal(guild?.d.unavailable, false);
+    for (const guild of [home, foreign]) {
+      assert.equal(guild?.t, 'GUILD_CREATE');
+      assert.equal(guild?.d.unavailable, false);
+    }
+    // Someone else's server: its own Administrator, its own channel, and the bot.
+    assert.equal(foreign?.d.id, emulator.ids.foreignGuildId);
+    assert.equal(foreign?.d.owner_id, emulator.ids.foreignAdminUserId);
+    const members = (foreign?.d.members as { user: { id: string } }[]).map((m) => m.user.id);
+    assert.deepEqual(members.sort(), [emulator.ids.botUserId, emulator.ids.foreignAdminUserId].sort());
+    assert.deepEqual(
+      (foreign?.d.channels as { id: string }[]).map((c) => c.id),
+      [emulator.ids.foreignChannelId],
+    );
     socket.send(JSON.stringify({ op: 1, d: 2 }));
     assert.equal((await nextMessage(socket)).op, 11);
     emulator.stopHeartbeatAcks();

@@ -15,6 +15,16 @@ export interface SeedIds {
   readonly opsChannelId: string;
   readonly adminUserId: string;
   readonly memberUserId: string;
+  /**
+   * A second guild the bot was invited to, which is not one of its ops guilds: someone
+   * else's server, with its own Administrator, to prove the ops data stays home.
+   */
+  readonly foreignGuildId: string;
+  /** That guild's role with the Administrator permission. */
+  readonly foreignAdminRoleId: string;
+  readonly foreignChannelId: string;
+  /** An Administrator of the foreign guild, and of no other. */
+  readonly foreignAdminUserId: string;
 }
 
 export type Json = Record<string, unknown>;
@@ -77,11 +87,18 @@ export interface EmulatorState {
   readonly interactions: Map<string, InteractionRecord>;
   /** Key: `global` or the guild id. */
   readonly commands: Map<string, Json[]>;
-  guild(): Json;
-  roles(): Json[];
+  /** The guilds the bot is in: the seeded home guild first, then the foreign one. */
+  readonly guildIds: readonly string[];
+  /** A guild the bot is in. @default the seeded home guild */
+  guild(guildId?: string): Json;
+  roles(guildId?: string): Json[];
+  /** The channels of one guild. */
+  guildChannels(guildId: string): Json[];
+  /** The users who are members of one guild (the bot is in every one). */
+  guildMembers(guildId: string): string[];
   userObject(id: string): Json;
   memberObject(id: string): Json;
-  memberPermissions(roles: readonly string[]): string;
+  memberPermissions(roles: readonly string[], guildId?: string): string;
   application(): Json;
   message(channelId: string, body: Json, author?: Json): EmulatedMessage;
 }
@@ -103,6 +120,10 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     opsChannelId: snowflake(),
     adminUserId: snowflake(),
     memberUserId: snowflake(),
+    foreignGuildId: snowflake(),
+    foreignAdminRoleId: snowflake(),
+    foreignChannelId: snowflake(),
+    foreignAdminUserId: snowflake(),
   };
   const createdAt = new Date(now()).toISOString();
 
@@ -110,18 +131,33 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     [ids.botUserId, { id: ids.botUserId, username: 'opsbot', bot: true, roles: [] }],
     [ids.adminUserId, { id: ids.adminUserId, username: 'admin', bot: false, roles: [ids.adminRoleId] }],
     [ids.memberUserId, { id: ids.memberUserId, username: 'member', bot: false, roles: [ids.plainRoleId] }],
+    [
+      ids.foreignAdminUserId,
+      { id: ids.foreignAdminUserId, username: 'stranger', bot: false, roles: [ids.foreignAdminRoleId] },
+    ],
+  ]);
+  const members = new Map<string, readonly string[]>([
+    [guildId, [ids.botUserId, ids.adminUserId, ids.memberUserId]],
+    [ids.foreignGuildId, [ids.botUserId, ids.foreignAdminUserId]],
   ]);
 
-  const roles = (): Json[] => [
-    role(ids.everyoneRoleId, '@everyone', PERMISSIONS.everyone, 0),
-    role(ids.adminRoleId, 'Admin', PERMISSIONS.administrator | PERMISSIONS.everyone, 2),
-    role(ids.plainRoleId, 'Regular', PERMISSIONS.plain, 1),
-    role(ids.opsRoleId, 'Ops', PERMISSIONS.plain, 3),
-  ];
+  const roles = (forGuild: string = guildId): Json[] =>
+    forGuild === ids.foreignGuildId
+      ? [
+          role(ids.foreignGuildId, '@everyone', PERMISSIONS.everyone, 0),
+          role(ids.foreignAdminRoleId, 'Owner', PERMISSIONS.administrator | PERMISSIONS.everyone, 1),
+        ]
+      : [
+          role(ids.everyoneRoleId, '@everyone', PERMISSIONS.everyone, 0),
+          role(ids.adminRoleId, 'Admin', PERMISSIONS.administrator | PERMISSIONS.everyone, 2),
+          role(ids.plainRoleId, 'Regular', PERMISSIONS.plain, 1),
+          role(ids.opsRoleId, 'Ops', PERMISSIONS.plain, 3),
+        ];
 
   const channels = new Map<string, Json>([
     [ids.generalChannelId, textChannel(ids.generalChannelId, guildId, 'general', 0)],
     [ids.opsChannelId, textChannel(ids.opsChannelId, guildId, 'ops-alerts', 1)],
+    [ids.foreignChannelId, textChannel(ids.foreignChannelId, ids.foreignGuildId, 'lobby', 0)],
   ]);
 
   const userObject = (id: string): Json => {
@@ -136,9 +172,9 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     };
   };
 
-  const memberPermissions = (memberRoles: readonly string[]): string => {
+  const memberPermissions = (memberRoles: readonly string[], forGuild: string = guildId): string => {
     let bits = PERMISSIONS.everyone;
-    for (const r of roles())
+    for (const r of roles(forGuild))
       if (memberRoles.includes(r.id as string)) bits |= BigInt(r.permissions as string);
     return bits.toString();
   };
@@ -165,23 +201,26 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     messages: new Map(),
     interactions: new Map(),
     commands: new Map(),
+    guildIds: [guildId, ids.foreignGuildId],
     roles,
+    guildChannels: (forGuild) => [...channels.values()].filter((c) => c.guild_id === forGuild),
+    guildMembers: (forGuild) => [...(members.get(forGuild) ?? [])],
     userObject,
     memberObject,
     memberPermissions,
-    guild: () => ({
-      id: guildId,
-      name: 'Emulated Guild',
+    guild: (forGuild = guildId) => ({
+      id: forGuild,
+      name: forGuild === ids.foreignGuildId ? 'Someone Else’s Server' : 'Emulated Guild',
       icon: null,
       splash: null,
       discovery_splash: null,
-      owner_id: ids.adminUserId,
+      owner_id: forGuild === ids.foreignGuildId ? ids.foreignAdminUserId : ids.adminUserId,
       afk_channel_id: null,
       afk_timeout: 300,
       verification_level: 0,
       default_message_notifications: 0,
       explicit_content_filter: 0,
-      roles: roles(),
+      roles: roles(forGuild),
       emojis: [],
       stickers: [],
       features: [],

@@ -92,7 +92,15 @@ export interface Emulator {
   /** `GET /gateway/bot` answers 401, as for a bad token. */
   rejectToken(reject?: boolean): void;
   /** IDENTIFY and RESUME counts, and sockets that completed one. */
-  gatewayStats(): { readonly identifies: number; readonly resumes: number; readonly connected: number };
+  gatewayStats(): {
+    readonly identifies: number;
+    readonly resumes: number;
+    readonly connected: number;
+    /** Gateway sockets open now, identified or not. */
+    readonly open: number;
+  };
+  /** The next IDENTIFY gets its READY `ms` late: a slow login. */
+  delayNextIdentify(ms: number): void;
   /** Resolves when a gateway session is up (after IDENTIFY or RESUME). */
   waitForGateway(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -262,7 +270,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       identifies: gateway.identifies,
       resumes: gateway.resumes,
       connected: gateway.connected,
+      open: gateway.open,
     }),
+    delayNextIdentify: (ms) => gateway.delayNextIdentify(ms),
     waitForGateway: (timeoutMs = 5_000) =>
       waitFor(() => gateway.connected > 0, timeoutMs, 'a gateway session'),
     async close() {

@@ -22,6 +22,7 @@ export class GatewayServer {
   readonly #sockets = new Set<WebSocket>();
   #acksStopped = false;
   #invalidateNextResume = false;
+  #identifyDelayMs = 0;
   #url = '';
   identifies = 0;
   resumes = 0;
@@ -43,6 +44,16 @@ export class GatewayServer {
     for (const s of this.#sessions.values())
       if (s.socket !== null && s.socket.readyState === s.socket.OPEN) n += 1;
     return n;
+  }
+
+  /** Sockets open now, whether or not they identified: two at once means two connections. */
+  get open(): number {
+    return this.#sockets.size;
+  }
+
+  /** The next IDENTIFY is answered `ms` later, as when Discord is slow to answer a login. */
+  delayNextIdentify(ms: number): void {
+    this.#identifyDelayMs = ms;
   }
 
   /** Sends a dispatch to every live session; returns how many received it. */
@@ -119,6 +130,18 @@ export class GatewayServer {
 
   #identify(socket: WebSocket): void {
     this.identifies += 1;
+    const delay = this.#identifyDelayMs;
+    if (delay > 0) {
+      this.#identifyDelayMs = 0;
+      setTimeout(() => {
+        if (socket.readyState === socket.OPEN) this.#ready(socket);
+      }, delay).unref();
+      return;
+    }
+    this.#ready(socket);
+  }
+
+  #ready(socket: WebSocket): void {
     const session: Session = { id: this.#state.snowflake(), seq: 0, socket };
     this.#sessions.set(session.id, session);
     const { ids } = this.#state;
@@ -129,7 +152,7 @@ export class GatewayServer {
     send('READY', {
       v: 10,
       user: { ...this.#state.userObject(ids.botUserId), verified: true, mfa_enabled: false, flags: 0 },
-      guilds: [{ id: ids.guildId, unavailable: true }],
+      guilds: this.#state.guildIds.map((id) => ({ id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.#url,
       shard: [0, 1],
@@ -142,23 +165,26 @@ export class GatewayServer {
       geo_ordered_rtc_regions: [],
       auth: {},
     });
-    send('GUILD_CREATE', {
-      ...this.#state.guild(),
-      unavailable: false,
-      large: false,
-      member_count: this.#state.users.size,
-      joined_at: new Date().toISOString(),
-      channels: [...this.#state.channels.values()],
-      members: [...this.#state.users.keys()].map((id) => this.#state.memberObject(id)),
-      threads: [],
-      presences: [],
-      voice_states: [],
-      emojis: [],
-      stickers: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    });
+    for (const guildId of this.#state.guildIds) {
+      const members = this.#state.guildMembers(guildId);
+      send('GUILD_CREATE', {
+        ...this.#state.guild(guildId),
+        unavailable: false,
+        large: false,
+        member_count: members.length,
+        joined_at: new Date().toISOString(),
+        channels: this.#state.guildChannels(guildId),
+        members: members.map((id) => this.#state.memberObject(id)),
+        threads: [],
+        presences: [],
+        voice_states: [],
+        emojis: [],
+        stickers: [],
+        stage_instances: [],
+        guild_scheduled_events: [],
+        soundboard_sounds: [],
+      });
+    }
   }
 
   #resume(socket: WebSocket, d: Json): void {

@@ -4,6 +4,8 @@ import type { EmulatorState, Json } from './emulator-state.ts';
 export type Invoker =
   | 'admin'
   | 'member'
+  /** The foreign guild's own Administrator (use with `guildId: ids.foreignGuildId`). */
+  | 'foreign_admin'
   | { readonly id: string; readonly username?: string; readonly roles?: readonly string[] };
 
 /** Option values by name (string → type 3, integer → 4, boolean → 5, other number → 10), or raw API options. */
@@ -46,8 +48,12 @@ export function buildInteraction(
   ids: { readonly id: string; readonly token: string; readonly commandId: string },
 ): { payload: Json; channelId: string } {
   const seed = state.ids;
-  const user =
-    input.user === 'admin' ? seed.adminUserId : input.user === 'member' ? seed.memberUserId : input.user.id;
+  const named = {
+    admin: seed.adminUserId,
+    member: seed.memberUserId,
+    foreign_admin: seed.foreignAdminUserId,
+  };
+  const user = typeof input.user === 'object' ? input.user.id : named[input.user];
   const userObject =
     typeof input.user === 'object'
       ? { ...state.userObject(user), ...(input.user.username ? { username: input.user.username } : {}) }
@@ -95,7 +101,8 @@ export function buildInteraction(
     };
   }
   const guildId = input.guildId ?? seed.guildId;
-  const channelId = input.channelId ?? seed.generalChannelId;
+  const channelId =
+    input.channelId ?? (guildId === seed.foreignGuildId ? seed.foreignChannelId : seed.generalChannelId);
   const channel = state.channels.get(channelId) ?? {
     id: channelId,
     type: 0,
@@ -116,7 +123,7 @@ export function buildInteraction(
         ...state.memberObject(user),
         user: userObject,
         roles,
-        permissions: input.permissions ?? state.memberPermissions(roles),
+        permissions: input.permissions ?? state.memberPermissions(roles, guildId),
       },
       authorizing_integration_owners: { '0': guildId },
       context: 0,

@@ -107,12 +107,12 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, Handler]> = [
   ['GET', /^\/channels\/(\d+)$/, (m, _b, ctx) => getChannel(m, ctx)],
   ['POST', /^\/channels\/(\d+)\/messages$/, (m, b, ctx) => postMessage(m, b, ctx)],
   ['GET', /^\/channels\/(\d+)\/messages$/, (m, _b, ctx) => listMessages(m, ctx)],
-  ['GET', /^\/guilds\/(\d+)$/, (m, _b, ctx) => guildOnly(m, ctx, () => ctx.state.guild())],
-  ['GET', /^\/guilds\/(\d+)\/roles$/, (m, _b, ctx) => guildOnly(m, ctx, () => ctx.state.roles())],
+  ['GET', /^\/guilds\/(\d+)$/, (m, _b, ctx) => guildOnly(m, ctx, (id) => ctx.state.guild(id))],
+  ['GET', /^\/guilds\/(\d+)\/roles$/, (m, _b, ctx) => guildOnly(m, ctx, (id) => ctx.state.roles(id))],
   [
     'GET',
     /^\/guilds\/(\d+)\/channels$/,
-    (m, _b, ctx) => guildOnly(m, ctx, () => [...ctx.state.channels.values()]),
+    (m, _b, ctx) => guildOnly(m, ctx, (id) => ctx.state.guildChannels(id)),
   ],
   ['GET', /^\/guilds\/(\d+)\/members\/(\d+)$/, (m, _b, ctx) => getMember(m, ctx)],
   ['PUT', /^\/applications\/(\d+)\/commands$/, (m, b, ctx) => putCommands(m, b, ctx, 'global')],
@@ -121,6 +121,7 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, Handler]> = [
     /^\/applications\/(\d+)\/commands$/,
     (_m, _b, ctx) => ({ status: 200, body: ctx.state.commands.get('global') ?? [] }),
   ],
+  ['DELETE', /^\/applications\/(\d+)\/commands\/(\d+)$/, (m, _b, ctx) => deleteCommand(m, ctx, 'global')],
   [
     'PUT',
     /^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/,
@@ -253,19 +254,32 @@ function listMessages(m: RegExpMatchArray, ctx: RestContext): Reply {
   return { status: 200, body: (ctx.state.messages.get(channelId) ?? []).map((x) => x.raw).reverse() };
 }
 
-function guildOnly(m: RegExpMatchArray, ctx: RestContext, body: () => unknown): Reply {
-  return m[1] === ctx.state.ids.guildId ? { status: 200, body: body() } : error(404, 10004, 'Unknown Guild');
+function guildOnly(m: RegExpMatchArray, ctx: RestContext, body: (guildId: string) => unknown): Reply {
+  const guildId = m[1] ?? '';
+  return ctx.state.guildIds.includes(guildId)
+    ? { status: 200, body: body(guildId) }
+    : error(404, 10004, 'Unknown Guild');
 }
 
 function getMember(m: RegExpMatchArray, ctx: RestContext): Reply {
-  if (m[1] !== ctx.state.ids.guildId) return error(404, 10004, 'Unknown Guild');
-  if (!ctx.state.users.has(m[2] ?? '')) return error(404, 10007, 'Unknown Member');
+  const guildId = m[1] ?? '';
+  if (!ctx.state.guildIds.includes(guildId)) return error(404, 10004, 'Unknown Guild');
+  if (!ctx.state.guildMembers(guildId).includes(m[2] ?? '')) return error(404, 10007, 'Unknown Member');
   return { status: 200, body: ctx.state.memberObject(m[2] ?? '') };
+}
+
+function deleteCommand(m: RegExpMatchArray, ctx: RestContext, scope: string): Reply {
+  if (m[1] !== ctx.state.ids.applicationId) return error(403, 50001, 'Missing Access');
+  const list = ctx.state.commands.get(scope) ?? [];
+  const kept = list.filter((command) => command.id !== m[2]);
+  if (kept.length === list.length) return error(404, 10063, 'Unknown application command');
+  ctx.state.commands.set(scope, kept);
+  return { status: 204 };
 }
 
 function putCommands(m: RegExpMatchArray, body: unknown, ctx: RestContext, scope: string): Reply {
   if (m[1] !== ctx.state.ids.applicationId) return error(403, 50001, 'Missing Access');
-  if (scope !== 'global' && scope !== ctx.state.ids.guildId) return error(403, 50001, 'Missing Access');
+  if (scope !== 'global' && !ctx.state.guildIds.includes(scope)) return error(403, 50001, 'Missing Access');
   if (!Array.isArray(body)) return error(400, 50035, 'Invalid Form Body');
   const created = (body as Json[]).map((command) => ({
     ...command,
