@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -41,11 +42,14 @@ function int(min: number, max: number) {
   });
 }
 
+/** Plain decimal only: `Number()` would also take `0x10`, `1e3` and `0b1`, which nobody means. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
 function positiveNumber(max: number) {
   return z.string().transform((raw, ctx) => {
     const v = raw.trim();
     const n = Number(v);
-    if (v === '' || !Number.isFinite(n)) {
+    if (!DECIMAL.test(v) || !Number.isFinite(n)) {
       ctx.addIssue({ code: 'custom', message: 'is not a number' });
       return z.NEVER;
     }
@@ -123,13 +127,26 @@ const logLevel = z.string().transform((raw, ctx) => {
   return level;
 });
 
-const host = z.string().transform((raw, ctx) => {
-  const v = raw.trim();
-  if (!/^[A-Za-z0-9.:[\]-]+$/.test(v)) {
-    ctx.addIssue({ code: 'custom', message: 'is not a host name or IP address' });
+/** The Discord token, without the `Bot ` prefix some people paste with it. */
+const token = z.string().transform((raw, ctx) => {
+  const v = raw.trim().replace(/^Bot\s+/i, '');
+  if (v === '' || /\s/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: v === '' ? 'is empty' : 'holds white space' });
     return z.NEVER;
   }
   return v;
+});
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** A name or an IP literal to bind; `[::1]` is taken as `::1`, which is what `listen()` wants. */
+const host = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  const bare = /^\[.*\]$/.test(v) ? v.slice(1, -1) : v;
+  if (isIP(bare) !== 0 || (bare === v && HOST_NAME.test(v))) return bare;
+  ctx.addIssue({ code: 'custom', message: 'is not a host name or IP address' });
+  return z.NEVER;
 });
 
 const BOOL = 'true or false';
@@ -141,9 +158,10 @@ function spec<T>(d: string | undefined, form: string, schema: z.ZodType<T>, secr
 
 export const VARIABLES = {
   // Discord
-  DISCORD_TOKEN: spec(undefined, 'the bot token from the Developer Portal', nonEmpty, true),
+  DISCORD_TOKEN: spec(undefined, 'the bot token from the Developer Portal', token, true),
   DISCORD_API_URL: spec('https://discord.com/api', 'an http(s) URL such as https://discord.com/api', httpUrl),
   DISCORD_GUILD_ID: spec(undefined, 'a snowflake (17 to 20 digits)', snowflake),
+  OPS_GUILD_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
   OPS_CHANNEL_ID: spec(undefined, 'a snowflake (17 to 20 digits)', snowflake),
   ADMIN_USER_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
   ADMIN_ROLE_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
@@ -168,7 +186,11 @@ export const VARIABLES = {
   // Prometheus
   OBS_ENABLE_PROMETHEUS: spec('false', BOOL, bool),
   PROMETHEUS_PORT: spec('8001', 'a whole number from 1 to 65535', int(1, 65_535)),
-  PROMETHEUS_HOST: spec('0.0.0.0', 'a host name or IP address to bind, such as 0.0.0.0 or 127.0.0.1', host),
+  PROMETHEUS_HOST: spec(
+    '0.0.0.0',
+    'a host name or IP address to bind, such as 0.0.0.0, 127.0.0.1, :: or [::1]',
+    host,
+  ),
   PROMETHEUS_HTTP_SERVER: spec('true', BOOL, bool),
   // Resources
   RESOURCE_SAMPLE_INTERVAL_MS: spec('15000', MS(100), int(100, 86_400_000)),
@@ -197,7 +219,16 @@ export const VARIABLES = {
 export type VariableName = keyof typeof VARIABLES;
 
 /** The prefixes whose unknown names are warned about as likely typos. */
-export const WATCHED_PREFIXES = ['OBS_', 'RESOURCE_', 'PROMETHEUS_', 'ALERT_'] as const;
+export const WATCHED_PREFIXES = [
+  'OBS_',
+  'RESOURCE_',
+  'PROMETHEUS_',
+  'ALERT_',
+  'DISCORD_',
+  'ADMIN_',
+  'OPS_',
+  'LOG_',
+] as const;
 
 /** Pairs whose critical value must exceed the warning value. */
 export const THRESHOLD_PAIRS = [

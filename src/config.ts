@@ -13,6 +13,11 @@ export interface Config {
     readonly token: string | undefined;
     readonly apiUrl: string;
     readonly guildId: string | undefined;
+    /**
+     * Where the ops commands answer: `DISCORD_GUILD_ID` first, then `OPS_GUILD_IDS`,
+     * without repeats. Never empty: a configuration with neither is refused.
+     */
+    readonly opsGuildIds: readonly string[];
     readonly opsChannelId: string | undefined;
     readonly adminUserIds: readonly string[];
     readonly adminRoleIds: readonly string[];
@@ -48,12 +53,21 @@ export interface Config {
   };
 }
 
+/** Something allowed but probably not meant; logged at start as `event`. */
+export interface ConfigWarning {
+  readonly event: 'config_unknown_variable' | 'config_unbounded_log' | 'config_insecure_api_url';
+  readonly message: string;
+}
+
 export type ConfigResult =
-  | { readonly ok: true; readonly config: Config; readonly warnings: readonly string[] }
-  | { readonly ok: false; readonly errors: readonly string[]; readonly warnings: readonly string[] };
+  | { readonly ok: true; readonly config: Config; readonly warnings: readonly ConfigWarning[] }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly warnings: readonly ConfigWarning[] };
 
 export interface LoadConfigOptions {
-  /** `npm start` needs a token; the demo and tests bring their own. @default true */
+  /**
+   * `npm start` needs a token and an ops guild (`DISCORD_GUILD_ID` or `OPS_GUILD_IDS`);
+   * the demo and tests bring their own. @default true
+   */
   readonly requireToken?: boolean;
 }
 
@@ -67,7 +81,7 @@ type Values = { -readonly [K in VariableName]: unknown };
  */
 export function loadConfig(env: Env, options: LoadConfigOptions = {}): ConfigResult {
   const errors: string[] = [];
-  const warnings: string[] = [];
+  const warnings: ConfigWarning[] = [];
   const values = {} as Values;
 
   for (const [name, variable] of Object.entries(VARIABLES) as [
@@ -104,14 +118,57 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): ConfigRes
     }
   }
 
+  const guilds = values.OPS_GUILD_IDS as readonly string[] | undefined;
+  const noGuild = values.DISCORD_GUILD_ID === undefined && (guilds?.length ?? 0) === 0;
+  if (
+    (options.requireToken ?? true) &&
+    noGuild &&
+    !names(errors, 'DISCORD_GUILD_ID') &&
+    !names(errors, 'OPS_GUILD_IDS')
+  ) {
+    errors.push(
+      'DISCORD_GUILD_ID and OPS_GUILD_IDS: neither is set, so the ops commands would have no guild to answer in; set DISCORD_GUILD_ID to the id of the server the bot is run from (or list guilds in OPS_GUILD_IDS)',
+    );
+  }
+
+  if (values.LOG_ROTATE_MAX_MB === 0 && values.LOG_ROTATE_DAILY === false) {
+    warnings.push({
+      event: 'config_unbounded_log',
+      message:
+        'LOG_ROTATE_MAX_MB is 0 and LOG_ROTATE_DAILY is false: the JSON log file grows without bound (rotate it with logrotate, or set one of them)',
+    });
+  }
+
+  if (typeof values.DISCORD_API_URL === 'string' && isPlainHttpToRemote(values.DISCORD_API_URL)) {
+    warnings.push({
+      event: 'config_insecure_api_url',
+      message:
+        'DISCORD_API_URL uses plain http:// to a host that is not this machine: the bot token crosses the network unencrypted',
+    });
+  }
+
   for (const name of Object.keys(env)) {
     if (WATCHED_PREFIXES.some((p) => name.startsWith(p)) && !(name in VARIABLES)) {
-      warnings.push(`${name} is not a known variable (a typo?); it is ignored. See .env.example`);
+      warnings.push({
+        event: 'config_unknown_variable',
+        message: `${name} is not a known variable (a typo?); it is ignored. See .env.example`,
+      });
     }
   }
 
   if (errors.length > 0) return { ok: false, errors, warnings };
   return { ok: true, config: toConfig(values), warnings };
+}
+
+function names(errors: readonly string[], variable: VariableName): boolean {
+  return errors.some((line) => line.startsWith(`${variable}:`));
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+function isPlainHttpToRemote(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:' && !LOOPBACK.test(parsed.hostname);
 }
 
 function toConfig(v: Values): Config {
@@ -125,6 +182,9 @@ function toConfig(v: Values): Config {
       token: opt('DISCORD_TOKEN'),
       apiUrl: str('DISCORD_API_URL'),
       guildId: opt('DISCORD_GUILD_ID'),
+      opsGuildIds: [...new Set([opt('DISCORD_GUILD_ID'), ...ids('OPS_GUILD_IDS')])].filter(
+        (id): id is string => id !== undefined,
+      ),
       opsChannelId: opt('OPS_CHANNEL_ID'),
       adminUserIds: ids('ADMIN_USER_IDS'),
       adminRoleIds: ids('ADMIN_ROLE_IDS'),

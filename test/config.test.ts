@@ -8,8 +8,10 @@ import { VARIABLES, type VariableName } from '../src/config-schema.ts';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.planted.secret-token-value';
 
-test("defaults are the guide's when only the token is set", () => {
-  const result = loadConfig({ DISCORD_TOKEN: TOKEN });
+const GUILD = '123456789012345678';
+
+test('defaults when only the token and the home guild are set', () => {
+  const result = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD });
   assert.ok(result.ok);
   const c = result.config;
   assert.equal(c.startup.parallel, false);
@@ -29,14 +31,112 @@ test("defaults are the guide's when only the token is set", () => {
   assert.equal(c.logging.file, 'logs/bot.jsonl');
   assert.equal(c.discord.apiUrl, 'https://discord.com/api');
   assert.equal(c.discord.opsChannelId, undefined);
+  assert.deepEqual(c.discord.opsGuildIds, [GUILD]);
 });
 
 test('a missing token is one line naming DISCORD_TOKEN', () => {
-  const result = loadConfig({});
+  const result = loadConfig({ DISCORD_GUILD_ID: GUILD });
   assert.equal(result.ok, false);
   assert.ok(!result.ok);
   assert.equal(result.errors.length, 1);
   assert.match(result.errors[0] ?? '', /^DISCORD_TOKEN is not set/);
+});
+
+test('with neither DISCORD_GUILD_ID nor OPS_GUILD_IDS the start is refused, naming both', () => {
+  const result = loadConfig({ DISCORD_TOKEN: TOKEN });
+  assert.ok(!result.ok);
+  assert.equal(result.errors.length, 1);
+  assert.match(result.errors[0] ?? '', /^DISCORD_GUILD_ID and OPS_GUILD_IDS: neither is set/);
+  assert.match(result.errors[0] ?? '', /set DISCORD_GUILD_ID/);
+});
+
+test('the ops guilds are the home guild and OPS_GUILD_IDS, without repeats; either alone will do', () => {
+  const both = loadConfig({
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: GUILD,
+    OPS_GUILD_IDS: `223456789012345678, ${GUILD},323456789012345678`,
+  });
+  assert.ok(both.ok);
+  assert.deepEqual(both.config.discord.opsGuildIds, [GUILD, '223456789012345678', '323456789012345678']);
+  const listOnly = loadConfig({ DISCORD_TOKEN: TOKEN, OPS_GUILD_IDS: '223456789012345678' });
+  assert.ok(listOnly.ok);
+  assert.deepEqual(listOnly.config.discord.opsGuildIds, ['223456789012345678']);
+  assert.equal(listOnly.config.discord.guildId, undefined);
+});
+
+test('a token pasted with its "Bot " prefix is taken without it', () => {
+  const result = loadConfig({ DISCORD_TOKEN: `Bot ${TOKEN}`, DISCORD_GUILD_ID: GUILD });
+  assert.ok(result.ok);
+  assert.equal(result.config.discord.token, TOKEN);
+  const spaced = loadConfig({ DISCORD_TOKEN: 'abc def', DISCORD_GUILD_ID: GUILD });
+  assert.ok(!spaced.ok);
+  assert.match(spaced.errors[0] ?? '', /^DISCORD_TOKEN: holds white space/);
+  assert.ok(!spaced.errors.join('').includes('abc def'));
+});
+
+test('PROMETHEUS_HOST takes bracketed IPv6 literals as listen() wants them, and refuses what listen() would not', () => {
+  const host = (value: string) =>
+    loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD, PROMETHEUS_HOST: value });
+  for (const [given, bound] of [
+    ['[::1]', '::1'],
+    ['::', '::'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['metrics.internal', 'metrics.internal'],
+  ] as const) {
+    const result = host(given);
+    assert.ok(result.ok, given);
+    assert.equal(result.config.prometheus.host, bound);
+  }
+  for (const bad of ['[::1', '[metrics.internal]', '-bad-.host', 'a..b', '1.2.3.4:80', '::1]']) {
+    const result = host(bad);
+    assert.ok(!result.ok, bad);
+    assert.match(result.errors[0] ?? '', /^PROMETHEUS_HOST: .* is not a host name or IP address/);
+  }
+});
+
+test('hexadecimal, binary and exponent forms are refused for every number', () => {
+  for (const value of ['0x10', '0b1', '1e3', '0o7', ' ', 'Infinity']) {
+    const result = loadConfig({
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_GUILD_ID: GUILD,
+      RESOURCE_MEMORY_WARNING_MB: value,
+      RESOURCE_SAMPLE_INTERVAL_MS: value,
+    });
+    assert.ok(!result.ok, value);
+    const named = result.errors.map((e) => e.split(':')[0]);
+    assert.ok(named.includes('RESOURCE_MEMORY_WARNING_MB'), `${value}: ${result.errors.join(' | ')}`);
+    if (value.trim() !== '') assert.ok(named.includes('RESOURCE_SAMPLE_INTERVAL_MS'), value);
+  }
+});
+
+test('an unbounded log file and plain http to a remote Discord API are warned about', () => {
+  const result = loadConfig({
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: GUILD,
+    LOG_ROTATE_MAX_MB: '0',
+    LOG_ROTATE_DAILY: 'false',
+    DISCORD_API_URL: 'http://proxy.example.net:8080/api',
+  });
+  assert.ok(result.ok);
+  assert.deepEqual(
+    result.warnings.map((w) => w.event),
+    ['config_unbounded_log', 'config_insecure_api_url'],
+  );
+  const quiet = loadConfig({
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: GUILD,
+    LOG_ROTATE_MAX_MB: '0',
+    DISCORD_API_URL: 'http://127.0.0.1:3000/api',
+  });
+  assert.ok(quiet.ok);
+  assert.deepEqual(quiet.warnings, []);
+  const localhost = loadConfig({
+    DISCORD_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: GUILD,
+    DISCORD_API_URL: 'http://localhost:3000/api',
+  });
+  assert.ok(localhost.ok);
+  assert.deepEqual(localhost.warnings, []);
 });
 
 test('the demo and tests may go without a token', () => {
@@ -72,7 +172,7 @@ const BAD: Partial<Record<VariableName, readonly string[]>> = {
 test('every bad value is one line naming the variable, its value and the accepted form', () => {
   for (const [name, values] of Object.entries(BAD) as [VariableName, string[]][]) {
     for (const value of values) {
-      const result = loadConfig({ DISCORD_TOKEN: TOKEN, [name]: value });
+      const result = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD, [name]: value });
       assert.equal(result.ok, false, `${name}=${value} was accepted`);
       assert.ok(!result.ok);
       const line = result.errors.find((e) => e.startsWith(`${name}:`));
@@ -87,6 +187,7 @@ test('every bad value is one line naming the variable, its value and the accepte
 test('several bad variables give one line each', () => {
   const result = loadConfig({
     DISCORD_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: GUILD,
     PROMETHEUS_PORT: '99999',
     LOG_LEVEL: 'loud',
     OBS_PARALLEL_STARTUP: 'x',
@@ -104,7 +205,7 @@ test('a critical threshold at or below its warning is refused, naming both', () 
     ['RESOURCE_CPU_WARNING_PERCENT', 'RESOURCE_CPU_CRITICAL_PERCENT'],
     ['RESOURCE_EVENT_LOOP_LAG_WARNING_MS', 'RESOURCE_EVENT_LOOP_LAG_CRITICAL_MS'],
   ] as const) {
-    const result = loadConfig({ DISCORD_TOKEN: TOKEN, [w]: '500', [c]: '500' });
+    const result = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD, [w]: '500', [c]: '500' });
     assert.ok(!result.ok);
     assert.equal(result.errors.length, 1);
     assert.ok(result.errors[0]?.startsWith(`${c}:`) && result.errors[0].includes(w), result.errors[0]);
@@ -115,7 +216,7 @@ test('the token is never echoed in an error', () => {
   const result = loadConfig({ DISCORD_TOKEN: '   ' });
   assert.ok(!result.ok);
   assert.ok(result.errors.some((e) => e.startsWith('DISCORD_TOKEN')));
-  const bad = loadConfig({ DISCORD_TOKEN: TOKEN, PROMETHEUS_PORT: 'x' });
+  const bad = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD, PROMETHEUS_PORT: 'x' });
   assert.ok(!bad.ok);
   assert.ok(!JSON.stringify(bad).includes(TOKEN));
 });
@@ -123,13 +224,29 @@ test('the token is never echoed in an error', () => {
 test('unknown names under the watched prefixes are warned about as typos', () => {
   const result = loadConfig({
     DISCORD_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: GUILD,
     OBS_ENABLE_PROMETEUS: 'true',
     RESOURCE_MEM_WARN: '1',
+    DISCORD_GUILD: GUILD,
+    ADMIN_USER_ID: GUILD,
+    OPS_GUILD_ID: GUILD,
+    LOG_LEVL: 'debug',
     PATH: '/bin',
   });
   assert.ok(result.ok);
-  assert.equal(result.warnings.length, 2);
-  assert.match(result.warnings[0] ?? '', /OBS_ENABLE_PROMETEUS is not a known variable/);
+  assert.deepEqual(
+    result.warnings.map((w) => w.message.split(' ')[0]),
+    [
+      'OBS_ENABLE_PROMETEUS',
+      'RESOURCE_MEM_WARN',
+      'DISCORD_GUILD',
+      'ADMIN_USER_ID',
+      'OPS_GUILD_ID',
+      'LOG_LEVL',
+    ],
+  );
+  assert.ok(result.warnings.every((w) => w.event === 'config_unknown_variable'));
+  assert.match(result.warnings[0]?.message ?? '', /OBS_ENABLE_PROMETEUS is not a known variable/);
 });
 
 test('.env is read beneath the environment', () => {

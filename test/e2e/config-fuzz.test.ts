@@ -28,12 +28,13 @@ function badValues(name: VariableName): string[] {
 }
 
 const names = Object.keys(VARIABLES) as VariableName[];
+const GUILD = '123456789012345678';
 
 test('every variable: each wrong value is refused with one line naming it and its accepted form', () => {
   let checked = 0;
   for (const name of names) {
     for (const value of badValues(name)) {
-      const result = loadConfig({ DISCORD_TOKEN: BOT_TOKEN, [name]: value });
+      const result = loadConfig({ DISCORD_TOKEN: BOT_TOKEN, DISCORD_GUILD_ID: GUILD, [name]: value });
       assert.equal(result.ok, false, `${name}=${JSON.stringify(value)} should be refused`);
       if (result.ok) continue;
       assert.equal(result.errors.length, 1, `${name}=${JSON.stringify(value)}: ${result.errors.join(' / ')}`);
@@ -53,7 +54,12 @@ test('a critical threshold at or below its warning is refused, naming the critic
       ['50', '50'],
       ['50', '10'],
     ]) {
-      const result = loadConfig({ DISCORD_TOKEN: BOT_TOKEN, [warning]: w, [critical]: c });
+      const result = loadConfig({
+        DISCORD_TOKEN: BOT_TOKEN,
+        DISCORD_GUILD_ID: GUILD,
+        [warning]: w,
+        [critical]: c,
+      });
       assert.equal(result.ok, false, `${warning}=${w} ${critical}=${c}`);
       if (!result.ok) {
         assert.equal(result.errors.length, 1);
@@ -74,7 +80,10 @@ test('through npm start: exit 78, the variable named, no stack trace, nothing on
   ];
   const results = await Promise.all(
     cases.map(([name, value]) =>
-      runMain({ DISCORD_TOKEN: BOT_TOKEN, [name]: value }, { timeoutMs: 30_000 }).then((r) => ({
+      runMain(
+        { DISCORD_TOKEN: BOT_TOKEN, DISCORD_GUILD_ID: GUILD, [name]: value },
+        { timeoutMs: 30_000 },
+      ).then((r) => ({
         name,
         value,
         r,
