@@ -50,10 +50,10 @@ async function run(emulator: Emulator): Promise<Bot> {
   const registered = await registerCommands({
     apiUrl: emulator.apiUrl,
     token: DEMO_TOKEN,
-    guildId: ids.guildId,
+    guildIds: result.config.discord.opsGuildIds,
     commands,
   });
-  say(`${registered.names.map((n) => `/${n}`).join(' ')} → ${registered.scope} ${ids.guildId}`);
+  say(`${registered.names.map((n) => `/${n}`).join(' ')} → guild ${registered.guildIds.join(', ')}`);
 
   banner('Starting the bot against the emulator');
   const bot = await startBot(result.config, { configWarnings: result.warnings });

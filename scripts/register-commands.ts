@@ -1,7 +1,8 @@
 /**
  * `npm run register-commands`: registers every command in commands/ (guild-only,
- * Administrator by default) to DISCORD_GUILD_ID when set, else globally. Reads the
- * same validated configuration as `npm start`.
+ * Administrator by default) in each ops guild (DISCORD_GUILD_ID, OPS_GUILD_IDS), and
+ * deletes global registrations of them that an older version left. Reads the same
+ * validated configuration as `npm start`.
  */
 import { COMMANDS_DIR } from '../src/bot.ts';
 import { EXIT_CONFIG, loadConfig, readEnvironment } from '../src/config.ts';
@@ -13,7 +14,7 @@ if (!result.ok) {
   for (const error of result.errors) console.error(`config error: ${error}`);
   process.exit(EXIT_CONFIG);
 }
-const { token, apiUrl, guildId } = result.config.discord;
+const { token, apiUrl, opsGuildIds } = result.config.discord;
 if (token === undefined) process.exit(EXIT_CONFIG);
 
 try {
@@ -21,12 +22,19 @@ try {
   const registered = await registerCommands({
     token,
     apiUrl,
-    ...(guildId === undefined ? {} : { guildId }),
+    guildIds: opsGuildIds,
     commands,
   });
-  const where = registered.scope === 'guild' ? `in guild ${guildId}` : 'globally';
+  const list = (names: readonly string[]): string => names.map((n) => `/${n}`).join(', ');
+  for (const guildId of registered.guildIds) {
+    console.log(
+      `Registered ${registered.names.length} command(s) in guild ${guildId}: ${list(registered.names)}`,
+    );
+  }
   console.log(
-    `Registered ${registered.names.length} command(s) ${where}: ${registered.names.map((n) => `/${n}`).join(', ')}`,
+    registered.removedGlobal.length === 0
+      ? 'No global registration of these commands to remove.'
+      : `Removed ${registered.removedGlobal.length} stale global registration(s): ${list(registered.removedGlobal)}`,
   );
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);

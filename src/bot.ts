@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.ts';
-import { type Clock, systemClock } from './core/clock.ts';
+import type { Config, ConfigWarning } from './config.ts';
+import { type Clock, settleWithin, systemClock } from './core/clock.ts';
 import { CORE_COMPONENTS } from './core/core-components.ts';
 import type { Logger } from './core/logging/logger.ts';
 import { createLogging, type Logging } from './core/logging/logging.ts';
@@ -16,6 +16,9 @@ import { createDiscordClient, type DiscordClient } from './discord/discord-clien
 import { isOpsAdmin } from './discord/is-ops-admin.ts';
 import { loadCommands } from './discord/load-commands.ts';
 import { createChannelPoster, createOpsChannelSink } from './discord/ops-channel-sink.ts';
+
+/** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */
+const SINK_RESERVE_MS = 300;
 
 /** The folder every slash command is loaded from. */
 export const COMMANDS_DIR = fileURLToPath(new URL('../commands/', import.meta.url));
@@ -34,8 +37,10 @@ export interface StartBotOptions {
   readonly color?: boolean;
   /** @default COMMANDS_DIR */
   readonly commandsDir?: string;
+  /** More startup components, started with the bot's own (a database, a cache…). */
+  readonly components?: readonly StartupComponent[];
   /** Warnings from reading the configuration, logged once logging is up. */
-  readonly configWarnings?: readonly string[];
+  readonly configWarnings?: readonly ConfigWarning[];
 }
 
 export interface Bot {
@@ -82,7 +87,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   });
   const log = logging.logger;
   const configLog = log.child({ name: 'bot.config', subsys: 'config' });
-  for (const warning of options.configWarnings ?? []) configLog.warning('config_unknown_variable', warning);
+  for (const warning of options.configWarnings ?? []) configLog.warning(warning.event, warning.message);
 
   const manager = createObservabilityManager({
     log,
@@ -134,6 +139,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
           ctx: { ops: manager.ops, log: commandsLog, clock },
           guard: (interaction) =>
             isOpsAdmin(interaction, {
+              opsGuildIds: config.discord.opsGuildIds,
               adminUserIds: config.discord.adminUserIds,
               adminRoleIds: config.discord.adminRoleIds,
             }),
@@ -150,7 +156,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       dependencies: ['command_router', CORE_COMPONENTS.tasks],
       timeoutMs: 60_000,
       retry: { attempts: 3, baseDelayMs: 2_000 },
-      start: () => discord.start(),
+      start: (signal) => discord.start(signal),
       stop: () => discord.stop(),
       stopTimeoutMs: 3_000,
     },
@@ -191,24 +197,34 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     });
   }
 
+  components.push(...(options.components ?? []));
   const startAbort = new AbortController();
   const started = manager.start(components, startAbort.signal);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
+      // One deadline for the whole shutdown: each step gets what is left of it, and the
+      // sinks keep a last slice, so a hung step costs its share and never the rest.
       const began = clock.now();
+      const deadline = began + config.shutdownTimeoutMs;
+      const left = (reserve = 0): number => Math.max(0, deadline - reserve - clock.now());
       const shutdownLog = log.child({ name: 'bot.shutdown', subsys: 'shutdown' });
-      const budget = config.shutdownTimeoutMs;
+      const late: string[] = [];
+      const step = async (name: string, work: Promise<unknown>, ms: number): Promise<void> => {
+        if (!(await settleWithin(clock, work, ms))) late.push(name);
+      };
       startAbort.abort(new Error(`shutdown: ${reason}`));
-      await started;
-      await router?.close();
-      await manager.shutdown(Math.max(1_000, budget - (clock.now() - began) - 500));
+      await step('start', started, left(SINK_RESERVE_MS));
+      if (router !== undefined)
+        await step('commands', router.close(left(SINK_RESERVE_MS)), left(SINK_RESERVE_MS));
+      await step('components', manager.shutdown(Math.max(100, left(SINK_RESERVE_MS))), left(SINK_RESERVE_MS));
       shutdownLog.info('shutdown_complete', 'Shutdown complete', {
         reason,
         duration_ms: clock.now() - began,
+        ...(late.length === 0 ? {} : { cut_short: late }),
       });
-      await logging.close();
+      await step('sinks', logging.close(), Math.max(left(), 200));
     })();
     return stopping;
   };

@@ -1,14 +1,19 @@
 import { PermissionFlagsBits } from 'discord.js';
 
-/** Who may run the ops commands besides members with the Administrator permission. */
+/** Where the ops commands answer, and who may run them there. */
 export interface AdminPolicy {
-  /** `ADMIN_USER_IDS`. */
+  /**
+   * The guilds whose members may use the ops commands at all (`DISCORD_GUILD_ID` and
+   * `OPS_GUILD_IDS`). An Administrator of any other guild the bot is in is refused.
+   */
+  readonly opsGuildIds: readonly string[];
+  /** `ADMIN_USER_IDS`: allowed in the ops guilds, not elsewhere. */
   readonly adminUserIds: readonly string[];
   /** `ADMIN_ROLE_IDS`. */
   readonly adminRoleIds: readonly string[];
 }
 
-export type RefusalReason = 'not_admin' | 'dm' | 'unknown_guild';
+export type RefusalReason = 'not_admin' | 'dm' | 'unknown_guild' | 'foreign_guild';
 
 export type GuardDecision =
   | { readonly allowed: true; readonly via: 'administrator' | 'user_id' | 'role_id' }
@@ -32,12 +37,15 @@ export interface GuardSubject {
 }
 
 /**
- * Decides whether the interaction's user may run an ops command. Guild only; then the
- * Administrator permission as Discord computed it for this very interaction (so a role
- * removed a second ago no longer counts), then the configured user and role ids.
+ * Decides whether the interaction's user may run an ops command. One of the ops guilds
+ * only (anyone can invite the bot to a server where they are Administrator, so being
+ * one proves nothing elsewhere); then the Administrator permission as Discord computed it
+ * for this very interaction (so a role removed a second ago no longer counts), then the
+ * configured user and role ids.
  */
 export function isOpsAdmin(interaction: GuardSubject, policy: AdminPolicy): GuardDecision {
   if (interaction.guildId === null) return { allowed: false, reason: 'dm' };
+  if (!policy.opsGuildIds.includes(interaction.guildId)) return { allowed: false, reason: 'foreign_guild' };
   if (interaction.guild === null || interaction.guild === undefined)
     return { allowed: false, reason: 'unknown_guild' };
   if (interaction.memberPermissions?.has(PermissionFlagsBits.Administrator, true) === true) {

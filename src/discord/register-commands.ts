@@ -3,9 +3,9 @@ import {
   ApplicationIntegrationType,
   InteractionContextType,
   PermissionFlagsBits,
+  type RESTGetAPIApplicationCommandsResult,
   type RESTGetCurrentApplicationResult,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
-  type RESTPutAPIApplicationCommandsResult,
   Routes,
 } from 'discord-api-types/v10';
 import type { OpsCommand } from './command.ts';
@@ -16,15 +16,21 @@ export interface RegisterCommandsOptions {
   readonly token: string;
   /** Fetched from `GET /applications/@me` when absent. */
   readonly applicationId?: string;
-  /** Registers in this guild (instant) instead of globally. */
-  readonly guildId?: string;
+  /** The ops guilds: the commands are registered in each (instant), never globally. */
+  readonly guildIds: readonly string[];
   readonly commands: readonly Pick<OpsCommand, 'data'>[];
 }
 
 export interface RegisteredCommands {
-  readonly scope: 'guild' | 'global';
   readonly applicationId: string;
+  /** The guilds registered in, in order. */
+  readonly guildIds: readonly string[];
   readonly names: readonly string[];
+  /**
+   * Global registrations of these same commands that were deleted: left by an older
+   * version that registered globally, they would show the commands in every guild.
+   */
+  readonly removedGlobal: readonly string[];
 }
 
 /**
@@ -44,24 +50,31 @@ export function toRegistrationBody(
   };
 }
 
-/** Overwrites the application's commands (in `guildId`, else globally) with `commands`. */
+/**
+ * Overwrites the application's commands in each ops guild with `commands`, then deletes
+ * global registrations of any of them (other global commands are left alone).
+ */
 export async function registerCommands(options: RegisterCommandsOptions): Promise<RegisteredCommands> {
   const names = options.commands.map((c) => c.data.name);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate !== undefined) throw new Error(`registerCommands: duplicate command name "${duplicate}"`);
+  if (options.guildIds.length === 0) {
+    throw new Error('registerCommands: no guild to register in (set DISCORD_GUILD_ID or OPS_GUILD_IDS)');
+  }
   const rest = new REST({ api: options.apiUrl ?? 'https://discord.com/api' }).setToken(options.token);
   const applicationId =
     options.applicationId ??
     ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;
   const body = options.commands.map(toRegistrationBody);
-  const route =
-    options.guildId === undefined
-      ? Routes.applicationCommands(applicationId)
-      : Routes.applicationGuildCommands(applicationId, options.guildId);
-  const created = (await rest.put(route, { body })) as RESTPutAPIApplicationCommandsResult;
-  return {
-    scope: options.guildId === undefined ? 'global' : 'guild',
-    applicationId,
-    names: created.map((c) => c.name),
-  };
+  for (const guildId of options.guildIds) {
+    await rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body });
+  }
+  const global = (await rest.get(
+    Routes.applicationCommands(applicationId),
+  )) as RESTGetAPIApplicationCommandsResult;
+  const stale = global.filter((command) => names.includes(command.name));
+  for (const command of stale) {
+    await rest.delete(Routes.applicationCommand(applicationId, command.id));
+  }
+  return { applicationId, guildIds: [...options.guildIds], names, removedGlobal: stale.map((c) => c.name) };
 }

@@ -6,6 +6,8 @@ const AMBER = 0xf1c40f;
 
 const REFUSALS: Readonly<Record<RefusalReason, string>> = {
   not_admin: 'This command is for server administrators only.',
+  // Word for word a plain member's refusal: an outsider learns nothing about the ops guilds.
+  foreign_guild: 'This command is for server administrators only.',
   dm: 'Ops commands work only inside a server, not in direct messages.',
   unknown_guild: 'Ops commands work only in the server this bot watches.',
 };

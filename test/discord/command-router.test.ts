@@ -92,18 +92,23 @@ describe('command router against the emulator', () => {
     assert.equal(counted.at(-1)?.outcome, 'refused');
   });
 
-  it('refuses in a DM and in a guild the bot is not in', async () => {
+  it("refuses in a DM, in a guild the bot is not in, and to the Administrator of someone else's guild", async () => {
     const dm = await bot.emulator.invokeCommand({ name: 'ping', user: 'admin', dm: true }).settled();
     assert.ok(!JSON.stringify(dm).includes(PING_SECRET));
     const elsewhere = await bot.emulator
       .invokeCommand({ name: 'ping', user: 'admin', guildId: '1999999999999999999', permissions: '8' })
       .settled();
     assert.ok(!JSON.stringify(elsewhere).includes(PING_SECRET));
+    const foreign = await bot.emulator
+      .invokeCommand({ name: 'ping', user: 'foreign_admin', guildId: bot.emulator.ids.foreignGuildId })
+      .settled();
+    assert.ok(!JSON.stringify(foreign).includes(PING_SECRET));
+    assert.match(String(foreign.embeds[0]?.description), /administrators only/);
     const reasons = log
       .events('command_refused')
-      .slice(-2)
+      .slice(-3)
       .map((r) => r.detail.reason);
-    assert.deepEqual(reasons, ['dm', 'unknown_guild']);
+    assert.deepEqual(reasons, ['dm', 'foreign_guild', 'foreign_guild']);
   });
 
   it('lets in configured admin users and roles, and stops honouring a removed admin role', async () => {

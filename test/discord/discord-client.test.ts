@@ -45,7 +45,7 @@ describe('createDiscordClient against the emulator', () => {
     });
     try {
       await discord.start();
-      assert.deepEqual(calls.slice(0, 2), ['connecting', 'ready:1']);
+      assert.deepEqual(calls.slice(0, 2), ['connecting', 'ready:2']);
       await until(() => calls.includes('ping'), 3_000);
     } finally {
       await discord.stop();
@@ -112,5 +112,28 @@ describe('createDiscordClient against the emulator', () => {
       () => createDiscordClient({ token: ' ', observer, log: new CaptureLogger() }),
       /token is empty/,
     );
+  });
+
+  it('a retry of a start that timed out joins the login in flight: one IDENTIFY, never two connections', async () => {
+    const emulator = await startEmulator();
+    const { observer } = recorder();
+    const log = new CaptureLogger();
+    const discord = createDiscordClient({ token: TOKEN, apiUrl: emulator.apiUrl, observer, log });
+    try {
+      emulator.delayNextIdentify(1_500);
+      // What the start orchestrator does when an attempt outlives its timeout: abort it, then retry.
+      const attempt = new AbortController();
+      const first = discord.start(attempt.signal);
+      await until(() => emulator.gatewayStats().identifies === 1, 5_000);
+      attempt.abort(new Error('timeout after 60.0s'));
+      await assert.rejects(first, /timeout after 60.0s/);
+      await discord.start();
+      assert.ok(discord.client.isReady());
+      assert.deepEqual(emulator.gatewayStats(), { identifies: 1, resumes: 0, connected: 1, open: 1 });
+      assert.equal(log.events('gateway_login_joined').length, 1);
+    } finally {
+      await discord.stop();
+      await emulator.close();
+    }
   });
 });

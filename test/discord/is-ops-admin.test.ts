@@ -23,7 +23,8 @@ function subject(
   };
 }
 
-const noPolicy = { adminUserIds: [], adminRoleIds: [] } as const;
+const noPolicy = { opsGuildIds: [GUILD], adminUserIds: [], adminRoleIds: [] } as const;
+const FOREIGN = '1100000000000000077';
 
 describe('isOpsAdmin', () => {
   it('allows a member whose permissions include Administrator', () => {
@@ -48,6 +49,7 @@ describe('isOpsAdmin', () => {
 
   it('allows a user listed in ADMIN_USER_IDS without the permission', () => {
     const decision = isOpsAdmin(subject({}), {
+      opsGuildIds: [GUILD],
       adminUserIds: ['1100000000000000009', USER],
       adminRoleIds: [],
     });
@@ -55,14 +57,14 @@ describe('isOpsAdmin', () => {
   });
 
   it('allows a member holding a role listed in ADMIN_ROLE_IDS, raw ids or a cached role manager', () => {
-    const policy = { adminUserIds: [], adminRoleIds: [OPS_ROLE] };
+    const policy = { opsGuildIds: [GUILD], adminUserIds: [], adminRoleIds: [OPS_ROLE] };
     assert.deepEqual(isOpsAdmin(subject({ roles: [OPS_ROLE] }), policy), { allowed: true, via: 'role_id' });
     const cached = subject({ member: { roles: { cache: new Map([[OPS_ROLE, {}]]) } } });
     assert.deepEqual(isOpsAdmin(cached, policy), { allowed: true, via: 'role_id' });
   });
 
   it('refuses a member whose admin role was just removed, as the interaction reports it', () => {
-    const policy = { adminUserIds: [], adminRoleIds: [ADMIN_ROLE] };
+    const policy = { opsGuildIds: [GUILD], adminUserIds: [], adminRoleIds: [ADMIN_ROLE] };
     const before = subject({
       roles: [ADMIN_ROLE],
       permissions: EVERYONE_PERMS | PermissionsBitField.Flags.Administrator,
@@ -75,17 +77,36 @@ describe('isOpsAdmin', () => {
 
   it('refuses in a DM, even an allow-listed user', () => {
     const dm = subject({ guildId: null, guild: null, member: null, memberPermissions: null });
-    assert.deepEqual(isOpsAdmin(dm, { adminUserIds: [USER], adminRoleIds: [] }), {
+    assert.deepEqual(isOpsAdmin(dm, { opsGuildIds: [GUILD], adminUserIds: [USER], adminRoleIds: [] }), {
       allowed: false,
       reason: 'dm',
     });
   });
 
-  it('refuses in a guild the bot does not have, even with Administrator there', () => {
+  it('refuses an ops guild the bot does not have, even with Administrator there', () => {
     const elsewhere = subject({ guild: null, permissions: PermissionsBitField.Flags.Administrator });
-    assert.deepEqual(isOpsAdmin(elsewhere, { adminUserIds: [USER], adminRoleIds: [] }), {
-      allowed: false,
-      reason: 'unknown_guild',
+    assert.deepEqual(
+      isOpsAdmin(elsewhere, { opsGuildIds: [GUILD], adminUserIds: [USER], adminRoleIds: [] }),
+      {
+        allowed: false,
+        reason: 'unknown_guild',
+      },
+    );
+  });
+
+  it('refuses an Administrator of any guild that is not an ops guild, and an allow-listed user there too', () => {
+    const stranger = subject({
+      guildId: FOREIGN,
+      guild: { id: FOREIGN },
+      permissions: EVERYONE_PERMS | PermissionsBitField.Flags.Administrator,
+      roles: [OPS_ROLE],
+    });
+    const policy = { opsGuildIds: [GUILD], adminUserIds: [USER], adminRoleIds: [OPS_ROLE] };
+    assert.deepEqual(isOpsAdmin(stranger, policy), { allowed: false, reason: 'foreign_guild' });
+    // The same person in a guild that is listed is let in.
+    assert.deepEqual(isOpsAdmin(stranger, { ...policy, opsGuildIds: [GUILD, FOREIGN] }), {
+      allowed: true,
+      via: 'administrator',
     });
   });
 });

@@ -31,13 +31,14 @@ describe('registerCommands against the emulator', () => {
     const result = await registerCommands({
       apiUrl: emulator.apiUrl,
       token: TOKEN,
-      guildId: emulator.ids.guildId,
+      guildIds: [emulator.ids.guildId],
       commands: [ping, boom, careless],
     });
     assert.deepEqual(result, {
-      scope: 'guild',
       applicationId: emulator.ids.applicationId,
+      guildIds: [emulator.ids.guildId],
       names: ['ping', 'boom', 'careless'],
+      removedGlobal: [],
     });
     const registered = emulator.registeredCommands(emulator.ids.guildId);
     assert.equal(registered.length, 3);
@@ -55,25 +56,55 @@ describe('registerCommands against the emulator', () => {
     assert.deepEqual(calls, [
       'GET /applications/@me 200 true',
       `PUT /applications/${emulator.ids.applicationId}/guilds/${emulator.ids.guildId}/commands 200 true`,
+      `GET /applications/${emulator.ids.applicationId}/commands 200 true`,
     ]);
   });
 
-  it('registers globally without a guild, using a given application id', async () => {
+  it('registers in every ops guild, never globally, and deletes stale global registrations of the same commands only', async () => {
+    const { applicationId, guildId, foreignGuildId } = emulator.ids;
+    // What an older version left: the ops commands, and an unrelated global command of the bot's.
+    const seeded = await fetch(`${emulator.apiUrl}/v10/applications/${applicationId}/commands`, {
+      method: 'PUT',
+      headers: { authorization: `Bot ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { name: 'ping', description: 'old' },
+        { name: 'boom', description: 'old' },
+        { name: 'invite', description: 'a public command of the bot' },
+      ]),
+    });
+    assert.equal(seeded.status, 200);
     const result = await registerCommands({
       apiUrl: emulator.apiUrl,
       token: TOKEN,
-      applicationId: emulator.ids.applicationId,
-      commands: [ping],
+      applicationId,
+      guildIds: [guildId, foreignGuildId],
+      commands: [ping, boom],
     });
-    assert.equal(result.scope, 'global');
-    assert.equal(emulator.registeredCommands('global')[0]?.default_member_permissions, '8');
-    assert.equal(emulator.requestLog().at(-1)?.path, `/applications/${emulator.ids.applicationId}/commands`);
+    assert.deepEqual(result.guildIds, [guildId, foreignGuildId]);
+    assert.deepEqual(result.removedGlobal, ['ping', 'boom']);
+    assert.deepEqual(
+      emulator.registeredCommands('global').map((c) => c.name),
+      ['invite'],
+    );
+    for (const guild of [guildId, foreignGuildId]) {
+      assert.deepEqual(
+        emulator.registeredCommands(guild).map((c) => c.name),
+        ['ping', 'boom'],
+      );
+    }
+  });
+
+  it('refuses to register with no ops guild', async () => {
+    await assert.rejects(
+      registerCommands({ apiUrl: emulator.apiUrl, token: TOKEN, guildIds: [], commands: [ping] }),
+      /no guild to register in \(set DISCORD_GUILD_ID or OPS_GUILD_IDS\)/,
+    );
   });
 
   it('refuses duplicate names before calling Discord', async () => {
     const before = emulator.requestLog().length;
     await assert.rejects(
-      registerCommands({ apiUrl: emulator.apiUrl, token: TOKEN, commands: [ping, ping] }),
+      registerCommands({ apiUrl: emulator.apiUrl, token: TOKEN, guildIds: ['1'], commands: [ping, ping] }),
       /duplicate command name "ping"/,
     );
     assert.equal(emulator.requestLog().length, before);
@@ -86,6 +117,7 @@ describe('registerCommands against the emulator', () => {
         apiUrl: emulator.apiUrl,
         token: TOKEN,
         applicationId: emulator.ids.applicationId,
+        guildIds: [emulator.ids.guildId],
         commands: [ping],
       }),
       (error: Error) => /Missing Access/.test(error.message) && !error.message.includes(TOKEN),

@@ -37,7 +37,7 @@ describe('who may see the ops data', () => {
       {
         who: 'another guild',
         input: { user: outsider(2), guildId: '123456789012345678' },
-        reason: 'unknown_guild',
+        reason: 'foreign_guild',
         user: outsider(2).id,
       },
       { who: 'DM', input: { user: outsider(3), dm: true }, reason: 'dm', user: outsider(3).id },

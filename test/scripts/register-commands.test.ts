@@ -15,9 +15,15 @@ const run = (env: Record<string, string>) =>
     encoding: 'utf8',
   });
 
-test('npm run register-commands puts every ops command in the guild, admin-only and guild-only', async () => {
+test('npm run register-commands puts every ops command in the ops guilds, admin-only and guild-only, and removes stale global ones', async () => {
   const emulator = await startEmulator();
   try {
+    const stale = await fetch(`${emulator.apiUrl}/v10/applications/${emulator.ids.applicationId}/commands`, {
+      method: 'PUT',
+      headers: { authorization: 'Bot register-test-token', 'content-type': 'application/json' },
+      body: JSON.stringify([{ name: 'health', description: 'registered globally by an older version' }]),
+    });
+    assert.equal(stale.status, 200);
     const { stdout } = await run({
       DISCORD_TOKEN: 'register-test-token',
       DISCORD_API_URL: emulator.apiUrl,
@@ -27,6 +33,7 @@ test('npm run register-commands puts every ops command in the guild, admin-only 
       stdout,
       /Registered 5 command\(s\) in guild \d+: \/alerts, \/health, \/resources, \/startup, \/tasks/,
     );
+    assert.match(stdout, /Removed 1 stale global registration\(s\): \/health/);
     const commands = emulator.registeredCommands();
     assert.deepEqual(
       commands.map((c) => [c.name, c.default_member_permissions, c.contexts]),
@@ -36,6 +43,17 @@ test('npm run register-commands puts every ops command in the guild, admin-only 
   } finally {
     await emulator.close();
   }
+});
+
+test('with no ops guild it exits 78 naming both variables', async () => {
+  await assert.rejects(
+    run({ DISCORD_TOKEN: 'register-test-token' }),
+    (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 78);
+      assert.match(error.stderr ?? '', /^config error: DISCORD_GUILD_ID and OPS_GUILD_IDS: neither is set/);
+      return true;
+    },
+  );
 });
 
 test('without a token it exits 78 with one line', async () => {

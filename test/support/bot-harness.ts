@@ -17,6 +17,8 @@ export interface BotHarnessOptions {
   readonly commands: readonly OpsCommand[];
   /** What commands read; by default every method throws (fixture commands need none). */
   readonly ops?: OpsView;
+  /** @default the seeded home guild only */
+  readonly opsGuildIds?: readonly string[];
   readonly adminUserIds?: readonly string[];
   /** Role ids, or a function of the seed (role ids change with every emulator start). */
   readonly adminRoleIds?: readonly string[] | ((ids: SeedIds) => readonly string[]);
@@ -84,6 +86,7 @@ export async function startBotHarness(options: BotHarnessOptions): Promise<BotHa
   });
   const roles = options.adminRoleIds ?? [];
   const policy = {
+    opsGuildIds: options.opsGuildIds ?? [emulator.ids.guildId],
     adminUserIds: options.adminUserIds ?? [],
     adminRoleIds: typeof roles === 'function' ? roles(emulator.ids) : roles,
   };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Bot, startBot } from '../../src/bot.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type Emulator, type EmulatorOptions, startEmulator } from './emulator/index.ts';
+import { type Emulator, type EmulatorOptions, type SeedIds, startEmulator } from './emulator/index.ts';
 
 /** A distinctive token, so a test can search every output for it. */
 export const BOT_TOKEN = 'MTk4NjIy.running-bot.PLANTED-s3cret-t0ken-value';
@@ -24,6 +24,8 @@ export interface RunningBot {
 export interface RunningBotOptions {
   /** Extra variables, as in `.env`; the Discord ones point at the emulator. */
   readonly env?: Readonly<Record<string, string>>;
+  /** More variables that name the emulator's seeded ids (which change with every start). */
+  readonly envFromIds?: (ids: SeedIds) => Readonly<Record<string, string>>;
   readonly emulator?: EmulatorOptions;
   /** Wait for the start to end. @default true */
   readonly awaitStart?: boolean;
@@ -44,6 +46,7 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
     LOG_FILE: logFile,
     LOG_LEVEL: 'debug',
     ...options.env,
+    ...options.envFromIds?.(emulator.ids),
   });
   if (!result.ok) {
     await emulator.close();
@@ -90,9 +93,11 @@ export function runMain(
     readonly cwd?: string;
     readonly timeoutMs?: number;
     readonly onStdout?: (soFar: string, child: { kill(signal: NodeJS.Signals): void }) => void;
+    /** Another entry point wired like `src/main.ts` (a fixture). @default src/main.ts */
+    readonly entry?: URL;
   } = {},
 ): Promise<ChildRun> {
-  const main = new URL('../../src/main.ts', import.meta.url).pathname;
+  const main = (options.entry ?? new URL('../../src/main.ts', import.meta.url)).pathname;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main], {
       cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'main-')),
