@@ -33,8 +33,13 @@ const DEFAULTS = {
 export interface DiscordClient {
   /** The discord.js client, for the router and the ops-channel sink. */
   readonly client: Client;
-  /** Logs in and resolves on `clientReady`; rejects with a clear error on a bad token, without retrying. */
-  start(): Promise<void>;
+  /**
+   * Logs in and resolves on `clientReady`; rejects with a clear error on a bad token,
+   * without retrying, and when not ready within `readyTimeoutMs` or when `signal` aborts.
+   * Another call while a login is still connecting waits for that same login: there is
+   * never a second gateway connection.
+   */
+  start(signal?: AbortSignal): Promise<void>;
   /** Destroys the client; safe to call twice or before start. */
   stop(): Promise<void>;
 }
@@ -149,31 +154,59 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
     if (ping >= 0) observer.ping(ping);
   });
 
-  return {
-    client,
-    async start() {
-      if (stopped) throw new Error('the Discord client was stopped; create a new one');
+  // One login per client, shared by every start attempt. discord.js keeps retrying a
+  // gateway that does not answer by itself, and a client destroyed in the middle of its
+  // IDENTIFY leaves a shard that identifies again seconds later: so a retry joins the
+  // login in flight instead of destroying it and logging in anew, and two gateway
+  // sessions of one bot never overlap.
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  let login: Promise<void> | undefined;
+  const loginOnce = (): Promise<void> => {
+    login ??= (async () => {
       observer.connecting();
-      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       try {
         await client.login(token);
       } catch (error) {
+        // Nothing is connected after a refused login (a bad token, an unreachable API):
+        // the next attempt may log in afresh.
+        login = undefined;
         observer.disconnected(null);
         throw loginError(error, scrub);
       }
+    })();
+    return login;
+  };
+
+  return {
+    client,
+    async start(signal) {
+      if (stopped) throw new Error('the Discord client was stopped; create a new one');
+      if (signal?.aborted) throw signal.reason;
+      if (login !== undefined) {
+        log.info(
+          'gateway_login_joined',
+          'A login is already in progress: waiting for it instead of starting another',
+          {},
+        );
+      }
       const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs;
       let timeout: Timer | undefined;
-      const timedOut = new Promise<never>((_, reject) => {
+      let onAbort = (): void => {};
+      const givenUp = new Promise<never>((_, reject) => {
         timeout = clock.setTimeout(
           () => reject(new Error(`the Discord gateway did not become ready within ${readyTimeoutMs} ms`)),
           readyTimeoutMs,
           { unref: true },
         );
+        onAbort = (): void => reject(signal?.reason);
       });
+      givenUp.catch(() => {});
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await Promise.race([ready, timedOut]);
+        await Promise.race([loginOnce().then(() => ready), givenUp]);
       } finally {
         timeout?.cancel();
+        signal?.removeEventListener('abort', onAbort);
       }
       pingTimer ??= clock.setInterval(readPing, pingIntervalMs, { unref: true });
     },
