@@ -1,20 +1,31 @@
+import { type Clock, systemClock } from './core/clock.ts';
 import type { Logger } from './core/logging/logger.ts';
 
+type Signal = 'SIGTERM' | 'SIGINT';
+
 export interface ProcessLike {
-  on(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  on(event: Signal, listener: () => void): unknown;
   on(event: 'uncaughtException', listener: (error: Error) => void): unknown;
   on(event: 'unhandledRejection', listener: (reason: unknown) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
 }
 
 export interface ProcessLifecycleOptions {
-  readonly log: Logger;
-  /** Stops the bot gracefully; must itself be bounded. */
+  /**
+   * The logger, once there is one: the handlers are installed before logging exists,
+   * so that a signal during the first moments of the start is not lost either.
+   */
+  readonly log: () => Logger | undefined;
+  /** Stops the bot gracefully, within `shutdownTimeoutMs`. */
   readonly shutdown: (reason: string) => Promise<void>;
-  /** Writes every buffered record synchronously; the last thing before a fatal exit. */
+  /** The bound the shutdown promises; the backstop fires 1 s after it. */
+  readonly shutdownTimeoutMs: number;
+  /** Writes every buffered record synchronously; the last thing before a forced exit. */
   readonly flushSync: () => void;
   readonly exit: (code: number) => void;
   readonly process?: ProcessLike;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 export interface ProcessLifecycle {
@@ -22,30 +33,52 @@ export interface ProcessLifecycle {
   dispose(): void;
 }
 
+/** How much past its own bound a shutdown may run before the backstop exits the process. */
+export const BACKSTOP_GRACE_MS = 1_000;
+
+const SIGNAL_NUMBERS: Readonly<Record<Signal, number>> = { SIGINT: 2, SIGTERM: 15 };
+
 /**
  * Signals and fatal errors, the way a supervisor expects them: SIGTERM/SIGINT stop
- * gracefully and exit 0 (a second signal exits at once, 130); an unhandled rejection
- * is logged with its stack and the bot lives on; an uncaught exception is logged as
- * CRITICAL, both sinks are flushed, and the process exits 1 so it is restarted.
+ * gracefully and exit 0; a second signal exits at once with the conventional 128 + signal
+ * number; a shutdown that overruns its bound by more than a second is cut off by an
+ * unref'd backstop (CRITICAL, flushed, exit 1). An unhandled rejection is logged with its
+ * stack and the bot lives on; an uncaught exception is logged as CRITICAL, both sinks are
+ * flushed, and the process exits 1 so it is restarted.
  */
 export function installProcessLifecycle(options: ProcessLifecycleOptions): ProcessLifecycle {
   const proc = options.process ?? process;
-  const log = options.log.child({ name: 'bot.process', subsys: 'shutdown' });
+  const clock = options.clock ?? systemClock;
+  const log = (subsys = 'shutdown'): Logger | undefined =>
+    options.log()?.child({ name: 'bot.process', subsys });
   let stopping = false;
 
-  const onSignal = (signal: 'SIGTERM' | 'SIGINT') => () => {
+  const onSignal = (signal: Signal) => () => {
     if (stopping) {
-      log.warning('shutdown_forced', `Second ${signal}: exiting without waiting`, { signal });
+      log()?.warning('shutdown_forced', `Second ${signal}: exiting without waiting`, { signal });
       options.flushSync();
-      options.exit(130);
+      options.exit(128 + SIGNAL_NUMBERS[signal]);
       return;
     }
     stopping = true;
-    log.info('shutdown_requested', `${signal} received: shutting down`, { signal });
+    log()?.info('shutdown_requested', `${signal} received: shutting down`, { signal });
+    const budget = options.shutdownTimeoutMs + BACKSTOP_GRACE_MS;
+    clock.setTimeout(
+      () => {
+        log()?.critical('shutdown_overrun', `Shutdown still running after ${budget} ms: exiting now`, {
+          signal,
+          timeout_ms: budget,
+        });
+        options.flushSync();
+        options.exit(1);
+      },
+      budget,
+      { unref: true },
+    );
     options.shutdown(signal).then(
       () => options.exit(0),
       (error: unknown) => {
-        log.error('shutdown_failed', 'Shutdown did not finish cleanly', { error });
+        log()?.error('shutdown_failed', 'Shutdown did not finish cleanly', { error });
         options.flushSync();
         options.exit(1);
       },
@@ -55,18 +88,16 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
   const onInt = onSignal('SIGINT');
 
   const onRejection = (reason: unknown): void => {
-    log
-      .child({ subsys: 'process' })
-      .error('unhandled_rejection', 'Unhandled promise rejection; the bot carries on', {
-        error: reason,
-      });
+    log('process')?.error('unhandled_rejection', 'Unhandled promise rejection; the bot carries on', {
+      error: reason,
+    });
   };
 
   const onException = (error: Error): void => {
     try {
-      log
-        .child({ subsys: 'process' })
-        .critical('uncaught_exception', `Uncaught exception: ${error.message}`, { error });
+      const logger = log('process');
+      if (logger === undefined) process.stderr.write(`Uncaught exception: ${error.stack ?? error.message}\n`);
+      else logger.critical('uncaught_exception', `Uncaught exception: ${error.message}`, { error });
     } finally {
       options.flushSync();
       options.exit(1);

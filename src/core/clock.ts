@@ -62,3 +62,28 @@ export const systemClock: Clock = {
     return sleepWith(systemClock, ms, signal);
   },
 };
+
+/**
+ * Waits for `promise` to settle, but no longer than `ms`: true when it settled in time
+ * (fulfilled or rejected), false when the time ran out first. For a bounded wait on
+ * something that cannot be cancelled, such as a shutdown step.
+ */
+export function settleWithin(
+  clock: Pick<Clock, 'setTimeout'>,
+  promise: Promise<unknown>,
+  ms: number,
+): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = clock.setTimeout(() => resolve(false), Math.max(0, ms), { unref: true });
+    promise.then(
+      () => {
+        timer.cancel();
+        resolve(true);
+      },
+      () => {
+        timer.cancel();
+        resolve(true);
+      },
+    );
+  });
+}

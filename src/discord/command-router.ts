@@ -9,7 +9,7 @@ import {
   type InteractionEditReplyOptions,
   MessageFlags,
 } from 'discord.js';
-import { type Clock, systemClock, type Timer } from '../core/clock.ts';
+import { type Clock, settleWithin, systemClock, type Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 import type { CommandContext, CommandReply, OpsCommand } from './command.ts';
@@ -59,8 +59,11 @@ export interface CommandRouter {
   handle(interaction: Interaction): Promise<void>;
   /** Listens to the client's `interactionCreate`; returns the detach function. */
   attach(client: Client): () => void;
-  /** Answers new interactions with "shutting down" and waits (bounded) for in-flight ones. */
-  close(): Promise<void>;
+  /**
+   * Answers new interactions with "shutting down" and waits for in-flight ones, at most
+   * `timeoutMs` (default: the `closeTimeoutMs` option) so it fits a shutdown's budget.
+   */
+  close(timeoutMs?: number): Promise<void>;
   readonly inFlight: number;
 }
 
@@ -297,19 +300,14 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
         client.off(Events.InteractionCreate, listener);
       };
     },
-    async close() {
+    async close(timeoutMs = closeTimeoutMs) {
       closing = true;
       if (inFlight.size === 0) return;
-      let timer: Timer | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = clock.setTimeout(resolve, closeTimeoutMs, { unref: true });
-      });
-      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
-      timer?.cancel();
-      if (inFlight.size > 0) {
+      const bound = Math.min(timeoutMs, closeTimeoutMs);
+      if (!(await settleWithin(clock, Promise.allSettled([...inFlight]), bound))) {
         log.warning('command_router_close_timeout', 'Stopped waiting for in-flight commands', {
           in_flight: inFlight.size,
-          timeout_ms: closeTimeoutMs,
+          timeout_ms: bound,
         });
       }
     },

@@ -93,4 +93,70 @@ describe('npm start stops cleanly on a signal', () => {
     );
     assert.ok(!lines.some((l) => l.event === 'shutdown_complete'), 'it did not wait for the shutdown');
   });
+
+  it('a second SIGTERM exits at once with 143, the conventional 128 + 15', async () => {
+    emulator.failNext(
+      (r) => r.method === 'POST' && r.path.endsWith('/messages'),
+      { status: 429, retryAfterSec: 60 },
+      50,
+    );
+    const vars = env(emulator, {
+      RESOURCE_SAMPLE_INTERVAL_MS: '100',
+      RESOURCE_MEMORY_WARNING_MB: '1',
+      RESOURCE_MEMORY_CRITICAL_MB: '100000',
+      ALERT_CONSECUTIVE_SAMPLES: '1',
+    });
+    let first = 0;
+    let second = 0;
+    const run = await runMain(vars, {
+      timeoutMs: 25_000,
+      onStdout(soFar, child) {
+        if (first === 0 && soFar.includes(STARTED) && soFar.includes('Discord rate limit on')) {
+          first = Date.now();
+          child.kill('SIGTERM');
+        } else if (first !== 0 && second === 0 && soFar.includes('shutting down')) {
+          second = Date.now();
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    emulator.clearFaults();
+    assert.ok(second > 0, `both signals were sent:\n${run.stdout}`);
+    assert.equal(run.code, 143, run.stderr);
+    assert.ok(readJsonLines(vars.LOG_FILE as string).some((l) => l.event === 'shutdown_forced'));
+  });
+
+  it('a component whose stop hangs forever still lets SIGTERM end the process within OBS_SHUTDOWN_TIMEOUT_MS', async () => {
+    const vars = env(emulator, { OBS_SHUTDOWN_TIMEOUT_MS: '2000' });
+    let sent = false;
+    const run = await runMain(vars, {
+      entry: new URL('../fixtures/shutdown/stuck-stop.ts', import.meta.url),
+      timeoutMs: 25_000,
+      onStdout(soFar, child) {
+        if (!sent && soFar.includes(STARTED)) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    assert.ok(sent, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = readJsonLines(vars.LOG_FILE as string);
+    const stuck = lines.find((l) => l.event === 'component_stop_timeout');
+    assert.equal((stuck?.detail as { component?: string } | undefined)?.component, 'stuck_database');
+    const last = lines.at(-1);
+    assert.equal(last?.event, 'shutdown_complete');
+    // The bot's own measure of its shutdown, from the signal to the last record.
+    const requested = Date.parse(String(lines.find((l) => l.event === 'shutdown_requested')?.ts));
+    const took = Date.parse(String(last?.ts)) - requested;
+    assert.ok(took <= 2_000, `shutdown took ${took} ms against a 2000 ms budget`);
+    // Every other component still got its stop, the Discord client included.
+    assert.ok(
+      lines.some(
+        (l) =>
+          l.event === 'component_stopped' &&
+          (l.detail as { component?: string }).component === 'discord_gateway',
+      ),
+    );
+  });
 });

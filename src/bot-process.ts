@@ -1,0 +1,41 @@
+import { type Bot, type StartBotOptions, startBot } from './bot.ts';
+import { EXIT_CONFIG, loadConfig, readEnvironment } from './config.ts';
+import { installProcessLifecycle } from './process-lifecycle.ts';
+
+export type BotProcessOptions = Pick<StartBotOptions, 'components' | 'commandsDir'>;
+
+/**
+ * The bot as its own process, which is what `npm start` runs: configuration (exit 78 on
+ * a bad variable), then the bot; SIGTERM and SIGINT stop it gracefully within
+ * `OBS_SHUTDOWN_TIMEOUT_MS`, and a failed critical start exits 1.
+ */
+export async function runBotProcess(options: BotProcessOptions = {}): Promise<void> {
+  const result = loadConfig(readEnvironment());
+  if (!result.ok) {
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning.message}\n`);
+    for (const error of result.errors) process.stderr.write(`config error: ${error}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+
+  // The handlers go in before anything can take time: a SIGTERM while the bot is still
+  // being built waits for it, then stops it like any other.
+  let bot: Bot | undefined;
+  const starting = startBot(result.config, { ...options, configWarnings: result.warnings });
+  installProcessLifecycle({
+    log: () => bot?.log,
+    shutdown: async (reason) => (await starting).shutdown(reason),
+    shutdownTimeoutMs: result.config.shutdownTimeoutMs,
+    flushSync: () => bot?.logging.flushSync(),
+    exit: (code) => process.exit(code),
+  });
+  bot = await starting;
+  const running = bot;
+  process.on('exit', () => running.logging.flushSync());
+
+  const { report, error } = await bot.started;
+  if (report.outcome === 'failed') {
+    bot.log.critical('startup_failed', error?.message ?? 'Startup failed', { outcome: report.outcome });
+    await bot.shutdown('startup_failed');
+    process.exit(1);
+  }
+}
