@@ -1,5 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { APIEmbed } from 'discord-api-types/v10';
+import { formatDuration } from '../src/core/alerts/alert-message.ts';
 import { parseDuration } from '../src/core/alerts/parse-duration.ts';
 import type { AlertsView } from '../src/core/alerts/types.ts';
 import type { CommandReply, OpsCommand } from '../src/discord/command.ts';
@@ -84,16 +85,19 @@ const alerts: OpsCommand = {
       } catch (error) {
         return notice(EMBED_COLORS.critical, `❌ ${neutralizeText((error as Error).message)}`);
       }
-      const until = ctx.ops.silence(key, durationMs, interaction.user.id);
+      const silence = ctx.ops.silence(key, durationMs, interaction.user.id);
+      const capped = silence.capped
+        ? `\n⏳ Capped at ${formatDuration(silence.duration_ms)}: a catch-all silence runs at most that long (you asked for ${formatDuration(silence.requested_ms)}).`
+        : '';
       return notice(
         EMBED_COLORS.info,
-        `🔕 ${inlineCode(key, 60)} silenced until ${relativeTime(until)}: still logged, not posted to the ops channel.`,
+        `🔕 ${inlineCode(key, 60)} silenced until ${relativeTime(silence.until)}: still logged, not posted to the ops channel. The ops channel is told.${capped}`,
       );
     }
     if (sub === 'unsilence') {
       const key = interaction.options.getString('key', true).trim();
-      return ctx.ops.unsilence(key)
-        ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted.`)
+      return ctx.ops.unsilence(key, interaction.user.id)
+        ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted. The ops channel is told.`)
         : notice(EMBED_COLORS.warning, `⚠️ No silence on ${inlineCode(key, 60)}.`);
     }
     return { embeds: [renderAlertsEmbed(ctx.ops.alerts(), ctx.clock.now())] };

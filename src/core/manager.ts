@@ -206,7 +206,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     resources: () => resources?.view() ?? disabledResourcesView(thresholds),
     alerts: () => alerts.view(),
     silence: (key, durationMs, by) => alerts.silence(key, durationMs, by),
-    unsilence: (key) => alerts.unsilence(key),
+    unsilence: (key, by) => alerts.unsilence(key, by),
   };
 
   const manager: ObservabilityManager = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAlertEngine } from '../../../src/core/alerts/alert-engine.ts';
-import type { AlertNotification } from '../../../src/core/alerts/types.ts';
+import type { AlertTransition } from '../../../src/core/alerts/types.ts';
 import {
   createResourceMonitor,
   disabledResourcesView,
@@ -16,8 +16,12 @@ const MB = 1024 * 1024;
 function setup(opts: { intervalMs?: number; statsEveryMs?: number; historyMs?: number } = {}) {
   const clock = new ManualClock();
   const log = new CaptureLogger();
-  const notes: AlertNotification[] = [];
-  const alerts = createAlertEngine({ clock, log, sinks: [{ name: 't', notify: (n) => notes.push(n) }] });
+  const notes: AlertTransition[] = [];
+  const alerts = createAlertEngine({
+    clock,
+    log,
+    sinks: [{ name: 't', notify: (n) => n.kind !== 'notice' && notes.push(n) }],
+  });
   const next: Partial<ResourceSample>[] = [];
   const sampler = {
     async sample(): Promise<ResourceSample> {
