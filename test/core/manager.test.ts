@@ -117,6 +117,12 @@ describe('the observability core without discord.js', () => {
     const { report } = await running;
     assert.equal(report.outcome, 'degraded');
     assert.equal(manager.healthSnapshot().status, 'degraded');
+    assert.deepEqual(
+      manager.ops.alerts().firing.map((a) => a.key),
+      ['startup'],
+      'the component alerts once it is still down at the next observation',
+    );
+    await clock.advance(30_000);
     const firing = manager.ops.alerts().firing.map((a) => a.key);
     assert.ok(firing.includes('component.cache'), firing.join());
     assert.ok(firing.includes('startup'), firing.join());
@@ -126,8 +132,13 @@ describe('the observability core without discord.js', () => {
     );
 
     up = true;
-    await clock.advance(10_000);
-    assert.equal(manager.healthSnapshot().status, 'ready');
+    while (manager.healthSnapshot().status !== 'ready') await clock.advance(1_000);
+    assert.deepEqual(
+      manager.ops.alerts().firing.map((a) => a.key),
+      ['component.cache'],
+      'the start is whole again; the component must stay up a while before its alert resolves',
+    );
+    await clock.advance(180_000);
     assert.deepEqual(manager.ops.alerts().firing, []);
     assert.deepEqual(
       log
