@@ -42,7 +42,9 @@ const alerts: OpsCommand = {
         .addStringOption((o) =>
           o
             .setName('key')
-            .setDescription('Alert key, or prefix.* for a group, e.g. resource.*')
+            .setDescription(
+              'Alert key, prefix.* for a group, or * for all (* and whole groups: 1 day at most)',
+            )
             .setRequired(true)
             .setMaxLength(KEY_MAX)
             .setAutocomplete(true),
@@ -91,13 +93,13 @@ const alerts: OpsCommand = {
         : '';
       return notice(
         EMBED_COLORS.info,
-        `🔕 ${inlineCode(key, 60)} silenced until ${relativeTime(silence.until)}: still logged, not posted to the ops channel. The ops channel is told.${capped}`,
+        `🔕 Alerts matching ${inlineCode(key, 60)} are silenced until ${relativeTime(silence.until)}: still logged, not posted to the ops channel, which is told of the silence and of its end.${capped}`,
       );
     }
     if (sub === 'unsilence') {
       const key = interaction.options.getString('key', true).trim();
       return ctx.ops.unsilence(key, interaction.user.id)
-        ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted. The ops channel is told.`)
+        ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted; the ops channel is told.`)
         : notice(EMBED_COLORS.warning, `⚠️ No silence on ${inlineCode(key, 60)}.`);
     }
     return { embeds: [renderAlertsEmbed(ctx.ops.alerts(), ctx.clock.now())] };

@@ -247,7 +247,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     topic: OpsNotice['topic'],
     silence: Silence,
     title: string,
-    fields: Partial<Pick<OpsNotice, 'by' | 'requested_ms' | 'still_firing'>> = {},
+    fields: Partial<Pick<OpsNotice, 'by' | 'requested_ms' | 'still_firing' | 'at'>> = {},
   ): OpsNotice => ({
     kind: 'notice',
     topic,
@@ -257,7 +257,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     until: silence.until,
     requested_ms: fields.requested_ms ?? null,
     still_firing: fields.still_firing ?? [],
-    at: iso(clock.now()),
+    at: fields.at ?? iso(clock.now()),
   });
 
   const scheduleReminder = (key: string, state: FiringState): void => {
@@ -468,7 +468,13 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         capped,
         by,
       });
-      tell(notice('silence_set', silence, title, { by, requested_ms: capped ? durationMs : null }));
+      tell(
+        notice('silence_set', silence, title, {
+          by,
+          requested_ms: capped ? durationMs : null,
+          at: silence.created_at,
+        }),
+      );
       return { until: silence.until, duration_ms: runsMs, requested_ms: durationMs, capped };
     },
 

@@ -43,7 +43,7 @@ export interface OpsNotice {
   readonly requested_ms: number | null;
   /** When a silence ended: the firing alerts it had hidden, which the sinks are told of again right after. */
   readonly still_firing: readonly string[];
-  /** When this notice was made, ISO 8601 UTC. */
+  /** When this notice was made, ISO 8601 UTC; for `silence_set` the moment it was set, so `until − at` is how long it runs. */
   readonly at: string;
 }
 

@@ -29,7 +29,7 @@ function stillFiring(keys: readonly string[]): string | null {
   if (keys.length === 0) return null;
   const listed = keys.slice(0, LISTED_MAX).map((k) => inlineCode(k, KEY_MAX));
   const more = keys.length > LISTED_MAX ? ` … and ${keys.length - LISTED_MAX} more` : '';
-  const noun = keys.length === 1 ? 'alert it hid is' : 'alerts it hid are';
+  const noun = keys.length === 1 ? 'alert it covered is' : 'alerts it covered are';
   return `🔁 ${keys.length} ${noun} still firing, announced again below: ${listed.join(', ')}${more}.`;
 }
 

@@ -55,7 +55,7 @@ describe('renderOpsNoticeEmbed', () => {
     assert.match(expired.description ?? '', new RegExp(`ran out at <t:${UNTIL_S}:f>`));
     assert.match(
       expired.description ?? '',
-      /2 alerts it hid are still firing.*`resource\.memory`, `task\.sampler`/,
+      /2 alerts it covered are still firing.*`resource\.memory`, `task\.sampler`/,
     );
     assert.equal(expired.color, 0xf1c40f, 'amber while something still fires');
     assert.equal(renderOpsNoticeEmbed({ ...set, topic: 'silence_expired', by: null }).color, 0x5865f2);
