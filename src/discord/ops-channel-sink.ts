@@ -328,18 +328,19 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     return !(closing && clock.now() > deadline);
   };
 
-  /** One post, given up (and its request aborted) after `postTimeoutMs`. */
+  /** One post, given up (and its request aborted) after `postTimeoutMs`, or at the close deadline. */
   const postBounded = async (message: OpsChannelMessage): Promise<void> => {
     const controller = new AbortController();
+    const boundMs = closing ? Math.min(postTimeoutMs, Math.max(0, deadline - clock.now())) : postTimeoutMs;
     let timer: Timer | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = clock.setTimeout(
         () => {
-          const error = new PostTimeoutError(postTimeoutMs);
+          const error = new PostTimeoutError(boundMs);
           controller.abort(error);
           reject(error);
         },
-        postTimeoutMs,
+        boundMs,
         { unref: true },
       );
     });
@@ -360,6 +361,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       if (closed) return false;
       if (clock.now() < pausedUntil || budgetDelay(clock.now()) > 0) continue;
       if (queue.length === 0) return true;
+      if (closing && clock.now() >= deadline) return false;
       // Chosen afresh at each attempt, so a critical raised meanwhile goes ahead of what failed.
       const announcing = dropped;
       const batch = takeBatch(droppedTotal(announcing) > 0);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import type { AlertTransition } from '../../src/core/alerts/types.ts';
 import type { Metrics } from '../../src/core/metrics/metrics.ts';
 import { embedLength } from '../../src/discord/embeds/embed-text.ts';
 import {
+  createChannelPoster,
   createOpsChannelSink,
   type OpsChannelMessage,
   type OpsChannelSinkOptions,
@@ -387,6 +389,23 @@ describe('ops channel sink: a hung post', () => {
     assert.match(String(seen?.reason), /longer than 5000 ms/);
   });
 
+  it('at shutdown a hung post is given up at the close deadline and its alert logged as undelivered', async () => {
+    const { clock, sink, log, calls } = setup(() => new Promise<void>(() => {}));
+    sink.notify(note(clock, { title: 'Never acknowledged' }));
+    await clock.advance(1000);
+    assert.equal(calls.length, 1);
+    let done = false;
+    const closing = sink.close(3000).then(() => (done = true));
+    await clock.advance(2999);
+    assert.equal(done, false);
+    await clock.advance(1);
+    await closing;
+    assert.equal(calls.length, 1, 'not posted again once the deadline is reached');
+    const undelivered = log.events('alert_undelivered');
+    assert.equal(undelivered.length, 1);
+    assert.equal(undelivered[0]?.detail.reason, 'shutdown');
+  });
+
   it('a critical raised while a batch of recoveries is being retried goes out first', async () => {
     let failing = true;
     const { clock, sink, posts } = setup(async () => {
@@ -426,7 +445,6 @@ describe('createChannelPoster', () => {
   };
 
   it('checks the channel once, posts with mentions off and the abort signal, and lets Discord errors through unchanged', async () => {
-    const { createChannelPoster } = await import('../../src/discord/ops-channel-sink.ts');
     const apiError = Object.assign(new Error('Missing Permissions'), { status: 403, code: 50013 });
     let fail = false;
     const { client, sent, fetches } = fakeClient({ fail: () => (fail ? apiError : undefined) });
@@ -448,7 +466,6 @@ describe('createChannelPoster', () => {
   });
 
   it('reports a channel it cannot send to as missing, and fetches again next time', async () => {
-    const { createChannelPoster } = await import('../../src/discord/ops-channel-sink.ts');
     const { client, fetches } = fakeClient({ sendable: false });
     const post = createChannelPoster(client, '222');
     const signal = new AbortController().signal;
@@ -458,5 +475,42 @@ describe('createChannelPoster', () => {
     });
     await assert.rejects(post({ embeds: [], allowed_mentions: { parse: [] } }, signal), { code: 10003 });
     assert.equal(fetches(), 2);
+  });
+
+  it('over a real discord.js REST client, a post the sink gives up on is aborted: the request is closed', async () => {
+    const { REST } = await import('@discordjs/rest');
+    let received: () => void = () => {};
+    let closed: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => (received = resolve));
+    const hungUp = new Promise<void>((resolve) => (closed = resolve));
+    // A Discord that takes the request and never answers.
+    const server = createServer((req) => {
+      received();
+      req.on('close', () => closed());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const rest = new REST({ api: `http://127.0.0.1:${port}`, version: '10' }).setToken('not-a-real-token');
+      const client = { channels: { fetch: async () => ({ isSendable: () => true }) }, rest };
+      const clock = new ManualClock();
+      const log = new CaptureLogger();
+      const sink = createOpsChannelSink({
+        post: createChannelPoster(client as never, '222'),
+        clock,
+        log,
+        postTimeoutMs: 10_000,
+      });
+      sink.notify(note(clock));
+      await clock.advance(1000);
+      await arrived;
+      await clock.advance(10_000);
+      await hungUp;
+      assert.equal(log.events('alert_channel_retry')[0]?.detail.timed_out, true);
+      await sink.close(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
