@@ -8,7 +8,7 @@ import { VARIABLES, type VariableName } from '../src/config-schema.ts';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.planted.secret-token-value';
 
-test("defaults are the guide's when only the token is set", () => {
+test('the defaults apply when only the token is set', () => {
   const result = loadConfig({ DISCORD_TOKEN: TOKEN });
   assert.ok(result.ok);
   const c = result.config;

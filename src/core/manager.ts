@@ -96,7 +96,7 @@ export interface ObservabilityManager {
   start(components: readonly StartupComponent[], signal?: AbortSignal): Promise<StartupRunResult>;
   /** The last start's report (live statuses), undefined before it ends. */
   startupReport(): StartupReport | undefined;
-  /** The guide's call: status, components, uptime. */
+  /** The health snapshot, as a promise: status, components, uptime. */
   getComprehensiveHealthStatus(): Promise<HealthSnapshot>;
   /** The same snapshot, synchronously. */
   healthSnapshot(): HealthSnapshot;

@@ -57,7 +57,7 @@ function setup() {
 }
 
 describe('the observability core without discord.js', () => {
-  it('starts a bot-defined component with the core and reports the guide’s health shape', async () => {
+  it('starts a bot-defined component with the core and reports the health shape', async () => {
     const { clock, manager } = setup();
     assert.equal(getObservabilityManager(), manager);
     let connected = false;
@@ -88,7 +88,7 @@ describe('the observability core without discord.js', () => {
     assert.equal(health.version, '9.9.9');
     assert.ok(health.uptime_seconds >= 1);
     const database = health.components.find((c) => c.name === 'database');
-    // The contract's names: name, status, critical, error count, last error.
+    // What every health reader relies on: name, status, critical, error count, last error.
     assert.deepEqual(
       [database?.name, database?.status, database?.critical, database?.error_count, database?.last_error],
       ['database', 'ready', true, 0, null],

@@ -56,7 +56,7 @@ const memory = (mb: number): ObservedValue => ({
 });
 
 describe('alert engine: numeric conditions', () => {
-  it('fires only after consecutive samples over the threshold, with the guide-style message', () => {
+  it('fires only after consecutive samples over the threshold, with a one-line log message', () => {
     const { engine, seen, log } = setup();
     engine.observe('resource.memory', memory(1229));
     assert.equal(seen.length, 0, 'one sample is not enough');

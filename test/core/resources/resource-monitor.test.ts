@@ -59,7 +59,7 @@ function setup(opts: { intervalMs?: number; statsEveryMs?: number; historyMs?: n
 }
 
 describe('resource monitor', () => {
-  it('logs resource_stats at the configured low rate, with the keys the guide queries', async () => {
+  it('logs resource_stats at the configured low rate, with the keys the README jq queries read', async () => {
     const { log, run } = setup({ intervalMs: 15_000, statsEveryMs: 60_000 });
     await run(20); // 5 minutes
     const stats = log.events('resource_stats');
