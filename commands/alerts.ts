@@ -1,5 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { APIEmbed } from 'discord-api-types/v10';
+import { formatDuration } from '../src/core/alerts/alert-message.ts';
 import { parseDuration } from '../src/core/alerts/parse-duration.ts';
 import type { AlertsView } from '../src/core/alerts/types.ts';
 import type { CommandReply, OpsCommand } from '../src/discord/command.ts';
@@ -41,7 +42,9 @@ const alerts: OpsCommand = {
         .addStringOption((o) =>
           o
             .setName('key')
-            .setDescription('Alert key, or prefix.* for a group, e.g. resource.*')
+            .setDescription(
+              'Alert key, prefix.* for a group, or * for all (* and whole groups: 1 day at most)',
+            )
             .setRequired(true)
             .setMaxLength(KEY_MAX)
             .setAutocomplete(true),
@@ -84,16 +87,19 @@ const alerts: OpsCommand = {
       } catch (error) {
         return notice(EMBED_COLORS.critical, `❌ ${neutralizeText((error as Error).message)}`);
       }
-      const until = ctx.ops.silence(key, durationMs, interaction.user.id);
+      const silence = ctx.ops.silence(key, durationMs, interaction.user.id);
+      const capped = silence.capped
+        ? `\n⏳ Capped at ${formatDuration(silence.duration_ms)}: a catch-all silence runs at most that long (you asked for ${formatDuration(silence.requested_ms)}).`
+        : '';
       return notice(
         EMBED_COLORS.info,
-        `🔕 ${inlineCode(key, 60)} silenced until ${relativeTime(until)}: still logged, not posted to the ops channel.`,
+        `🔕 Alerts matching ${inlineCode(key, 60)} are silenced until ${relativeTime(silence.until)}: still logged, not posted to the ops channel, which is told of the silence and of its end.${capped}`,
       );
     }
     if (sub === 'unsilence') {
       const key = interaction.options.getString('key', true).trim();
-      return ctx.ops.unsilence(key)
-        ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted.`)
+      return ctx.ops.unsilence(key, interaction.user.id)
+        ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted; the ops channel is told.`)
         : notice(EMBED_COLORS.warning, `⚠️ No silence on ${inlineCode(key, 60)}.`);
     }
     return { embeds: [renderAlertsEmbed(ctx.ops.alerts(), ctx.clock.now())] };

@@ -172,7 +172,7 @@ export const VARIABLES = {
   LOG_ROTATE_MAX_MB: spec('50', 'a whole number of megabytes from 0 (off) to 10240', int(0, 10240)),
   LOG_ROTATE_DAILY: spec('true', BOOL, bool),
   LOG_ROTATE_KEEP: spec('7', 'a whole number of files from 1 to 1000', int(1, 1000)),
-  // Core observability (the guide)
+  // Core observability
   OBS_PARALLEL_STARTUP: spec('false', BOOL, bool),
   OBS_ENABLE_HEALTHCHECKS: spec('true', BOOL, bool),
   OBS_ENABLE_RESOURCE_METRICS: spec('true', BOOL, bool),
@@ -214,6 +214,7 @@ export const VARIABLES = {
   ALERT_CONSECUTIVE_SAMPLES: spec('2', 'a whole number from 1 to 100', int(1, 100)),
   ALERT_GATEWAY_GRACE_MS: spec('60000', MS(0), int(0, 86_400_000)),
   ALERT_CHANNEL_PER_MINUTE: spec('20', 'a whole number from 1 to 60', int(1, 60)),
+  ALERT_HEALTHY_FOR_MS: spec('180000', MS(0), int(0, 86_400_000)),
 } as const satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof VARIABLES;

@@ -50,6 +50,7 @@ export interface Config {
     readonly consecutiveSamples: number;
     readonly gatewayGraceMs: number;
     readonly channelPerMinute: number;
+    readonly healthyForMs: number;
   };
 }
 
@@ -234,6 +235,7 @@ function toConfig(v: Values): Config {
       consecutiveSamples: num('ALERT_CONSECUTIVE_SAMPLES'),
       gatewayGraceMs: num('ALERT_GATEWAY_GRACE_MS'),
       channelPerMinute: num('ALERT_CHANNEL_PER_MINUTE'),
+      healthyForMs: num('ALERT_HEALTHY_FOR_MS'),
     },
   };
 }

@@ -166,6 +166,7 @@ const BAD: Partial<Record<VariableName, readonly string[]>> = {
   RESOURCE_CPU_WARNING_PERCENT: ['0', 'eighty'],
   ALERT_REPEAT_INTERVAL_MS: ['5', '1h'],
   ALERT_CONSECUTIVE_SAMPLES: ['0', '1.5'],
+  ALERT_HEALTHY_FOR_MS: ['-1', '3m', '86400001'],
   OBS_COMMAND_DEFER_MS: ['3000', '10'],
 };
 

@@ -1,7 +1,14 @@
 // The observability core's public API: what another discord.js bot (or any Node
 // service) imports to watch itself. Nothing here loads discord.js or prom-client.
 export type { AlertEngine } from './alerts/alert-engine.ts';
-export type { AlertNotification, AlertSink, AlertsView } from './alerts/types.ts';
+export type {
+  AlertNotification,
+  AlertSink,
+  AlertsView,
+  AlertTransition,
+  OpsNotice,
+  SilenceResult,
+} from './alerts/types.ts';
 export { type Clock, systemClock } from './clock.ts';
 export { CORE_COMPONENTS } from './core-components.ts';
 export type { GatewayTracker } from './health/gateway-tracker.ts';

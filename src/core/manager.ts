@@ -63,6 +63,8 @@ export interface ObservabilityManagerOptions {
     readonly repeatIntervalMs: number;
     readonly consecutiveSamples: number;
     readonly gatewayGraceMs: number;
+    /** `ALERT_HEALTHY_FOR_MS`: how long a component or task stays healthy before its alert resolves. @default 180000 */
+    readonly healthyForMs?: number;
   };
   /** The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent. */
   readonly http?: { readonly host: string; readonly port: number };
@@ -94,7 +96,7 @@ export interface ObservabilityManager {
   start(components: readonly StartupComponent[], signal?: AbortSignal): Promise<StartupRunResult>;
   /** The last start's report (live statuses), undefined before it ends. */
   startupReport(): StartupReport | undefined;
-  /** The guide's call: status, components, uptime. */
+  /** The health snapshot, as a promise: status, components, uptime. */
   getComprehensiveHealthStatus(): Promise<HealthSnapshot>;
   /** The same snapshot, synchronously. */
   healthSnapshot(): HealthSnapshot;
@@ -156,6 +158,9 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     registry: health,
     alerts,
     gatewayGraceMs: alertOptions.gatewayGraceMs,
+    consecutive: alertOptions.consecutiveSamples,
+    ...(alertOptions.healthyForMs === undefined ? {} : { healthyForMs: alertOptions.healthyForMs }),
+    observeEveryMs: options.healthChecks?.intervalMs ?? 30_000,
   });
 
   const thresholds = validateResourceThresholds(options.resources?.thresholds ?? DEFAULT_RESOURCE_THRESHOLDS);
@@ -206,7 +211,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     resources: () => resources?.view() ?? disabledResourcesView(thresholds),
     alerts: () => alerts.view(),
     silence: (key, durationMs, by) => alerts.silence(key, durationMs, by),
-    unsilence: (key) => alerts.unsilence(key),
+    unsilence: (key, by) => alerts.unsilence(key, by),
   };
 
   const manager: ObservabilityManager = {

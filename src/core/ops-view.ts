@@ -1,4 +1,4 @@
-import type { AlertsView } from './alerts/types.ts';
+import type { AlertsView, SilenceResult } from './alerts/types.ts';
 import type { HealthSnapshot } from './health/types.ts';
 import type { ResourcesView } from './resources/types.ts';
 import type { StartupReport } from './startup/types.ts';
@@ -14,8 +14,11 @@ export interface OpsView {
   tasks(): readonly TaskSnapshot[];
   resources(): ResourcesView;
   alerts(): AlertsView;
-  /** Silences an alert key (or a `prefix.*` pattern) for `durationMs`; returns the silence's end, ISO 8601 UTC. */
-  silence(key: string, durationMs: number, by: string): string;
-  /** Lifts a silence; false when there was none. */
-  unsilence(key: string): boolean;
+  /**
+   * Silences an alert key (or a `prefix.*` pattern) for `durationMs`, a catch-all one for
+   * at most a day; `by` is who asked. Says when it ends and whether it was shortened.
+   */
+  silence(key: string, durationMs: number, by: string): SilenceResult;
+  /** Lifts a silence on behalf of `by`; false when there was none. */
+  unsilence(key: string, by: string): boolean;
 }

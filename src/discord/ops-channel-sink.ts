@@ -1,10 +1,14 @@
-import type { Client } from 'discord.js';
+import { type Client, Routes } from 'discord.js';
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { AlertNotification, AlertSink } from '../core/alerts/types.ts';
 import type { Clock, Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
-import { renderAlertNotificationEmbed, renderDroppedNoticeEmbed } from './embeds/alert-notification-embed.ts';
+import {
+  type DroppedCounts,
+  renderDroppedNoticeEmbed,
+  renderNotificationEmbed,
+} from './embeds/alert-notification-embed.ts';
 import { EMBED_LIMITS, embedLength } from './embeds/embed-text.ts';
 
 /** The message the sink posts; mentions are always off. */
@@ -13,7 +17,8 @@ export interface OpsChannelMessage {
   readonly allowed_mentions: { readonly parse: [] };
 }
 
-export type OpsChannelPost = (body: OpsChannelMessage) => Promise<void>;
+/** Posts one message; `signal` aborts it when it has taken too long (the sink stops waiting then anyway). */
+export type OpsChannelPost = (body: OpsChannelMessage, signal: AbortSignal) => Promise<void>;
 
 export interface OpsChannelBudget {
   /** Messages allowed per `windowMs`; Discord allows about 5 per 5 s per channel. */
@@ -34,10 +39,17 @@ export interface OpsChannelSinkOptions {
   /** @default { perWindow: 4, windowMs: 5000, perMinute: 20 } */
   readonly budget?: OpsChannelBudget;
   /**
-   * Notifications waiting beyond this are dropped, oldest first, and counted.
+   * Notifications waiting beyond this are dropped, least important and oldest first
+   * (a reminder before a recovery or a notice, those before a warning, a critical last), and counted.
    * @default 50
    */
   readonly queueMax?: number;
+  /**
+   * How long one post may take before it is given up as a failed attempt (and retried), so a
+   * hung request never holds the queue.
+   * @default 10000
+   */
+  readonly postTimeoutMs?: number;
   /**
    * How long the first notification waits for others, so alerts raised together go out as one message.
    * @default 1000
@@ -68,6 +80,7 @@ export interface OpsChannelSink extends AlertSink {
 const DEFAULTS = {
   budget: { perWindow: 4, windowMs: 5000, perMinute: 20 },
   queueMax: 50,
+  postTimeoutMs: 10_000,
   digestWindowMs: 1000,
   unavailableBackoffMs: 600_000,
   maxAttempts: 5,
@@ -112,6 +125,43 @@ function classify(error: unknown): Failure {
   return { kind: 'transient', status };
 }
 
+class PostTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`posting to the ops channel took longer than ${ms} ms`);
+    this.name = 'PostTimeoutError';
+  }
+}
+
+/**
+ * How much a notification matters when the queue is full or the budget is short:
+ * a critical firing alert most, then a warning, then a recovery or a notice, a reminder least.
+ */
+function importance(n: AlertNotification): number {
+  if (n.kind === 'notice' || n.kind === 'resolved') return 1;
+  if (n.kind === 'reminder') return 0;
+  return n.severity === 'critical' ? 3 : 2;
+}
+
+/** The severity a drop is counted under: firing alerts by theirs, everything else as `info`. */
+function dropBucket(n: AlertNotification): keyof DroppedCounts {
+  return n.kind === 'fired' || n.kind === 'escalated' ? n.severity : 'info';
+}
+
+const NO_DROPS: DroppedCounts = { critical: 0, warning: 0, info: 0 };
+const droppedTotal = (d: DroppedCounts): number => d.critical + d.warning + d.info;
+
+/** One notification waiting, with its embed rendered once. */
+interface Queued {
+  readonly n: AlertNotification;
+  readonly embed: APIEmbed;
+  readonly size: number;
+  readonly rank: number;
+  /** Failed attempts (5xx, network errors, timeouts) of the messages it was in. */
+  attempts: number;
+  /** In a post in flight: never dropped then, since it may already be in the channel. */
+  sending: boolean;
+}
+
 function positive(name: string, value: number, integer = false): void {
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`);
@@ -121,8 +171,9 @@ function positive(name: string, value: number, integer = false): void {
 /**
  * An {@link AlertSink} that posts to the ops channel: one embed per notification,
  * batched into digests, within a send budget well under Discord's limits, with a
- * bounded queue whose losses are counted and announced. Silenced notifications are
- * not posted. It never throws at the engine; every alert is in the log anyway.
+ * bounded queue that sends (and keeps) the most important first and whose losses are
+ * counted and announced. Each post is bounded in time. Silenced alerts are not posted;
+ * notices always are. It never throws at the engine; every alert is in the log anyway.
  */
 export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannelSink {
   const { post, clock } = options;
@@ -137,6 +188,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   };
   const budget = options.budget ?? DEFAULTS.budget;
   const queueMax = options.queueMax ?? DEFAULTS.queueMax;
+  const postTimeoutMs = options.postTimeoutMs ?? DEFAULTS.postTimeoutMs;
   const digestWindowMs = options.digestWindowMs ?? DEFAULTS.digestWindowMs;
   const unavailableBackoffMs = options.unavailableBackoffMs ?? DEFAULTS.unavailableBackoffMs;
   const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
@@ -146,15 +198,17 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   positive('budget.windowMs', budget.windowMs);
   positive('budget.perMinute', budget.perMinute, true);
   positive('queueMax', queueMax, true);
+  positive('postTimeoutMs', postTimeoutMs);
   positive('maxAttempts', maxAttempts, true);
   if (budget.perMinute < budget.perWindow)
     throw new Error('budget.perMinute must be at least budget.perWindow');
 
-  const queue: AlertNotification[] = [];
-  let inflight: AlertNotification[] = [];
+  /** Waiting notifications in arrival order, those being posted included. */
+  const queue: Queued[] = [];
+  /** The batch being posted, given up on if the sink itself fails. */
+  let current: Queued[] = [];
   /** Dropped since the last delivered message, announced in the next one. */
-  let dropped = 0;
-  let droppedInInflight = 0;
+  let dropped: DroppedCounts = NO_DROPS;
   /** Start times of every post attempt in the last minute, for the budget. */
   let attempts: number[] = [];
   let pausedUntil = 0;
@@ -179,9 +233,25 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       wake = done;
     });
 
-  const drop = (n: AlertNotification): void => {
-    dropped += 1;
-    metrics.alert('dropped', n.severity);
+  const remove = (items: readonly Queued[]): void => {
+    for (const q of items) {
+      const i = queue.indexOf(q);
+      if (i >= 0) queue.splice(i, 1);
+    }
+  };
+
+  const drop = (q: Queued): void => {
+    remove([q]);
+    const bucket = dropBucket(q.n);
+    dropped = { ...dropped, [bucket]: dropped[bucket] + 1 };
+    if (q.n.kind !== 'notice') metrics.alert('dropped', q.n.severity);
+  };
+
+  /** The least important waiting notification, the oldest among equals; never one being posted. */
+  const dropVictim = (): Queued | undefined => {
+    let victim: Queued | undefined;
+    for (const q of queue) if (!q.sending && (victim === undefined || q.rank < victim.rank)) victim = q;
+    return victim;
   };
 
   /** Ms until the budget allows another post. */
@@ -198,38 +268,53 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     return Math.max(0, delay);
   };
 
-  /** Takes from the queue as many notifications as fit in one message. */
-  const takeBatch = (): void => {
-    droppedInInflight = dropped;
-    let slots = EMBED_LIMITS.embedsPerMessage - (dropped > 0 ? 1 : 0);
-    // Room for the dropped note is always kept, since drops can happen while this batch waits.
-    let chars = DROPPED_NOTE_RESERVE;
-    while (slots > 0 && queue.length > 0) {
-      const next = queue[0] as AlertNotification;
-      const size = embedLength(renderAlertNotificationEmbed(next));
-      if (inflight.length > 0 && chars + size > EMBED_LIMITS.total) break;
-      inflight.push(next);
-      queue.shift();
-      chars += size;
-      slots -= 1;
+  /**
+   * The next one to send: the most important, the oldest among equals, but never ahead
+   * of an earlier notification of the same key (a recovery never lands before its alert).
+   */
+  const next = (taken: ReadonlySet<Queued>): Queued | undefined => {
+    const blocked = new Set<string>();
+    let best: Queued | undefined;
+    for (const q of queue) {
+      if (taken.has(q)) continue;
+      if (!blocked.has(q.n.key) && (best === undefined || q.rank > best.rank)) best = q;
+      blocked.add(q.n.key);
     }
+    return best;
   };
 
-  const body = (): OpsChannelMessage => ({
+  /** As many notifications as fit in one message, most important first. */
+  const takeBatch = (withDropNote: boolean): Queued[] => {
+    const batch: Queued[] = [];
+    const taken = new Set<Queued>();
+    let slots = EMBED_LIMITS.embedsPerMessage - (withDropNote ? 1 : 0);
+    let chars = withDropNote ? DROPPED_NOTE_RESERVE : 0;
+    while (slots > 0) {
+      const q = next(taken);
+      if (q === undefined || (batch.length > 0 && chars + q.size > EMBED_LIMITS.total)) break;
+      batch.push(q);
+      taken.add(q);
+      chars += q.size;
+      slots -= 1;
+    }
+    return batch;
+  };
+
+  const body = (batch: readonly Queued[], announcing: DroppedCounts): OpsChannelMessage => ({
     embeds: [
-      ...(droppedInInflight > 0 ? [renderDroppedNoticeEmbed(droppedInInflight)] : []),
-      ...inflight.map(renderAlertNotificationEmbed),
+      ...(droppedTotal(announcing) > 0 ? [renderDroppedNoticeEmbed(announcing)] : []),
+      ...batch.map((q) => q.embed),
     ],
     allowed_mentions: { parse: [] },
   });
 
   const logUndelivered = (notifications: readonly AlertNotification[], reason: string): void => {
     for (const n of notifications) {
-      log.error('alert_undelivered', `Alert not delivered to the ops channel: ${n.title}`, {
+      const what = n.kind === 'notice' ? `Notice (${n.topic})` : 'Alert';
+      log.error('alert_undelivered', `${what} not delivered to the ops channel: ${n.title}`, {
         key: n.key,
         kind: n.kind,
-        severity: n.severity,
-        since: n.since,
+        ...(n.kind === 'notice' ? { topic: n.topic } : { severity: n.severity, since: n.since }),
         reason,
       });
     }
@@ -243,86 +328,130 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     return !(closing && clock.now() > deadline);
   };
 
+  /** One post, given up (and its request aborted) after `postTimeoutMs`, or at the close deadline. */
+  const postBounded = async (message: OpsChannelMessage): Promise<void> => {
+    const controller = new AbortController();
+    const boundMs = closing ? Math.min(postTimeoutMs, Math.max(0, deadline - clock.now())) : postTimeoutMs;
+    let timer: Timer | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = clock.setTimeout(
+        () => {
+          const error = new PostTimeoutError(boundMs);
+          controller.abort(error);
+          reject(error);
+        },
+        boundMs,
+        { unref: true },
+      );
+    });
+    try {
+      await Promise.race([post(message, controller.signal), timedOut]);
+    } finally {
+      timer?.cancel();
+    }
+  };
+
+  /** Posts the next message; false when closing cut it short. */
   const deliver = async (): Promise<boolean> => {
-    let transientFailures = 0;
     for (;;) {
       if (closed) return false;
       const now = clock.now();
       const delay = Math.max(budgetDelay(now), pausedUntil - now);
       if (!(await waitWithinDeadline(delay))) return false;
+      if (closed) return false;
       if (clock.now() < pausedUntil || budgetDelay(clock.now()) > 0) continue;
-      if (
-        dropped > droppedInInflight &&
-        (droppedInInflight > 0 || inflight.length < EMBED_LIMITS.embedsPerMessage)
-      ) {
-        droppedInInflight = dropped;
-      }
+      if (queue.length === 0) return true;
+      if (closing && clock.now() >= deadline) return false;
+      // Chosen afresh at each attempt, so a critical raised meanwhile goes ahead of what failed.
+      const announcing = dropped;
+      const batch = takeBatch(droppedTotal(announcing) > 0);
+      current = batch;
+      for (const q of batch) q.sending = true;
       attempts.push(clock.now());
+      let failed: { error: unknown } | undefined;
       try {
-        await post(body());
+        await postBounded(body(batch, announcing));
       } catch (error) {
-        const failure = classify(error);
-        if (failure.kind === 'rate_limited') {
-          log.warning('alert_channel_rate_limited', 'Ops channel rate limited; waiting before retrying', {
-            retry_after_ms: failure.retryAfterMs,
-          });
-          pausedUntil = clock.now() + failure.retryAfterMs;
-          continue;
+        failed = { error };
+      } finally {
+        for (const q of batch) q.sending = false;
+        current = [];
+      }
+      if (closed) return false;
+      if (failed === undefined) {
+        remove(batch);
+        for (const q of batch) if (q.n.kind !== 'notice') metrics.alert('delivered', q.n.severity);
+        dropped = {
+          critical: dropped.critical - announcing.critical,
+          warning: dropped.warning - announcing.warning,
+          info: dropped.info - announcing.info,
+        };
+        if (unavailable) {
+          unavailable = false;
+          log.info('alert_channel_recovered', 'Ops channel is reachable again', {});
+          onChannelState('ready', 'ops channel reachable');
         }
-        if (failure.kind === 'unavailable') {
-          if (!unavailable) {
-            unavailable = true;
-            const note = `ops channel unavailable (status ${failure.status ?? 'n/a'}, code ${failure.code ?? 'n/a'})`;
-            log.error(
-              'alert_channel_unavailable',
-              'Ops channel is missing or forbidden; alerts stay in the log',
-              {
-                status: failure.status ?? null,
-                code: failure.code ?? null,
-                retry_in_ms: unavailableBackoffMs,
-                error,
-              },
-            );
-            onChannelState('degraded', note);
-          }
-          pausedUntil = clock.now() + unavailableBackoffMs;
-          continue;
-        }
-        transientFailures += 1;
-        if (transientFailures >= maxAttempts) {
-          logUndelivered(inflight, `gave up after ${transientFailures} attempts`);
-          for (const n of inflight) metrics.alert('dropped', n.severity);
-          return true;
-        }
-        const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** (transientFailures - 1));
-        log.warning('alert_channel_retry', 'Posting to the ops channel failed; retrying', {
-          status: failure.status ?? null,
-          attempt: transientFailures,
-          retry_in_ms: backoff,
-          error,
+        return true;
+      }
+      const { error } = failed;
+      const failure = classify(error);
+      if (failure.kind === 'rate_limited') {
+        log.warning('alert_channel_rate_limited', 'Ops channel rate limited; waiting before retrying', {
+          retry_after_ms: failure.retryAfterMs,
         });
-        if (!(await waitWithinDeadline(backoff))) return false;
+        pausedUntil = clock.now() + failure.retryAfterMs;
         continue;
       }
-      for (const n of inflight) metrics.alert('delivered', n.severity);
-      dropped -= droppedInInflight;
-      if (unavailable) {
-        unavailable = false;
-        log.info('alert_channel_recovered', 'Ops channel is reachable again', {});
-        onChannelState('ready', 'ops channel reachable');
+      if (failure.kind === 'unavailable') {
+        if (!unavailable) {
+          unavailable = true;
+          const note = `ops channel unavailable (status ${failure.status ?? 'n/a'}, code ${failure.code ?? 'n/a'})`;
+          log.error(
+            'alert_channel_unavailable',
+            'Ops channel is missing or forbidden; alerts stay in the log',
+            {
+              status: failure.status ?? null,
+              code: failure.code ?? null,
+              retry_in_ms: unavailableBackoffMs,
+              error,
+            },
+          );
+          onChannelState('degraded', note);
+        }
+        pausedUntil = clock.now() + unavailableBackoffMs;
+        continue;
       }
-      return true;
+      let attempt = 0;
+      for (const q of batch) {
+        q.attempts += 1;
+        attempt = Math.max(attempt, q.attempts);
+      }
+      const exhausted = batch.filter((q) => q.attempts >= maxAttempts);
+      if (exhausted.length > 0) {
+        remove(exhausted);
+        logUndelivered(
+          exhausted.map((q) => q.n),
+          `gave up after ${maxAttempts} attempts`,
+        );
+        for (const q of exhausted) if (q.n.kind !== 'notice') metrics.alert('dropped', q.n.severity);
+        return true;
+      }
+      const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1));
+      log.warning('alert_channel_retry', 'Posting to the ops channel failed; retrying', {
+        status: failure.status ?? null,
+        attempt,
+        retry_in_ms: backoff,
+        timed_out: error instanceof PostTimeoutError,
+        error,
+      });
+      if (!(await waitWithinDeadline(backoff))) return false;
     }
   };
 
   const pump = async (): Promise<void> => {
     if (!closing) await waitWithinDeadline(digestWindowMs);
-    while (queue.length > 0 || inflight.length > 0) {
-      if (inflight.length === 0) takeBatch();
-      const done = await deliver();
-      if (!done) return;
-      inflight = [];
-      droppedInInflight = 0;
+    while (queue.length > 0) {
+      if (!(await deliver())) return;
     }
   };
 
@@ -334,9 +463,13 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
         // Give up on the batch at hand so a bug cannot spin on the same notifications.
         failed = true;
         log.error('alert_sink_failed', 'The ops channel sink failed', { error });
-        logUndelivered(inflight, 'sink error');
-        inflight = [];
-        droppedInInflight = 0;
+        const given = current;
+        current = [];
+        remove(given);
+        logUndelivered(
+          given.map((q) => q.n),
+          'sink error',
+        );
       })
       .finally(() => {
         running = undefined;
@@ -347,23 +480,28 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   return {
     name: 'ops-channel',
     get queued() {
-      return queue.length + inflight.length;
+      return queue.length;
     },
     notify(n) {
-      if (n.silenced) return;
+      if (n.kind !== 'notice' && n.silenced) return;
       if (closing) {
         logUndelivered([n], 'sink closed');
         return;
       }
-      queue.push(n);
-      while (queue.length > queueMax) drop(queue.shift() as AlertNotification);
+      const embed = renderNotificationEmbed(n);
+      queue.push({ n, embed, size: embedLength(embed), rank: importance(n), attempts: 0, sending: false });
+      while (queue.length > queueMax) {
+        const victim = dropVictim();
+        if (victim === undefined) break;
+        drop(victim);
+      }
       start();
     },
     async close(timeoutMs) {
       closing = true;
       deadline = clock.now() + Math.max(0, timeoutMs);
       wake?.();
-      if (running === undefined && (queue.length > 0 || inflight.length > 0)) start();
+      if (running === undefined && queue.length > 0) start();
       let timer: Timer | undefined;
       await Promise.race([
         running,
@@ -373,23 +511,28 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       ]);
       timer?.cancel();
       closed = true;
-      const left = [...inflight, ...queue];
-      inflight = [];
-      queue.length = 0;
-      if (left.length > 0) logUndelivered(left, 'shutdown');
+      const left = queue.splice(0, queue.length);
+      if (left.length > 0)
+        logUndelivered(
+          left.map((q) => q.n),
+          'shutdown',
+        );
       wake?.();
     },
   };
 }
 
 /**
- * A {@link OpsChannelPost} over a discord.js client: fetches the channel once
- * (again only after a failure) and sends, so discord.js errors reach the sink as they are.
+ * A {@link OpsChannelPost} over a discord.js client: checks once (again only after a
+ * failure) that the channel is one the bot can post in, then posts through the REST
+ * client with the abort signal, so discord.js errors reach the sink as they are.
  */
-export function createChannelPoster(client: Client, channelId: string): OpsChannelPost {
-  type Sendable = { send(options: unknown): Promise<unknown> };
-  let channel: Promise<Sendable> | undefined;
-  const fetchChannel = async (): Promise<Sendable> => {
+export function createChannelPoster(
+  client: Pick<Client, 'channels' | 'rest'>,
+  channelId: string,
+): OpsChannelPost {
+  let checked: Promise<void> | undefined;
+  const check = async (): Promise<void> => {
     const found = await client.channels.fetch(channelId);
     if (found === null || !found.isSendable()) {
       throw Object.assign(new Error('The ops channel is not a channel the bot can send to'), {
@@ -397,17 +540,18 @@ export function createChannelPoster(client: Client, channelId: string): OpsChann
         code: 10003,
       });
     }
-    return found as unknown as Sendable;
   };
-  return async (body) => {
-    channel ??= fetchChannel();
-    let target: Sendable;
+  return async (message, signal) => {
+    checked ??= check();
     try {
-      target = await channel;
+      await checked;
     } catch (error) {
-      channel = undefined;
+      checked = undefined;
       throw error;
     }
-    await target.send({ embeds: body.embeds, allowedMentions: { parse: [] } });
+    await client.rest.post(Routes.channelMessages(channelId), {
+      body: { embeds: message.embeds, allowed_mentions: { parse: [] } },
+      signal,
+    });
   };
 }

@@ -57,7 +57,7 @@ function setup() {
 }
 
 describe('the observability core without discord.js', () => {
-  it('starts a bot-defined component with the core and reports the guide’s health shape', async () => {
+  it('starts a bot-defined component with the core and reports the health shape', async () => {
     const { clock, manager } = setup();
     assert.equal(getObservabilityManager(), manager);
     let connected = false;
@@ -88,7 +88,7 @@ describe('the observability core without discord.js', () => {
     assert.equal(health.version, '9.9.9');
     assert.ok(health.uptime_seconds >= 1);
     const database = health.components.find((c) => c.name === 'database');
-    // The contract's names: name, status, critical, error count, last error.
+    // What every health reader relies on: name, status, critical, error count, last error.
     assert.deepEqual(
       [database?.name, database?.status, database?.critical, database?.error_count, database?.last_error],
       ['database', 'ready', true, 0, null],
@@ -117,6 +117,12 @@ describe('the observability core without discord.js', () => {
     const { report } = await running;
     assert.equal(report.outcome, 'degraded');
     assert.equal(manager.healthSnapshot().status, 'degraded');
+    assert.deepEqual(
+      manager.ops.alerts().firing.map((a) => a.key),
+      ['startup'],
+      'the component alerts once it is still down at the next observation',
+    );
+    await clock.advance(30_000);
     const firing = manager.ops.alerts().firing.map((a) => a.key);
     assert.ok(firing.includes('component.cache'), firing.join());
     assert.ok(firing.includes('startup'), firing.join());
@@ -126,8 +132,13 @@ describe('the observability core without discord.js', () => {
     );
 
     up = true;
-    await clock.advance(10_000);
-    assert.equal(manager.healthSnapshot().status, 'ready');
+    while (manager.healthSnapshot().status !== 'ready') await clock.advance(1_000);
+    assert.deepEqual(
+      manager.ops.alerts().firing.map((a) => a.key),
+      ['component.cache'],
+      'the start is whole again; the component must stay up a while before its alert resolves',
+    );
+    await clock.advance(180_000);
     assert.deepEqual(manager.ops.alerts().firing, []);
     assert.deepEqual(
       log

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
-import type { AlertNotification } from '../../src/core/alerts/types.ts';
+import type { AlertTransition } from '../../src/core/alerts/types.ts';
 import type { Metrics } from '../../src/core/metrics/metrics.ts';
 import { embedLength } from '../../src/discord/embeds/embed-text.ts';
 import {
+  createChannelPoster,
   createOpsChannelSink,
   type OpsChannelMessage,
   type OpsChannelSinkOptions,
@@ -14,7 +16,7 @@ import { ManualClock } from '../support/manual-clock.ts';
 const MINUTE = 60_000;
 
 let seq = 0;
-function note(clock: ManualClock, over: Partial<AlertNotification> = {}): AlertNotification {
+function note(clock: ManualClock, over: Partial<AlertTransition> = {}): AlertTransition {
   seq += 1;
   return {
     kind: 'fired',
@@ -256,52 +258,259 @@ describe('ops channel sink: close', () => {
   });
 });
 
-describe('createChannelPoster', () => {
-  it('fetches the channel once, sends with mentions off, and lets Discord errors through unchanged', async () => {
-    const { createChannelPoster } = await import('../../src/discord/ops-channel-sink.ts');
-    const sent: unknown[] = [];
-    let fetches = 0;
-    const apiError = Object.assign(new Error('Missing Permissions'), { status: 403, code: 50013 });
-    let fail = false;
-    const channel = {
-      isSendable: () => true,
-      send: async (options: unknown) => {
-        if (fail) throw apiError;
-        sent.push(options);
+describe('ops channel sink: importance', () => {
+  const titles = (p: { body: OpsChannelMessage }) => p.body.embeds.map((e) => e.title ?? e.description ?? '');
+
+  it('a full queue drops recoveries and notices before a critical alert, and says what it dropped', async () => {
+    const { clock, sink, posts, count } = setup(async () => {}, { queueMax: 5 });
+    for (let i = 0; i < 5; i += 1) sink.notify(note(clock, { kind: 'resolved', duration_ms: 1000 }));
+    sink.notify(note(clock, { title: 'Database down', severity: 'critical' }));
+    sink.notify(note(clock, { title: 'Disk filling', severity: 'warning' }));
+    assert.equal(sink.queued, 5);
+    await clock.advance(2000);
+    const [first] = posts;
+    assert.ok(first);
+    const text = titles(first);
+    assert.match(text[0] ?? '', /2 notifications were dropped \(2 info\)/);
+    assert.match(text[1] ?? '', /Database down/, 'the critical goes first');
+    assert.match(text[2] ?? '', /Disk filling/, 'then the warning');
+    assert.equal(text.filter((t) => /Resolved/.test(t) || /^✅/.test(t)).length, 3);
+    assert.equal(count('dropped'), 2);
+  });
+
+  it('when only criticals wait, a full queue drops the oldest of them and counts it as critical', async () => {
+    const { clock, sink, posts } = setup(async () => {}, { queueMax: 3 });
+    for (let i = 0; i < 4; i += 1) sink.notify(note(clock, { title: `Critical ${i}` }));
+    await clock.advance(2000);
+    const text = titles(posts[0] as { body: OpsChannelMessage });
+    assert.match(text[0] ?? '', /1 notification was dropped \(1 critical\)/);
+    assert.deepEqual(
+      text.slice(1).map((t) => /Critical \d/.exec(t)?.[0]),
+      ['Critical 1', 'Critical 2', 'Critical 3'],
+    );
+  });
+
+  it('a critical never waits behind infos: it is in the next message sent, even behind a backlog', async () => {
+    const { clock, sink, posts } = setup(async () => {}, { queueMax: 200 });
+    // A backlog of 100 recoveries: ten messages' worth, paced by the budget (4 per 5 s).
+    for (let i = 0; i < 100; i += 1) sink.notify(note(clock, { kind: 'resolved', duration_ms: 1000 }));
+    await clock.advance(1000);
+    assert.equal(posts.length, 4, 'the budget is spent');
+    sink.notify(note(clock, { title: 'Database down' }));
+    await clock.tick(); // the budget's next window
+    assert.ok(posts.length > 4);
+    assert.match(titles(posts[4] as { body: OpsChannelMessage })[0] ?? '', /Database down/);
+  });
+
+  it('never sends a recovery ahead of its own alert', async () => {
+    const { clock, sink, posts } = setup();
+    sink.notify(note(clock, { key: 'component.db', kind: 'resolved', duration_ms: 5, severity: 'warning' }));
+    sink.notify(note(clock, { key: 'component.db', title: 'DB failed again' }));
+    sink.notify(note(clock, { key: 'component.cache', title: 'Cache failed' }));
+    await clock.advance(2000);
+    const text = titles(posts[0] as { body: OpsChannelMessage });
+    assert.equal(text.length, 3);
+    assert.match(text[0] ?? '', /Cache failed/, 'the critical with nothing before it leads');
+    assert.match(text[1] ?? '', /^✅/, 'then the older recovery of the db');
+    assert.match(text[2] ?? '', /DB failed again/, 'and only then its new alert');
+  });
+
+  it('posts notices, which no silence holds back', async () => {
+    const { clock, sink, posts } = setup();
+    sink.notify({
+      kind: 'notice',
+      topic: 'silence_set',
+      key: '*',
+      title: 'Alerts matching * silenced',
+      by: '123456789012345678',
+      until: new Date(clock.now() + 86_400_000).toISOString(),
+      requested_ms: 30 * 86_400_000,
+      still_firing: [],
+      at: new Date(clock.now()).toISOString(),
+    });
+    await clock.advance(1000);
+    assert.equal(posts.length, 1);
+    assert.equal(posts[0]?.body.embeds[0]?.title, '🔕 Alerts silenced');
+    assert.deepEqual(posts[0]?.body.allowed_mentions, { parse: [] });
+  });
+});
+
+describe('ops channel sink: a hung post', () => {
+  it('is given up after its timeout, its request aborted, and retried; the queue moves on', async () => {
+    const signals: AbortSignal[] = [];
+    const { clock, sink, posts, calls, log } = setup(
+      (call) => (call === 1 ? new Promise<void>(() => {}) : Promise.resolve()),
+      { postTimeoutMs: 10_000 },
+    );
+    const spy = createOpsChannelSink({
+      post: async (_body, signal) => {
+        signals.push(signal);
       },
-    };
+      clock,
+      log,
+    });
+    spy.notify(note(clock));
+    await clock.advance(1000);
+    assert.equal(signals[0]?.aborted, false, 'a post that finished in time is not aborted');
+
+    sink.notify(note(clock, { title: 'Stuck then sent' }));
+    await clock.advance(1000);
+    assert.equal(calls.length, 1);
+    await clock.advance(9_999);
+    assert.equal(calls.length, 1, 'still waiting inside the timeout');
+    await clock.advance(1);
+    const retry = log.events('alert_channel_retry');
+    assert.equal(retry.length, 1);
+    assert.equal(retry[0]?.detail.timed_out, true);
+    await clock.advance(1000);
+    assert.equal(calls.length, 2);
+    assert.equal(posts.length, 1);
+    assert.match(JSON.stringify(posts[0]?.body), /Stuck then sent/);
+    assert.equal(sink.queued, 0);
+  });
+
+  it('aborts the signal it gave the post when the timeout passes', async () => {
+    const clock = new ManualClock();
+    let seen: AbortSignal | undefined;
+    const sink = createOpsChannelSink({
+      post: (_body, signal) => {
+        seen = signal;
+        return new Promise<void>(() => {});
+      },
+      clock,
+      log: new CaptureLogger(),
+      postTimeoutMs: 5_000,
+    });
+    sink.notify(note(clock));
+    await clock.advance(1000);
+    assert.equal(seen?.aborted, false);
+    await clock.advance(5000);
+    assert.equal(seen?.aborted, true);
+    assert.match(String(seen?.reason), /longer than 5000 ms/);
+  });
+
+  it('at shutdown a hung post is given up at the close deadline and its alert logged as undelivered', async () => {
+    const { clock, sink, log, calls } = setup(() => new Promise<void>(() => {}));
+    sink.notify(note(clock, { title: 'Never acknowledged' }));
+    await clock.advance(1000);
+    assert.equal(calls.length, 1);
+    let done = false;
+    const closing = sink.close(3000).then(() => (done = true));
+    await clock.advance(2999);
+    assert.equal(done, false);
+    await clock.advance(1);
+    await closing;
+    assert.equal(calls.length, 1, 'not posted again once the deadline is reached');
+    const undelivered = log.events('alert_undelivered');
+    assert.equal(undelivered.length, 1);
+    assert.equal(undelivered[0]?.detail.reason, 'shutdown');
+  });
+
+  it('a critical raised while a batch of recoveries is being retried goes out first', async () => {
+    let failing = true;
+    const { clock, sink, posts } = setup(async () => {
+      if (failing) throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+    });
+    for (let i = 0; i < 10; i += 1) sink.notify(note(clock, { kind: 'resolved', duration_ms: 1000 }));
+    await clock.advance(1000); // first attempt fails, retry in 1 s
+    sink.notify(note(clock, { title: 'Database down' }));
+    failing = false;
+    await clock.advance(1000);
+    assert.equal(posts.length, 2, 'eleven notifications: two messages');
+    assert.match(JSON.stringify(posts[0]?.body.embeds[0]), /Database down/, 'the critical leads the first');
+  });
+});
+
+describe('createChannelPoster', () => {
+  const fakeClient = (options: { sendable?: boolean; fail?: () => unknown } = {}) => {
+    const sent: { route: string; body: unknown; signal: unknown }[] = [];
+    let fetches = 0;
     const client = {
       channels: {
         fetch: async (id: string) => {
           fetches += 1;
           assert.equal(id, '222');
-          return channel;
+          return options.sendable === false ? null : { isSendable: () => true };
+        },
+      },
+      rest: {
+        post: async (route: string, data: { body: unknown; signal: unknown }) => {
+          const error = options.fail?.();
+          if (error !== undefined) throw error;
+          sent.push({ route, body: data.body, signal: data.signal });
         },
       },
     };
-    const post = createChannelPoster(client as never, '222');
-    await post({ embeds: [{ title: 'a' }], allowed_mentions: { parse: [] } });
-    await post({ embeds: [{ title: 'b' }], allowed_mentions: { parse: [] } });
-    assert.equal(fetches, 1);
-    assert.deepEqual(sent[0], { embeds: [{ title: 'a' }], allowedMentions: { parse: [] } });
+    return { client: client as never, sent, fetches: () => fetches };
+  };
+
+  it('checks the channel once, posts with mentions off and the abort signal, and lets Discord errors through unchanged', async () => {
+    const apiError = Object.assign(new Error('Missing Permissions'), { status: 403, code: 50013 });
+    let fail = false;
+    const { client, sent, fetches } = fakeClient({ fail: () => (fail ? apiError : undefined) });
+    const post = createChannelPoster(client, '222');
+    const signal = new AbortController().signal;
+    await post({ embeds: [{ title: 'a' }], allowed_mentions: { parse: [] } }, signal);
+    await post({ embeds: [{ title: 'b' }], allowed_mentions: { parse: [] } }, signal);
+    assert.equal(fetches(), 1);
+    assert.deepEqual(sent[0], {
+      route: '/channels/222/messages',
+      body: { embeds: [{ title: 'a' }], allowed_mentions: { parse: [] } },
+      signal,
+    });
     fail = true;
-    await assert.rejects(post({ embeds: [], allowed_mentions: { parse: [] } }), (e) => e === apiError);
+    await assert.rejects(
+      post({ embeds: [], allowed_mentions: { parse: [] } }, signal),
+      (e) => e === apiError,
+    );
   });
 
   it('reports a channel it cannot send to as missing, and fetches again next time', async () => {
-    const { createChannelPoster } = await import('../../src/discord/ops-channel-sink.ts');
-    let fetches = 0;
-    const client = {
-      channels: {
-        fetch: async () => {
-          fetches += 1;
-          return null;
-        },
-      },
-    };
-    const post = createChannelPoster(client as never, '222');
-    await assert.rejects(post({ embeds: [], allowed_mentions: { parse: [] } }), { status: 404, code: 10003 });
-    await assert.rejects(post({ embeds: [], allowed_mentions: { parse: [] } }), { code: 10003 });
-    assert.equal(fetches, 2);
+    const { client, fetches } = fakeClient({ sendable: false });
+    const post = createChannelPoster(client, '222');
+    const signal = new AbortController().signal;
+    await assert.rejects(post({ embeds: [], allowed_mentions: { parse: [] } }, signal), {
+      status: 404,
+      code: 10003,
+    });
+    await assert.rejects(post({ embeds: [], allowed_mentions: { parse: [] } }, signal), { code: 10003 });
+    assert.equal(fetches(), 2);
+  });
+
+  it('over a real discord.js REST client, a post the sink gives up on is aborted: the request is closed', async () => {
+    const { REST } = await import('@discordjs/rest');
+    let received: () => void = () => {};
+    let closed: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => (received = resolve));
+    const hungUp = new Promise<void>((resolve) => (closed = resolve));
+    // A Discord that takes the request and never answers.
+    const server = createServer((req) => {
+      received();
+      req.on('close', () => closed());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const rest = new REST({ api: `http://127.0.0.1:${port}`, version: '10' }).setToken('not-a-real-token');
+      const client = { channels: { fetch: async () => ({ isSendable: () => true }) }, rest };
+      const clock = new ManualClock();
+      const log = new CaptureLogger();
+      const sink = createOpsChannelSink({
+        post: createChannelPoster(client as never, '222'),
+        clock,
+        log,
+        postTimeoutMs: 10_000,
+      });
+      sink.notify(note(clock));
+      await clock.advance(1000);
+      await arrived;
+      await clock.advance(10_000);
+      await hungUp;
+      assert.equal(log.events('alert_channel_retry')[0]?.detail.timed_out, true);
+      await sink.close(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

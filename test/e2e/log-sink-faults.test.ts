@@ -42,7 +42,10 @@ test('the disk fills mid-run (ENOSPC): console goes on, logging degraded; writab
     renameSync(tmp, link);
   };
   pointAt(first);
-  const run = await startRunningBot({ env: { LOG_FILE: link, OBS_HEALTHCHECK_INTERVAL_MS: '1000' } });
+  // The recovery is announced as soon as logging is back (no hold against flapping), so the run stays short.
+  const run = await startRunningBot({
+    env: { LOG_FILE: link, OBS_HEALTHCHECK_INTERVAL_MS: '1000', ALERT_HEALTHY_FOR_MS: '0' },
+  });
   try {
     assert.equal(loggingHealth(run)?.state, 'ready');
     pointAt('/dev/full');

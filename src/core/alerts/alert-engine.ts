@@ -1,9 +1,19 @@
 import type { Clock, Timer } from '../clock.ts';
 import type { LogDetail, Logger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
-import { formatAlertMessage } from './alert-message.ts';
-import { createSilenceList } from './silence-list.ts';
-import type { AlertNotification, AlertSeverity, AlertSink, AlertsView, FiringAlert } from './types.ts';
+import { formatAlertMessage, formatDuration } from './alert-message.ts';
+import { createSilenceList, isCatchAllPattern, silenceMatches } from './silence-list.ts';
+import type {
+  AlertNotification,
+  AlertSeverity,
+  AlertSink,
+  AlertsView,
+  AlertTransition,
+  FiringAlert,
+  OpsNotice,
+  Silence,
+  SilenceResult,
+} from './types.ts';
 
 /** A numeric condition, checked against a warning and a critical level (resources). */
 export interface ObservedValue {
@@ -53,6 +63,12 @@ export interface AlertEngineOptions {
    * @default 0.05
    */
   readonly hysteresis?: number;
+  /**
+   * The longest a catch-all silence (`*`, or a whole group such as `component.*`) may
+   * run; a longer one asked for is shortened to this.
+   * @default 86400000 (24 h)
+   */
+  readonly catchAllSilenceMaxMs?: number;
 }
 
 export interface AlertEngine {
@@ -66,9 +82,14 @@ export interface AlertEngine {
   /** Resolves a firing alert; false when it was not firing. */
   clear(key: string): boolean;
   isFiring(key: string): boolean;
-  /** Silences a key or a `prefix.*` pattern (or `*`); returns the end, ISO 8601 UTC. */
-  silence(keyOrPattern: string, durationMs: number, by: string): string;
-  unsilence(keyOrPattern: string): boolean;
+  /**
+   * Silences a key or a `prefix.*` pattern (or `*`) for `durationMs`, catch-all
+   * patterns for at most `catchAllSilenceMaxMs`. `by` (who asked) goes to the log and
+   * to the sinks as a notice; so does the silence's end, whether it runs out or is lifted.
+   */
+  silence(keyOrPattern: string, durationMs: number, by: string): SilenceResult;
+  /** Lifts the silence on exactly `keyOrPattern`; false when there was none. */
+  unsilence(keyOrPattern: string, by: string): boolean;
   view(): AlertsView;
   /**
    * Adds a sink after construction (the ops channel is only known once Discord is
@@ -85,14 +106,22 @@ const DEFAULTS = {
   consecutiveSamples: 2,
   resolveAfter: 2,
   hysteresis: 0.05,
+  catchAllSilenceMaxMs: 86_400_000,
 } as const satisfies Required<
   Pick<
     AlertEngineOptions,
-    'sinks' | 'repeatIntervalMs' | 'consecutiveSamples' | 'resolveAfter' | 'hysteresis'
+    | 'sinks'
+    | 'repeatIntervalMs'
+    | 'consecutiveSamples'
+    | 'resolveAfter'
+    | 'hysteresis'
+    | 'catchAllSilenceMaxMs'
   >
 >;
 
 const MAX_KEY_LENGTH = 100;
+/** A silence's end is checked at least this often, since timers cannot wait longer than about 24.8 days. */
+const MAX_TIMER_MS = 86_400_000;
 
 interface FiringState {
   title: string;
@@ -103,6 +132,8 @@ interface FiringState {
   detail: LogDetail | undefined;
   readonly sinceMs: number;
   reminder: Timer | undefined;
+  /** Whether the last notification the sinks got for it was silenced, i.e. the channel has not seen where it stands. */
+  hidden: boolean;
 }
 
 /** Consecutive-observation counters of one numeric key. */
@@ -141,12 +172,16 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   }
   if (!(hysteresis >= 0 && hysteresis < 1))
     throw new Error(`hysteresis must be in [0, 1) (got ${hysteresis})`);
+  const catchAllMaxMs = options.catchAllSilenceMaxMs ?? DEFAULTS.catchAllSilenceMaxMs;
+  if (!Number.isFinite(catchAllMaxMs) || catchAllMaxMs < 60_000) {
+    throw new Error(`catchAllSilenceMaxMs must be at least 60000 (got ${catchAllMaxMs})`);
+  }
 
   const firing = new Map<string, FiringState>();
   const streaks = new Map<string, Streaks>();
-  const silences = createSilenceList((s) =>
-    log.info('alert_silence_expired', `Silence on ${s.key} ended`, { key: s.key, until: s.until }),
-  );
+  const silences = createSilenceList();
+  /** The timer that ends each running silence, by key or pattern. */
+  const silenceEnds = new Map<string, { readonly silence: Silence; timer: Timer | undefined }>();
   let closed = false;
 
   const iso = (ms: number): string => new Date(ms).toISOString();
@@ -154,9 +189,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const notification = (
     key: string,
     state: FiringState,
-    kind: AlertNotification['kind'],
+    kind: AlertTransition['kind'],
     nowMs: number,
-  ): AlertNotification => ({
+  ): AlertTransition => ({
     kind,
     key,
     title: state.title,
@@ -169,7 +204,22 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     silenced: silences.covers(key, nowMs),
   });
 
-  const emit = (n: AlertNotification, state: FiringState): void => {
+  /** Tells every sink; one that throws is logged and the others are still told. */
+  const tell = (n: AlertNotification): void => {
+    for (const sink of sinks) {
+      try {
+        sink.notify(n);
+      } catch (error) {
+        log.error('alert_sink_failed', `Alert sink ${sink.name} failed`, {
+          sink: sink.name,
+          key: n.key,
+          error,
+        });
+      }
+    }
+  };
+
+  const emit = (n: AlertTransition, state: FiringState, extra: LogDetail = {}): void => {
     const event =
       n.kind === 'resolved' ? 'alert_resolved' : n.kind === 'reminder' ? 'alert_reminder' : 'alert_fired';
     const detail: LogDetail = {
@@ -183,23 +233,32 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       since: n.since,
       duration_ms: n.kind === 'resolved' ? n.duration_ms : Date.parse(n.at) - Date.parse(n.since),
       silenced: n.silenced,
+      ...extra,
     };
     const msg = formatAlertMessage(n);
     if (n.kind === 'resolved') log.info(event, msg, detail);
     else if (n.severity === 'critical') log.critical(event, msg, detail);
     else log.warning(event, msg, detail);
-    for (const sink of sinks) {
-      try {
-        sink.notify(n);
-      } catch (error) {
-        log.error('alert_sink_failed', `Alert sink ${sink.name} failed`, {
-          sink: sink.name,
-          key: n.key,
-          error,
-        });
-      }
-    }
+    state.hidden = n.silenced;
+    tell(n);
   };
+
+  const notice = (
+    topic: OpsNotice['topic'],
+    silence: Silence,
+    title: string,
+    fields: Partial<Pick<OpsNotice, 'by' | 'requested_ms' | 'still_firing' | 'at'>> = {},
+  ): OpsNotice => ({
+    kind: 'notice',
+    topic,
+    key: silence.key,
+    title,
+    by: fields.by ?? null,
+    until: silence.until,
+    requested_ms: fields.requested_ms ?? null,
+    still_firing: fields.still_firing ?? [],
+    at: fields.at ?? iso(clock.now()),
+  });
 
   const scheduleReminder = (key: string, state: FiringState): void => {
     state.reminder?.cancel();
@@ -246,6 +305,60 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     return true;
   };
 
+  /**
+   * Firing alerts that the ended silence covered, or whose last word to the sinks was
+   * silenced, and that no silence covers any more: the channel should hear where they stand.
+   */
+  const uncovered = (ended: Silence): string[] => {
+    const now = clock.now();
+    return [...firing]
+      .filter(
+        ([key, state]) => (state.hidden || silenceMatches(ended.key, key)) && !silences.covers(key, now),
+      )
+      .map(([key]) => key);
+  };
+
+  /** Tells the sinks where each alert a silence covered stands now, and restarts its reminders from here. */
+  const reannounce = (keys: readonly string[]): void => {
+    for (const key of keys) {
+      const state = firing.get(key);
+      if (state === undefined) continue;
+      emit(notification(key, state, 'reminder', clock.now()), state, { reason: 'silence_ended' });
+      scheduleReminder(key, state);
+    }
+  };
+
+  const expire = (silence: Silence): void => {
+    silenceEnds.delete(silence.key);
+    silences.remove(silence.key);
+    const hidden = uncovered(silence);
+    const title = `Silence on ${silence.key} ended`;
+    log.info('alert_silence_expired', title, {
+      key: silence.key,
+      until: silence.until,
+      still_firing: hidden.length,
+    });
+    tell(notice('silence_expired', silence, title, { still_firing: hidden }));
+    reannounce(hidden);
+  };
+
+  /** Ends `silence` at its time (in steps, for ends further off than a timer can wait). */
+  const armSilenceEnd = (silence: Silence): void => {
+    silenceEnds.get(silence.key)?.timer?.cancel();
+    const end: { readonly silence: Silence; timer: Timer | undefined } = { silence, timer: undefined };
+    silenceEnds.set(silence.key, end);
+    const arm = (): void => {
+      if (closed || silenceEnds.get(silence.key) !== end) return;
+      const left = Date.parse(silence.until) - clock.now();
+      if (left <= 0) {
+        expire(silence);
+        return;
+      }
+      end.timer = clock.setTimeout(arm, Math.min(left, MAX_TIMER_MS), { unref: true });
+    };
+    arm();
+  };
+
   const checkKey = (key: string): void => {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new Error(`alert key must be 1..${MAX_KEY_LENGTH} characters (got ${key.length})`);
@@ -282,6 +395,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           detail: undefined,
           sinceMs: clock.now(),
           reminder: undefined,
+          hidden: false,
         });
         return;
       }
@@ -310,7 +424,13 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         detail: a.detail,
       };
       if (state === undefined) {
-        fire(key, { ...described, severity: a.severity, sinceMs: clock.now(), reminder: undefined });
+        fire(key, {
+          ...described,
+          severity: a.severity,
+          sinceMs: clock.now(),
+          reminder: undefined,
+          hidden: false,
+        });
         return;
       }
       Object.assign(state, described);
@@ -327,22 +447,53 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       if (!Number.isFinite(durationMs) || durationMs <= 0) {
         throw new Error(`silence duration must be a positive number of ms (got ${durationMs})`);
       }
+      const capped = isCatchAllPattern(keyOrPattern) && durationMs > catchAllMaxMs;
+      const runsMs = capped ? catchAllMaxMs : durationMs;
       const now = clock.now();
-      const until = iso(now + durationMs);
-      silences.add({ key: keyOrPattern, until, created_at: iso(now), created_by: by });
-      log.info('alert_silenced', `Alerts matching ${keyOrPattern} silenced until ${until}`, {
+      const silence: Silence = {
         key: keyOrPattern,
-        until,
-        duration_ms: durationMs,
+        until: iso(now + runsMs),
+        created_at: iso(now),
+        created_by: by,
+      };
+      silences.add(silence);
+      armSilenceEnd(silence);
+      const cappedNote = capped ? ` (capped at ${formatDuration(runsMs)} for a catch-all pattern)` : '';
+      const title = `Alerts matching ${keyOrPattern} silenced until ${silence.until}${cappedNote}`;
+      log.info('alert_silenced', title, {
+        key: keyOrPattern,
+        until: silence.until,
+        duration_ms: runsMs,
+        requested_ms: durationMs,
+        capped,
         by,
       });
-      return until;
+      tell(
+        notice('silence_set', silence, title, {
+          by,
+          requested_ms: capped ? durationMs : null,
+          at: silence.created_at,
+        }),
+      );
+      return { until: silence.until, duration_ms: runsMs, requested_ms: durationMs, capped };
     },
 
-    unsilence(keyOrPattern) {
+    unsilence(keyOrPattern, by) {
       const removed = silences.remove(keyOrPattern);
-      if (removed) log.info('alert_unsilenced', `Silence on ${keyOrPattern} lifted`, { key: keyOrPattern });
-      return removed;
+      if (removed === undefined) return false;
+      silenceEnds.get(keyOrPattern)?.timer?.cancel();
+      silenceEnds.delete(keyOrPattern);
+      const hidden = uncovered(removed);
+      const title = `Silence on ${keyOrPattern} lifted`;
+      log.info('alert_unsilenced', title, {
+        key: keyOrPattern,
+        until: removed.until,
+        by,
+        still_firing: hidden.length,
+      });
+      tell(notice('silence_lifted', removed, title, { by, still_firing: hidden }));
+      reannounce(hidden);
+      return true;
     },
 
     view() {
@@ -379,6 +530,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     async close(timeoutMs) {
       closed = true;
       for (const state of firing.values()) state.reminder?.cancel();
+      for (const end of silenceEnds.values()) end.timer?.cancel();
+      silenceEnds.clear();
       await Promise.all(
         sinks.map(async (sink) => {
           try {

@@ -1,6 +1,6 @@
-import type { AlertNotification, AlertSeverity } from './types.ts';
+import type { AlertSeverity, AlertTransition } from './types.ts';
 
-/** ⚠️ for warning, ❌ for critical, as the guide prints them. */
+/** ⚠️ for warning, ❌ for critical. */
 export function severityIcon(severity: AlertSeverity): string {
   return severity === 'critical' ? '❌' : '⚠️';
 }
@@ -20,10 +20,10 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * The one-line sentence the log shows for a notification, in the guide's form:
+ * The one-line sentence the log shows for an alert's transition:
  * "⚠️ Memory usage high: 1.2GB (threshold: 1.0GB)".
  */
-export function formatAlertMessage(n: AlertNotification): string {
+export function formatAlertMessage(n: AlertTransition): string {
   const measured =
     n.value === null ? '' : `: ${n.value}${n.threshold === null ? '' : ` (threshold: ${n.threshold})`}`;
   switch (n.kind) {

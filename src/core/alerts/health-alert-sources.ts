@@ -2,6 +2,7 @@ import type { Clock, Timer } from '../clock.ts';
 import type { HealthRegistry } from '../health/health-registry.ts';
 import type { StartupReport } from '../startup/types.ts';
 import type { AlertEngine } from './alert-engine.ts';
+import { createFlapGuard, FLAP_GUARD_DEFAULTS } from './flap-guard.ts';
 
 export interface HealthAlertSourcesOptions {
   readonly clock: Clock;
@@ -11,6 +12,19 @@ export interface HealthAlertSourcesOptions {
   readonly gatewayComponent?: string;
   /** How long the gateway may be down before it alerts (reconnects are routine). */
   readonly gatewayGraceMs: number;
+  /**
+   * Bad observations of a component or task before it alerts (`ALERT_CONSECUTIVE_SAMPLES`);
+   * a change of state is one, and so is each `observeEveryMs` it stays bad.
+   * @default 2
+   */
+  readonly consecutive?: number;
+  /**
+   * How long a component or task must stay healthy before its alert resolves (`ALERT_HEALTHY_FOR_MS`).
+   * @default 180000 (3 min)
+   */
+  readonly healthyForMs?: number;
+  /** How often a component or task that stays bad counts as observed again: the health-check interval. @default 30000 */
+  readonly observeEveryMs?: number;
 }
 
 export interface HealthAlertSources {
@@ -26,14 +40,23 @@ function alertKey(component: string): string {
 
 /**
  * Turns health changes into alerts: a component or task that fails or degrades, a
- * gateway down past its grace period, a degraded start. Each resolves when the
- * condition ends; the engine takes care of flapping, repeats and sinks.
+ * gateway down past its grace period, a degraded start. A component or task alerts
+ * after consecutive bad observations and resolves only after it stayed healthy for a
+ * while, so one that flaps fires once and resolves once; the gateway has its grace
+ * period. The engine takes care of repeats, silences and sinks.
  */
 export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthAlertSources {
   const { clock, registry, alerts } = options;
   const gatewayName = options.gatewayComponent ?? 'discord_gateway';
   let gatewayTimer: Timer | undefined;
   let degradedStart: Set<string> | undefined;
+  const guard = createFlapGuard({
+    clock,
+    alerts,
+    consecutive: options.consecutive ?? FLAP_GUARD_DEFAULTS.consecutive,
+    healthyForMs: options.healthyForMs ?? FLAP_GUARD_DEFAULTS.healthyForMs,
+    observeEveryMs: options.observeEveryMs ?? FLAP_GUARD_DEFAULTS.observeEveryMs,
+  });
 
   const unsubscribe = registry.onChange(({ name, to, component }) => {
     if (name === gatewayName) {
@@ -63,14 +86,14 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
     const key = alertKey(name);
     if (to === 'failed' || to === 'degraded') {
       const error = component.last_error?.message ?? component.note;
-      alerts.raise(key, {
+      guard.bad(key, {
         severity: to === 'failed' && component.critical ? 'critical' : 'warning',
         title: `${name.startsWith('task:') ? 'Task' : 'Component'} '${name.replace(/^task:/, '')}' ${to}`,
         value: error === null ? to : `${to}: ${error}`,
         detail: { component: name, state: to },
       });
     } else if (to === 'ready') {
-      alerts.clear(key);
+      guard.good(key);
     }
     if (degradedStart !== undefined && to === 'ready') {
       degradedStart.delete(name);
@@ -95,6 +118,7 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
     dispose() {
       unsubscribe();
       gatewayTimer?.cancel();
+      guard.dispose();
     },
   };
 }

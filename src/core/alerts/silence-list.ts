@@ -1,9 +1,11 @@
 import type { Silence } from './types.ts';
 
-/** Active silences by key or `prefix.*` pattern; expired ones are pruned as time passes. */
+/** Silences by key or `prefix.*` pattern. Ending them on time is the owner's job; one past its end never covers. */
 export interface SilenceList {
+  /** Adds a silence, replacing any on the same key or pattern. */
   add(silence: Silence): void;
-  remove(key: string): boolean;
+  /** Removes the silence on exactly `key`, returning it; undefined when there was none. */
+  remove(key: string): Silence | undefined;
   /** Whether `key` is covered by a silence still running at `nowMs`. */
   covers(key: string, nowMs: number): boolean;
   /** Silences still running at `nowMs`, soonest to end first. */
@@ -17,29 +19,36 @@ export function silenceMatches(pattern: string, key: string): boolean {
   return pattern === key;
 }
 
-export function createSilenceList(onExpired: (silence: Silence) => void = () => {}): SilenceList {
+/**
+ * Whether a pattern silences everything, or a whole family of alerts: `*`, or one
+ * top-level group such as `component.*`, `task.*` or `resource.*`. Such a silence
+ * hides too much to be left running for long.
+ */
+export function isCatchAllPattern(pattern: string): boolean {
+  return pattern === '*' || /^[^.*]+\.\*$/.test(pattern);
+}
+
+const running = (s: Silence, nowMs: number): boolean => Date.parse(s.until) > nowMs;
+
+export function createSilenceList(): SilenceList {
   const silences = new Map<string, Silence>();
-  const prune = (nowMs: number): void => {
-    for (const [key, s] of silences) {
-      if (Date.parse(s.until) <= nowMs) {
-        silences.delete(key);
-        onExpired(s);
-      }
-    }
-  };
   return {
     add(silence) {
       silences.set(silence.key, silence);
     },
-    remove: (key) => silences.delete(key),
+    remove(key) {
+      const found = silences.get(key);
+      silences.delete(key);
+      return found;
+    },
     covers(key, nowMs) {
-      prune(nowMs);
-      for (const s of silences.values()) if (silenceMatches(s.key, key)) return true;
+      for (const s of silences.values()) if (running(s, nowMs) && silenceMatches(s.key, key)) return true;
       return false;
     },
     active(nowMs) {
-      prune(nowMs);
-      return [...silences.values()].sort((a, b) => Date.parse(a.until) - Date.parse(b.until));
+      return [...silences.values()]
+        .filter((s) => running(s, nowMs))
+        .sort((a, b) => Date.parse(a.until) - Date.parse(b.until));
     },
   };
 }

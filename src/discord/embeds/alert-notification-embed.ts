@@ -1,6 +1,7 @@
 import type { APIEmbed } from 'discord-api-types/v10';
 import { formatDuration, severityIcon } from '../../core/alerts/alert-message.ts';
-import type { AlertNotification, AlertSeverity } from '../../core/alerts/types.ts';
+import type { AlertNotification, AlertSeverity, AlertTransition } from '../../core/alerts/types.ts';
+import { renderOpsNoticeEmbed } from './alert-notice-embed.ts';
 import { EMBED_COLORS, inlineCode, neutralizeText, relativeTime, truncateText, ZWSP } from './embed-text.ts';
 
 const severityColor = (s: AlertSeverity): number =>
@@ -15,7 +16,7 @@ const KEY_MAX = 60;
 const safe = (text: string, max: number): string =>
   truncateText(neutralizeText(truncateText(text, max)), max);
 
-function describe(n: AlertNotification): string {
+function describe(n: AlertTransition): string {
   switch (n.kind) {
     case 'fired':
       return n.severity === 'critical' ? 'Critical alert' : 'Warning';
@@ -28,8 +29,8 @@ function describe(n: AlertNotification): string {
   }
 }
 
-/** One alert notification as an embed coloured by severity (green once resolved). */
-export function renderAlertNotificationEmbed(n: AlertNotification): APIEmbed {
+/** One alert transition as an embed coloured by severity (green once resolved). */
+export function renderAlertNotificationEmbed(n: AlertTransition): APIEmbed {
   const resolved = n.kind === 'resolved';
   const icon = resolved ? '✅' : n.kind === 'reminder' ? '🔁' : severityIcon(n.severity);
   const fields: NonNullable<APIEmbed['fields']> = [];
@@ -63,11 +64,27 @@ export function renderAlertNotificationEmbed(n: AlertNotification): APIEmbed {
   return Number.isFinite(Date.parse(n.at)) ? { ...embed, timestamp: new Date(n.at).toISOString() } : embed;
 }
 
+/** Any notification as the ops channel shows it: an alert's transition, or a notice. */
+export function renderNotificationEmbed(n: AlertNotification): APIEmbed {
+  return n.kind === 'notice' ? renderOpsNoticeEmbed(n) : renderAlertNotificationEmbed(n);
+}
+
+/** Notifications lost to the rate limit or the full queue, by severity (`info`: recoveries, reminders, notices). */
+export interface DroppedCounts {
+  readonly critical: number;
+  readonly warning: number;
+  readonly info: number;
+}
+
 /** The note that opens a message after notifications were lost to the rate limit or the full queue. */
-export function renderDroppedNoticeEmbed(dropped: number): APIEmbed {
-  const noun = dropped === 1 ? 'notification was' : 'notifications were';
+export function renderDroppedNoticeEmbed(dropped: DroppedCounts): APIEmbed {
+  const total = dropped.critical + dropped.warning + dropped.info;
+  const noun = total === 1 ? 'notification was' : 'notifications were';
+  const parts = (['critical', 'warning', 'info'] as const)
+    .filter((s) => dropped[s] > 0)
+    .map((s) => `${dropped[s]} ${s}`);
   return {
-    description: `⚠️ ${dropped} ${noun} dropped to stay within the channel's rate limit; the log has every alert.`,
-    color: EMBED_COLORS.warning,
+    description: `⚠️ ${total} ${noun} dropped (${parts.join(', ')}) to stay within the channel's rate limit; the log has every alert.`,
+    color: dropped.critical > 0 ? EMBED_COLORS.critical : EMBED_COLORS.warning,
   };
 }

@@ -5,7 +5,12 @@ import {
   createAlertEngine,
   type ObservedValue,
 } from '../../../src/core/alerts/alert-engine.ts';
-import type { AlertNotification, AlertSink } from '../../../src/core/alerts/types.ts';
+import type {
+  AlertNotification,
+  AlertSink,
+  AlertTransition,
+  OpsNotice,
+} from '../../../src/core/alerts/types.ts';
 import { noopMetrics } from '../../../src/core/metrics/metrics.ts';
 import { CaptureLogger } from '../../support/capture-logger.ts';
 import { ManualClock } from '../../support/manual-clock.ts';
@@ -15,8 +20,19 @@ const MINUTE = 60_000;
 function setup(overrides: Partial<AlertEngineOptions> = {}) {
   const clock = new ManualClock();
   const log = new CaptureLogger();
-  const seen: AlertNotification[] = [];
-  const sink: AlertSink = { name: 'test', notify: (n) => seen.push(n) };
+  const seen: AlertTransition[] = [];
+  const notices: OpsNotice[] = [];
+  /** What a channel would post, in order, as `kind key` (`notice:topic key` for notices). */
+  const heard: string[] = [];
+  const sink: AlertSink = {
+    name: 'test',
+    notify: (n) => {
+      if (n.kind === 'notice') heard.push(`notice:${n.topic} ${n.key}`);
+      else if (!n.silenced) heard.push(`${n.kind} ${n.key}`);
+      if (n.kind === 'notice') notices.push(n);
+      else seen.push(n);
+    },
+  };
   const metricEvents: string[] = [];
   const engine = createAlertEngine({
     clock,
@@ -29,7 +45,7 @@ function setup(overrides: Partial<AlertEngineOptions> = {}) {
     },
     ...overrides,
   });
-  return { clock, log, seen, engine, metricEvents };
+  return { clock, log, seen, notices, heard, engine, metricEvents };
 }
 
 const memory = (mb: number): ObservedValue => ({
@@ -40,7 +56,7 @@ const memory = (mb: number): ObservedValue => ({
 });
 
 describe('alert engine: numeric conditions', () => {
-  it('fires only after consecutive samples over the threshold, with the guide-style message', () => {
+  it('fires only after consecutive samples over the threshold, with a one-line log message', () => {
     const { engine, seen, log } = setup();
     engine.observe('resource.memory', memory(1229));
     assert.equal(seen.length, 0, 'one sample is not enough');
@@ -213,10 +229,18 @@ describe('alert engine: reminders and resolution', () => {
 });
 
 describe('alert engine: silences', () => {
+  const ADMIN = '123456789012345678';
+  const DAY = 24 * 60 * MINUTE;
+
   it('silenced alerts are still logged but marked silenced for the sinks, until the silence ends', async () => {
     const { engine, seen, clock, log } = setup();
-    const until = engine.silence('resource.*', 30 * MINUTE, '123456789012345678');
-    assert.equal(until, new Date(clock.now() + 30 * MINUTE).toISOString());
+    const result = engine.silence('resource.*', 30 * MINUTE, ADMIN);
+    assert.deepEqual(result, {
+      until: new Date(clock.now() + 30 * MINUTE).toISOString(),
+      duration_ms: 30 * MINUTE,
+      requested_ms: 30 * MINUTE,
+      capped: false,
+    });
     engine.raise('resource.memory', { severity: 'warning', title: 'Memory usage high' });
     engine.raise('task.sampler', { severity: 'warning', title: 'Task stale' });
     assert.deepEqual(
@@ -229,26 +253,124 @@ describe('alert engine: silences', () => {
     assert.equal(log.events('alert_fired').length, 2, 'both are logged');
     const view = engine.view();
     assert.equal(view.silences.length, 1);
-    assert.equal(view.silences[0]?.created_by, '123456789012345678');
+    assert.equal(view.silences[0]?.created_by, ADMIN);
     assert.equal(view.firing.find((a) => a.key === 'resource.memory')?.silenced, true);
 
     await clock.advance(16 * MINUTE); // first reminder, still inside the silence
     assert.equal(seen.filter((n) => n.key === 'resource.memory').at(-1)?.silenced, true);
-    await clock.advance(15 * MINUTE); // second reminder, after the silence ended
+    await clock.advance(15 * MINUTE); // the silence ended at 30 min
     const last = seen.filter((n) => n.key === 'resource.memory').at(-1);
     assert.equal(last?.kind, 'reminder');
     assert.equal(last?.silenced, false);
+    assert.equal(last?.at, new Date(clock.now() - MINUTE).toISOString(), 'announced when the silence ended');
     assert.equal(engine.view().silences.length, 0);
     assert.equal(log.events('alert_silence_expired').length, 1);
   });
 
-  it('unsilence lifts a silence at once and says whether there was one', () => {
-    const { engine, seen } = setup();
-    engine.silence('gateway', 60 * MINUTE, '1');
-    assert.equal(engine.unsilence('gateway'), true);
-    assert.equal(engine.unsilence('gateway'), false);
+  it('every silence and unsilence is logged with who did it and told to the sinks as a notice', () => {
+    const { engine, notices, log } = setup();
+    engine.silence('gateway', 60 * MINUTE, ADMIN);
+    assert.equal(engine.unsilence('gateway', '876543210987654321'), true);
+    assert.equal(engine.unsilence('gateway', ADMIN), false, 'nothing to lift: no log, no notice');
+    const [silenced] = log.events('alert_silenced');
+    assert.equal(silenced?.detail.by, ADMIN);
+    assert.equal(silenced?.detail.key, 'gateway');
+    assert.equal(silenced?.detail.capped, false);
+    const unsilenced = log.events('alert_unsilenced');
+    assert.equal(unsilenced.length, 1);
+    assert.equal(unsilenced[0]?.detail.by, '876543210987654321');
+    assert.deepEqual(
+      notices.map((n) => [n.topic, n.key, n.by, n.requested_ms]),
+      [
+        ['silence_set', 'gateway', ADMIN, null],
+        ['silence_lifted', 'gateway', '876543210987654321', null],
+      ],
+    );
+    assert.equal(notices[0]?.until, new Date(Date.parse(notices[0]?.at ?? '') + 60 * MINUTE).toISOString());
+  });
+
+  it('a catch-all silence runs at most 24 h; a narrower one runs as long as asked', () => {
+    const { engine, notices, log, clock } = setup();
+    const all = engine.silence('*', 30 * DAY, ADMIN);
+    assert.equal(all.capped, true);
+    assert.equal(all.duration_ms, DAY);
+    assert.equal(all.requested_ms, 30 * DAY);
+    assert.equal(all.until, new Date(clock.now() + DAY).toISOString());
+    assert.equal(notices.at(-1)?.requested_ms, 30 * DAY);
+    assert.equal(notices.at(-1)?.until, all.until);
+    assert.equal(log.events('alert_silenced')[0]?.detail.capped, true);
+    assert.equal(log.events('alert_silenced')[0]?.detail.duration_ms, DAY);
+    assert.match(log.events('alert_silenced')[0]?.msg ?? '', /capped at 1d/);
+
+    assert.equal(engine.silence('component.*', 2 * DAY, ADMIN).capped, true, 'a whole group is a catch-all');
+    assert.equal(engine.silence('task.*', 12 * 60 * MINUTE, ADMIN).capped, false, 'a day or less is kept');
+    assert.equal(engine.silence('component.db.*', 2 * DAY, ADMIN).capped, false);
+    assert.equal(engine.silence('gateway', 30 * DAY, ADMIN).capped, false);
+    assert.equal(notices.at(-1)?.requested_ms, null);
+  });
+
+  it('when a silence runs out the sinks hear it, then every alert still firing under it', async () => {
+    const { engine, clock, heard, notices, log } = setup();
+    engine.raise('component.cache', { severity: 'warning', title: "Component 'cache' degraded" });
+    engine.silence('*', 30 * DAY, ADMIN);
+    engine.raise('task.sampler', { severity: 'critical', title: "Task 'sampler' failed" });
     engine.raise('gateway', { severity: 'critical', title: 'Gateway down' });
-    assert.equal(seen[0]?.silenced, false);
+    await clock.advance(MINUTE);
+    engine.clear('gateway'); // resolved inside the silence: nothing left to say
+    heard.length = 0;
+    await clock.advance(DAY - MINUTE - 1);
+    assert.deepEqual(heard, [], 'nothing before the capped end');
+    await clock.advance(1);
+    assert.deepEqual(heard, [
+      'notice:silence_expired *',
+      'reminder component.cache',
+      'reminder task.sampler',
+    ]);
+    const ended = notices.at(-1);
+    assert.equal(ended?.by, null);
+    assert.deepEqual(ended?.still_firing, ['component.cache', 'task.sampler']);
+    assert.equal(log.events('alert_silence_expired')[0]?.detail.still_firing, 2);
+    const reminders = log.events('alert_reminder').filter((r) => r.detail.reason === 'silence_ended');
+    assert.equal(reminders.length, 2);
+    assert.ok(reminders.every((r) => r.detail.silenced === false));
+  });
+
+  it('lifting a silence re-announces what it covered, unless another silence still covers it', () => {
+    const { engine, heard, notices } = setup();
+    engine.silence('resource.*', 60 * MINUTE, ADMIN);
+    engine.silence('resource.memory', 60 * MINUTE, ADMIN);
+    engine.raise('resource.memory', { severity: 'warning', title: 'Memory usage high' });
+    engine.raise('resource.cpu', { severity: 'warning', title: 'CPU high' });
+    heard.length = 0;
+    engine.unsilence('resource.*', ADMIN);
+    assert.deepEqual(heard, ['notice:silence_lifted resource.*', 'reminder resource.cpu']);
+    assert.deepEqual(notices.at(-1)?.still_firing, ['resource.cpu']);
+    engine.unsilence('resource.memory', ADMIN);
+    assert.deepEqual(heard.slice(2), ['notice:silence_lifted resource.memory', 'reminder resource.memory']);
+  });
+
+  it('a long silence ends on time, even past what one timer can wait', async () => {
+    const { engine, clock, notices } = setup();
+    const { until } = engine.silence('gateway', 30 * DAY, ADMIN);
+    await clock.advance(30 * DAY - 1);
+    assert.equal(notices.length, 1, 'still running');
+    assert.equal(engine.view().silences.length, 1);
+    await clock.advance(1);
+    assert.deepEqual(
+      notices.map((n) => n.topic),
+      ['silence_set', 'silence_expired'],
+    );
+    assert.equal(notices[1]?.at, until);
+  });
+
+  it('setting a silence again replaces it: one end, at the new time', async () => {
+    const { engine, clock, notices } = setup();
+    engine.silence('gateway', 60 * MINUTE, ADMIN);
+    engine.silence('gateway', 120 * MINUTE, ADMIN);
+    await clock.advance(90 * MINUTE);
+    assert.equal(notices.filter((n) => n.topic === 'silence_expired').length, 0);
+    await clock.advance(30 * MINUTE);
+    assert.equal(notices.filter((n) => n.topic === 'silence_expired').length, 1);
   });
 
   it('rejects a non-positive duration', () => {
@@ -266,12 +388,21 @@ describe('alert engine: close', () => {
       clock,
       log: new CaptureLogger(),
       repeatIntervalMs: MINUTE,
-      sinks: [{ name: 's', notify: (n) => seen.push(n), close: async (ms) => void closed.push(ms) }],
+      sinks: [
+        {
+          name: 's',
+          notify: (n) => seen.push(n),
+          close: async (ms) => void closed.push(ms),
+        },
+      ],
     });
     engine.raise('gateway', { severity: 'critical', title: 'Gateway down' });
+    engine.silence('gateway', 5 * MINUTE, '1');
+    const heard = seen.length;
     await engine.close(2000);
     await clock.advance(10 * MINUTE);
     assert.deepEqual(closed, [2000]);
-    assert.equal(seen.length, 1);
+    assert.equal(seen.length, heard, 'no reminder, no silence end after close');
+    assert.equal(clock.pending, 0, 'no timer left behind');
   });
 });

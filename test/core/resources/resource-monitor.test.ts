@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAlertEngine } from '../../../src/core/alerts/alert-engine.ts';
-import type { AlertNotification } from '../../../src/core/alerts/types.ts';
+import type { AlertTransition } from '../../../src/core/alerts/types.ts';
 import {
   createResourceMonitor,
   disabledResourcesView,
@@ -16,8 +16,12 @@ const MB = 1024 * 1024;
 function setup(opts: { intervalMs?: number; statsEveryMs?: number; historyMs?: number } = {}) {
   const clock = new ManualClock();
   const log = new CaptureLogger();
-  const notes: AlertNotification[] = [];
-  const alerts = createAlertEngine({ clock, log, sinks: [{ name: 't', notify: (n) => notes.push(n) }] });
+  const notes: AlertTransition[] = [];
+  const alerts = createAlertEngine({
+    clock,
+    log,
+    sinks: [{ name: 't', notify: (n) => n.kind !== 'notice' && notes.push(n) }],
+  });
   const next: Partial<ResourceSample>[] = [];
   const sampler = {
     async sample(): Promise<ResourceSample> {
@@ -55,7 +59,7 @@ function setup(opts: { intervalMs?: number; statsEveryMs?: number; historyMs?: n
 }
 
 describe('resource monitor', () => {
-  it('logs resource_stats at the configured low rate, with the keys the guide queries', async () => {
+  it('logs resource_stats at the configured low rate, with the keys the README jq queries read', async () => {
     const { log, run } = setup({ intervalMs: 15_000, statsEveryMs: 60_000 });
     await run(20); // 5 minutes
     const stats = log.events('resource_stats');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIEmbed } from 'discord-api-types/v10';
-import type { AlertNotification } from '../../../src/core/alerts/types.ts';
+import type { AlertTransition } from '../../../src/core/alerts/types.ts';
 import {
   renderAlertNotificationEmbed,
   renderDroppedNoticeEmbed,
@@ -27,7 +27,7 @@ function assertNoLiveMention(embed: APIEmbed): void {
   assert.ok(!/@everyone|@here|<@\d/.test(text), 'mentions are broken');
 }
 
-const base: AlertNotification = {
+const base: AlertTransition = {
   kind: 'fired',
   key: 'resource.memory',
   title: 'Memory usage high',
@@ -78,9 +78,13 @@ describe('renderAlertNotificationEmbed', () => {
     assert.ok(embedLength(e) * 10 <= 6000 - 200, `each ${embedLength(e)}`);
   });
 
-  it('announces dropped notifications', () => {
-    assert.match(renderDroppedNoticeEmbed(3).description ?? '', /3 notifications were dropped/);
-    assert.match(renderDroppedNoticeEmbed(1).description ?? '', /1 notification was dropped/);
+  it('announces dropped notifications, by severity, red when a critical alert was among them', () => {
+    const three = renderDroppedNoticeEmbed({ critical: 0, warning: 2, info: 1 });
+    assert.match(three.description ?? '', /3 notifications were dropped \(2 warning, 1 info\)/);
+    assert.equal(three.color, 0xf1c40f);
+    const one = renderDroppedNoticeEmbed({ critical: 1, warning: 0, info: 0 });
+    assert.match(one.description ?? '', /1 notification was dropped \(1 critical\)/);
+    assert.equal(one.color, 0xe74c3c);
   });
 });
 
