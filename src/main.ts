@@ -4,7 +4,8 @@ import { installProcessLifecycle } from './process-lifecycle.ts';
 
 /**
  * `npm start`: configuration (exit 78 on a bad variable), then the bot; SIGTERM and
- * SIGINT stop it gracefully, a failed critical start exits 1.
+ * SIGINT stop it gracefully, SIGHUP reopens the JSON log file (logrotate), a failed
+ * critical start exits 1.
  */
 async function main(): Promise<void> {
   const result = loadConfig(readEnvironment());
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     log: bot.log,
     shutdown: (reason) => bot.shutdown(reason),
     flushSync: () => bot.logging.flushSync(),
+    reopenLogs: () => bot.logging.reopen(),
     exit: (code) => process.exit(code),
   });
 

@@ -1,7 +1,7 @@
 import type { Logger } from './core/logging/logger.ts';
 
 export interface ProcessLike {
-  on(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  on(event: 'SIGTERM' | 'SIGINT' | 'SIGHUP', listener: () => void): unknown;
   on(event: 'uncaughtException', listener: (error: Error) => void): unknown;
   on(event: 'unhandledRejection', listener: (reason: unknown) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
@@ -13,6 +13,11 @@ export interface ProcessLifecycleOptions {
   readonly shutdown: (reason: string) => Promise<void>;
   /** Writes every buffered record synchronously; the last thing before a fatal exit. */
   readonly flushSync: () => void;
+  /**
+   * Reopens the JSON log file, on SIGHUP (logrotate's `postrotate`); must not throw.
+   * Without it SIGHUP keeps Node's default and ends the process.
+   */
+  readonly reopenLogs?: () => void;
   readonly exit: (code: number) => void;
   readonly process?: ProcessLike;
 }
@@ -27,6 +32,7 @@ export interface ProcessLifecycle {
  * gracefully and exit 0 (a second signal exits at once, 130); an unhandled rejection
  * is logged with its stack and the bot lives on; an uncaught exception is logged as
  * CRITICAL, both sinks are flushed, and the process exits 1 so it is restarted.
+ * SIGHUP reopens the JSON log file (after logrotate moved it) and nothing else.
  */
 export function installProcessLifecycle(options: ProcessLifecycleOptions): ProcessLifecycle {
   const proc = options.process ?? process;
@@ -53,6 +59,9 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
   };
   const onTerm = onSignal('SIGTERM');
   const onInt = onSignal('SIGINT');
+  const reopenLogs = options.reopenLogs;
+  // The reopen itself logs `log_file_reopened` in the new file, and never throws.
+  const onHup = (): void => reopenLogs?.();
 
   const onRejection = (reason: unknown): void => {
     log
@@ -75,6 +84,7 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
 
   proc.on('SIGTERM', onTerm);
   proc.on('SIGINT', onInt);
+  if (reopenLogs !== undefined) proc.on('SIGHUP', onHup);
   proc.on('unhandledRejection', onRejection);
   proc.on('uncaughtException', onException);
 
@@ -82,6 +92,7 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
     dispose() {
       proc.off('SIGTERM', onTerm);
       proc.off('SIGINT', onInt);
+      proc.off('SIGHUP', onHup);
       proc.off('unhandledRejection', onRejection);
       proc.off('uncaughtException', onException);
     },
