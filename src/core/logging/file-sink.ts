@@ -81,7 +81,10 @@ export interface FileSinkOptions {
   readonly onRecord?: (level: LogLevel, outcome: 'written' | 'dropped') => void;
   /** Called (from a microtask, never inside a write) when the sink degrades or recovers. */
   readonly onTransition?: (transition: FileSinkTransition) => void;
-  /** Called (from a microtask) after the file was reopened at the path; the new file is open by then. */
+  /**
+   * Called right after the file was reopened at the path (never inside a write), so a
+   * record logged from it is the new file's first line.
+   */
   readonly onReopen?: (reopen: FileSinkReopen) => void;
   /**
    * How often the path is compared with the open file (one `stat`), so a file moved away
@@ -146,8 +149,8 @@ export interface FileSink {
    */
   check(): SinkCheck;
   /**
-   * Closes the file and opens the path again, for logrotate's `postrotate` signal;
-   * records still buffered go to the new file. When degraded, the next write retries at once.
+   * Writes what is buffered to the open file, closes it and opens the path again: for
+   * logrotate's `postrotate` signal. When degraded, the next write retries at once.
    */
   reopen(): void;
   close(): void;
@@ -209,17 +212,17 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   let dropped = 0;
   let droppedTotal = 0;
 
-  const later = <T>(listener: ((value: T) => void) | undefined, value: T): void => {
+  const notify = (transition: FileSinkTransition): void => {
+    const listener = options.onTransition;
     if (listener === undefined) return;
     queueMicrotask(() => {
       try {
-        listener(value);
+        listener(transition);
       } catch {
         // A listener's failure must not take the sink down; it has no one else to tell.
       }
     });
   };
-  const notify = (transition: FileSinkTransition): void => later(options.onTransition, transition);
 
   const open = (): void => {
     try {
@@ -356,8 +359,15 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     }
   };
 
-  /** Closes the file and opens the path again; buffered records go to the new file. */
+  /**
+   * Writes what is buffered to the open file (records belong to the file they were
+   * logged for), then closes it and opens the path again, and says so before anything
+   * else can be logged, so the reopen is the new file's first line.
+   */
   const reopenAt = (reason: ReopenReason): void => {
+    flushNow();
+    // A failed flush degraded the sink; its retry opens the path anyway.
+    if (state !== 'ready') return;
     closeFd();
     try {
       open();
@@ -365,7 +375,11 @@ export function createFileSink(options: FileSinkOptions): FileSink {
       fail(err, []);
       return;
     }
-    later(options.onReopen, { path, reason });
+    try {
+      options.onReopen?.({ path, reason });
+    } catch {
+      // A listener's failure must not take the sink down.
+    }
   };
 
   /**
