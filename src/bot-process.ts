@@ -7,7 +7,8 @@ export type BotProcessOptions = Pick<StartBotOptions, 'components' | 'commandsDi
 /**
  * The bot as its own process, which is what `npm start` runs: configuration (exit 78 on
  * a bad variable), then the bot; SIGTERM and SIGINT stop it gracefully within
- * `OBS_SHUTDOWN_TIMEOUT_MS`, and a failed critical start exits 1.
+ * `OBS_SHUTDOWN_TIMEOUT_MS`, SIGHUP reopens the JSON log file (logrotate), and a failed
+ * critical start exits 1.
  */
 export async function runBotProcess(options: BotProcessOptions = {}): Promise<void> {
   const result = loadConfig(readEnvironment());
@@ -26,6 +27,7 @@ export async function runBotProcess(options: BotProcessOptions = {}): Promise<vo
     shutdown: async (reason) => (await starting).shutdown(reason),
     shutdownTimeoutMs: result.config.shutdownTimeoutMs,
     flushSync: () => bot?.logging.flushSync(),
+    reopenLogs: () => bot?.logging.reopen(),
     exit: (code) => process.exit(code),
   });
   bot = await starting;

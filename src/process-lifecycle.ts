@@ -4,7 +4,7 @@ import type { Logger } from './core/logging/logger.ts';
 type Signal = 'SIGTERM' | 'SIGINT';
 
 export interface ProcessLike {
-  on(event: Signal, listener: () => void): unknown;
+  on(event: Signal | 'SIGHUP', listener: () => void): unknown;
   on(event: 'uncaughtException', listener: (error: Error) => void): unknown;
   on(event: 'unhandledRejection', listener: (reason: unknown) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
@@ -22,6 +22,11 @@ export interface ProcessLifecycleOptions {
   readonly shutdownTimeoutMs: number;
   /** Writes every buffered record synchronously; the last thing before a forced exit. */
   readonly flushSync: () => void;
+  /**
+   * Reopens the JSON log file, on SIGHUP (logrotate's `postrotate`); must not throw.
+   * Without it SIGHUP keeps Node's default and ends the process.
+   */
+  readonly reopenLogs?: () => void;
   readonly exit: (code: number) => void;
   readonly process?: ProcessLike;
   /** @default systemClock */
@@ -44,7 +49,8 @@ const SIGNAL_NUMBERS: Readonly<Record<Signal, number>> = { SIGINT: 2, SIGTERM: 1
  * number; a shutdown that overruns its bound by more than a second is cut off by an
  * unref'd backstop (CRITICAL, flushed, exit 1). An unhandled rejection is logged with its
  * stack and the bot lives on; an uncaught exception is logged as CRITICAL, both sinks are
- * flushed, and the process exits 1 so it is restarted.
+ * flushed, and the process exits 1 so it is restarted. SIGHUP reopens the JSON log file
+ * (after logrotate moved it) and nothing else.
  */
 export function installProcessLifecycle(options: ProcessLifecycleOptions): ProcessLifecycle {
   const proc = options.process ?? process;
@@ -86,6 +92,9 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
   };
   const onTerm = onSignal('SIGTERM');
   const onInt = onSignal('SIGINT');
+  const reopenLogs = options.reopenLogs;
+  // The reopen itself logs `log_file_reopened` in the new file, and never throws.
+  const onHup = (): void => reopenLogs?.();
 
   const onRejection = (reason: unknown): void => {
     log('process')?.error('unhandled_rejection', 'Unhandled promise rejection; the bot carries on', {
@@ -106,6 +115,7 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
 
   proc.on('SIGTERM', onTerm);
   proc.on('SIGINT', onInt);
+  if (reopenLogs !== undefined) proc.on('SIGHUP', onHup);
   proc.on('unhandledRejection', onRejection);
   proc.on('uncaughtException', onException);
 
@@ -113,6 +123,7 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
     dispose() {
       proc.off('SIGTERM', onTerm);
       proc.off('SIGINT', onInt);
+      proc.off('SIGHUP', onHup);
       proc.off('unhandledRejection', onRejection);
       proc.off('uncaughtException', onException);
     },

@@ -48,8 +48,9 @@ export function createCoreComponents(options: CoreComponentsOptions): StartupCom
     checks.add(
       CORE_COMPONENTS.logging,
       () => {
-        // A real check, not the last write's outcome: a log file moved or deleted by hand or
-        // by logrotate is only noticed here, and a degraded one is retried here as well.
+        // A real check, not the last write's outcome: it reopens a log file moved or deleted
+        // by hand or by logrotate (the sink also looks once a second by itself), and retries
+        // a degraded one at once.
         const check = logging.checkFileSink();
         if (!check.ok) throw new Error(check.problem ?? 'the JSON log file is not writable');
       },

@@ -85,14 +85,17 @@ export interface ChildRun {
 /**
  * Runs `src/main.ts` (what `npm start` runs) in a child process with exactly `env`
  * (plus PATH), in `cwd`. `onStdout` may act on the output as it comes (e.g. send
- * SIGTERM once the bot says it is up). Bounded by `timeoutMs`.
+ * SIGTERM once the bot says it is up, or note its pid). Bounded by `timeoutMs`.
  */
 export function runMain(
   env: Readonly<Record<string, string>>,
   options: {
     readonly cwd?: string;
     readonly timeoutMs?: number;
-    readonly onStdout?: (soFar: string, child: { kill(signal: NodeJS.Signals): void }) => void;
+    readonly onStdout?: (
+      soFar: string,
+      child: { kill(signal: NodeJS.Signals): void; readonly pid?: number | undefined },
+    ) => void;
     /** Another entry point wired like `src/main.ts` (a fixture). @default src/main.ts */
     readonly entry?: URL;
   } = {},

@@ -1,4 +1,13 @@
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { describeFsError, fsErrorCode } from './describe-fs-error.ts';
@@ -51,6 +60,19 @@ export interface FileSinkTransition {
   readonly downMs: number;
 }
 
+/**
+ * Why the sink reopened its file: `requested` ({@link FileSink.reopen}, e.g. on SIGHUP
+ * after logrotate), `missing` (the path names no file: moved away or deleted) or
+ * `replaced` (the path names another file: moved away and recreated, as logrotate's
+ * `create` does).
+ */
+export type ReopenReason = 'requested' | 'missing' | 'replaced';
+
+export interface FileSinkReopen {
+  readonly path: string;
+  readonly reason: ReopenReason;
+}
+
 export interface FileSinkOptions {
   readonly path: string;
   readonly rotation?: RotationOptions;
@@ -59,6 +81,18 @@ export interface FileSinkOptions {
   readonly onRecord?: (level: LogLevel, outcome: 'written' | 'dropped') => void;
   /** Called (from a microtask, never inside a write) when the sink degrades or recovers. */
   readonly onTransition?: (transition: FileSinkTransition) => void;
+  /**
+   * Called right after the file was reopened at the path (never inside a write), so a
+   * record logged from it is the new file's first line.
+   */
+  readonly onReopen?: (reopen: FileSinkReopen) => void;
+  /**
+   * How often the path is compared with the open file (one `stat`), so a file moved away
+   * or deleted by hand or by logrotate is followed within this long, without a signal.
+   * 0 turns it off (the health check and {@link FileSink.reopen} still follow it).
+   * @default 1000
+   */
+  readonly watchIntervalMs?: number;
   /**
    * First wait after a failure before the file is reopened; doubles per failed retry.
    * @default 1000
@@ -80,6 +114,7 @@ const DEFAULTS = {
   retryInitialMs: 1000,
   retryMaxMs: 60_000,
   maxPendingBytes: 64 * 1024,
+  watchIntervalMs: 1000,
 } as const satisfies Partial<FileSinkOptions>;
 
 /**
@@ -91,8 +126,14 @@ const DEFAULTS = {
  * reopens the file on the next write; the first successful write recovers it.
  * A batch that fails half-way is truncated back so no partial line remains.
  *
+ * It follows its path: once a second (one `stat`) and on every check it compares
+ * the path with the open file, and when the file was moved away, deleted or
+ * replaced (logrotate's `create`) it reopens the path; {@link FileSink.reopen}
+ * does the same at once (SIGHUP). Its own rotation reopens the file in the same
+ * synchronous step, so the two never meet.
+ *
  * Not pino-roll: it writes to numbered files only (never to the exact
- * `LOG_FILE` path the guide's `jq` queries read), times rotation with the real
+ * `LOG_FILE` path that `jq` queries read), times rotation with the real
  * clock, is built asynchronously, and leaves a failed write to SonicBoom's
  * `error` event with no drop accounting, backoff or recovery.
  */
@@ -102,8 +143,16 @@ export interface FileSink {
   /** Writes everything buffered, synchronously; for exit paths. */
   flushSync(): void;
   status(): FileSinkStatus;
-  /** Checks the file can be written now (reopening it at once when degraded). */
+  /**
+   * Checks the file can be written now: reopens the path when it names another file
+   * than the open one, or at once when degraded.
+   */
   check(): SinkCheck;
+  /**
+   * Writes what is buffered to the open file, closes it and opens the path again: for
+   * logrotate's `postrotate` signal. When degraded, the next write retries at once.
+   */
+  reopen(): void;
   close(): void;
 }
 
@@ -121,6 +170,7 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   const retryInitialMs = options.retryInitialMs ?? DEFAULTS.retryInitialMs;
   const retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
   const maxPendingBytes = options.maxPendingBytes ?? DEFAULTS.maxPendingBytes;
+  const watchIntervalMs = options.watchIntervalMs ?? DEFAULTS.watchIntervalMs;
   const rotation = options.rotation;
   if (typeof path !== 'string' || path === '')
     throw new TypeError('file sink: path must be a non-empty string');
@@ -137,9 +187,15 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   if (!(retryInitialMs > 0 && retryMaxMs >= retryInitialMs)) {
     throw new RangeError('file sink: retryMaxMs must be >= retryInitialMs > 0');
   }
+  if (!(Number.isInteger(watchIntervalMs) && watchIntervalMs >= 0)) {
+    throw new RangeError(`file sink: watchIntervalMs must be an integer >= 0, got ${watchIntervalMs}`);
+  }
   const onRecord = options.onRecord ?? (() => {});
 
   let fd: number | undefined;
+  /** The open file's identity, to tell whether the path still names it. */
+  let openedIno = 0n;
+  let openedDev = 0n;
   let size = 0;
   let openedDay = '';
   let pending: PendingRecord[] = [];
@@ -177,7 +233,10 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     }
     const opened = openSync(path, 'a');
     try {
-      size = fstatSync(opened).size;
+      const stats = fstatSync(opened, { bigint: true });
+      size = Number(stats.size);
+      openedIno = stats.ino;
+      openedDev = stats.dev;
     } catch (err) {
       closeSync(opened);
       throw err;
@@ -300,12 +359,59 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     }
   };
 
+  /**
+   * Writes what is buffered to the open file (records belong to the file they were
+   * logged for), then closes it and opens the path again, and says so before anything
+   * else can be logged, so the reopen is the new file's first line.
+   */
+  const reopenAt = (reason: ReopenReason): void => {
+    flushNow();
+    // A failed flush degraded the sink; its retry opens the path anyway.
+    if (state !== 'ready') return;
+    closeFd();
+    try {
+      open();
+    } catch (err) {
+      fail(err, []);
+      return;
+    }
+    try {
+      options.onReopen?.({ path, reason });
+    } catch {
+      // A listener's failure must not take the sink down.
+    }
+  };
+
+  /**
+   * Reopens the path when it no longer names the open file (moved away, deleted or
+   * replaced, by hand or by logrotate). One `stat`; the sink's own rotation never
+   * trips it, as it reopens the file in the same synchronous step.
+   */
+  const follow = (): void => {
+    if (closed || state !== 'ready' || fd === undefined) return;
+    let named: BigIntStats;
+    try {
+      named = statSync(path, { bigint: true });
+    } catch (err) {
+      if (fsErrorCode(err) === 'ENOENT') reopenAt('missing');
+      else fail(err, []);
+      return;
+    }
+    if (named.ino !== openedIno || named.dev !== openedDev) {
+      reopenAt('replaced');
+      return;
+    }
+    // Still ours; a `copytruncate` may have emptied it, which size rotation must know.
+    size = Number(named.size);
+  };
+
   // Open now so the first record does not pay for it and a bad path shows at once.
   try {
     open();
   } catch (err) {
     fail(err, []);
   }
+  const watch = watchIntervalMs > 0 ? clock.setInterval(follow, watchIntervalMs, { unref: true }) : undefined;
 
   return {
     path,
@@ -336,17 +442,9 @@ export function createFileSink(options: FileSinkOptions): FileSink {
     },
     check() {
       if (closed) return { ok: false, problem: `${path}: the JSON sink is closed` };
+      follow();
       flushNow();
-      if (state === 'ready' && fd !== undefined) {
-        try {
-          const current = fstatSync(fd);
-          const named = statSync(path);
-          // Still the file the path names (not moved or deleted by hand or by logrotate)?
-          if (current.ino === named.ino && current.dev === named.dev) return { ok: true };
-        } catch (err) {
-          if (fsErrorCode(err) !== 'ENOENT') fail(err, []);
-        }
-      }
+      if (state === 'ready' && fd !== undefined) return { ok: true };
       try {
         closeFd();
         open();
@@ -369,10 +467,20 @@ export function createFileSink(options: FileSinkOptions): FileSink {
         };
       }
     },
+    reopen() {
+      if (closed) return;
+      if (state === 'degraded') {
+        // The file is already closed; let the next write try the path now instead of after the backoff.
+        retryAt = 0;
+        return;
+      }
+      reopenAt('requested');
+    },
     close() {
       if (closed) return;
       flushNow();
       closed = true;
+      watch?.cancel();
       closeFd();
     },
   };

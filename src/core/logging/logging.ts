@@ -6,6 +6,7 @@ import type { JsonLogRecord } from './console-format.ts';
 import { type ConsoleSink, createConsoleSink } from './console-sink.ts';
 import {
   createFileSink,
+  type FileSinkReopen,
   type FileSinkStatus,
   type FileSinkTransition,
   type RotationOptions,
@@ -62,6 +63,12 @@ export interface LoggingOptions {
    * @default 1000
    */
   readonly retryInitialMs?: number;
+  /**
+   * How often the JSON file's path is compared with the open file (one `stat`), so a file
+   * moved away or deleted (logrotate's `create`) is followed without a signal; 0 turns it off.
+   * @default 1000
+   */
+  readonly watchIntervalMs?: number;
 }
 
 const DEFAULTS = {
@@ -95,6 +102,11 @@ export interface Logging {
    * names another file (moved, deleted or swapped since it was opened); for periodic checks.
    */
   checkFileSink(): SinkCheck;
+  /**
+   * Closes the JSON file and opens its path again, logging `log_file_reopened` in the new
+   * one; for logrotate's `postrotate` signal (SIGHUP). Never throws.
+   */
+  reopen(): void;
   setLevel(level: LogLevel): void;
   /** Writes everything buffered and waits for the console stream to drain. */
   flush(): Promise<void>;
@@ -104,7 +116,7 @@ export interface Logging {
   close(): Promise<void>;
 }
 
-/** pino's numbers for the contract's levels; `warning` and `critical` are custom. */
+/** pino's numbers for the five levels; `warning` and `critical` are custom. */
 const LEVEL_NUMBERS = { debug: 20, info: 30, warning: 40, error: 50, critical: 60 } as const satisfies Record<
   LogLevel,
   number
@@ -115,6 +127,12 @@ const LABELS = Object.fromEntries(LOG_LEVELS.map((level) => [level, level.toUppe
   string
 >;
 const METADATA = Symbol.for('pino.metadata');
+/** How `log_file_reopened` words each reason. */
+const REOPEN_MESSAGES = {
+  requested: 'reopened on request',
+  missing: 'was moved away or deleted; reopened at its path',
+  replaced: 'was moved away and replaced (logrotate?); reopened at its path',
+} as const satisfies Record<FileSinkReopen['reason'], string>;
 
 type PinoLogger = pino.Logger<LogLevel, boolean>;
 
@@ -165,7 +183,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   };
 
   // Set just before each pino call, read by the timestamp hook, so the line starts
-  // `{"ts":…,"level":…` as in the contract (pino caches the level prefix per level).
+  // `{"ts":…,"level":…` as the documented schema has it (pino caches the level prefix per level).
   let currentLabel = LABELS.info;
   let currentTs = '';
   // The record being written, for the console sink: it formats from this object
@@ -196,11 +214,19 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     }
   };
 
+  const onFileReopen = ({ path, reason }: FileSinkReopen): void => {
+    internal?.info('log_file_reopened', `JSON log file ${path} ${REOPEN_MESSAGES[reason]}`, {
+      path,
+      reason,
+    });
+  };
+
   const fileSink = createFileSink({
     path: file,
     rotation,
     clock,
     ...(options.retryInitialMs === undefined ? {} : { retryInitialMs: options.retryInitialMs }),
+    ...(options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs }),
     onRecord: (recordLevel, outcome) => {
       try {
         metrics.logRecord(recordLevel, outcome);
@@ -209,6 +235,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
       }
     },
     onTransition: onFileTransition,
+    onReopen: onFileReopen,
   });
 
   const consoleSink: ConsoleSink | undefined =
@@ -344,6 +371,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     },
     fileSinkState: () => fileSink.status(),
     checkFileSink: () => fileSink.check(),
+    reopen: () => fileSink.reopen(),
     setLevel(next) {
       if (!LOG_LEVELS.includes(next))
         throw new RangeError(`logging: level must be one of ${LOG_LEVELS.join(', ')}`);
