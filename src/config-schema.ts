@@ -105,6 +105,22 @@ const nonEmpty = z.string().transform((raw, ctx) => {
   return v;
 });
 
+const BEARER_MIN_LENGTH = 16;
+
+/** A bearer token: visible ASCII without spaces, as an `Authorization` header carries it, and not guessable by its length. */
+const bearerToken = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  if (v.length < BEARER_MIN_LENGTH) {
+    ctx.addIssue({ code: 'custom', message: `is shorter than ${BEARER_MIN_LENGTH} characters` });
+    return z.NEVER;
+  }
+  if (!/^[\x21-\x7e]+$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'holds a space or a character an HTTP header cannot carry' });
+    return z.NEVER;
+  }
+  return v;
+});
+
 const logLevel = z.string().transform((raw, ctx) => {
   const v = raw.trim().toLowerCase();
   const alias: Record<string, 'debug' | 'info' | 'warning' | 'error' | 'critical'> = {
@@ -154,7 +170,7 @@ export const VARIABLES = {
   LOG_ROTATE_MAX_MB: spec('50', 'a whole number of megabytes from 0 (off) to 10240', int(0, 10240)),
   LOG_ROTATE_DAILY: spec('true', BOOL, bool),
   LOG_ROTATE_KEEP: spec('7', 'a whole number of files from 1 to 1000', int(1, 1000)),
-  // Core observability (the guide)
+  // Core observability
   OBS_PARALLEL_STARTUP: spec('false', BOOL, bool),
   OBS_ENABLE_HEALTHCHECKS: spec('true', BOOL, bool),
   OBS_ENABLE_RESOURCE_METRICS: spec('true', BOOL, bool),
@@ -170,6 +186,12 @@ export const VARIABLES = {
   PROMETHEUS_PORT: spec('8001', 'a whole number from 1 to 65535', int(1, 65_535)),
   PROMETHEUS_HOST: spec('0.0.0.0', 'a host name or IP address to bind, such as 0.0.0.0 or 127.0.0.1', host),
   PROMETHEUS_HTTP_SERVER: spec('true', BOOL, bool),
+  OBS_HTTP_AUTH_TOKEN: spec(
+    undefined,
+    `a bearer token of at least ${BEARER_MIN_LENGTH} visible ASCII characters without spaces, e.g. from \`openssl rand -hex 32\``,
+    bearerToken,
+    true,
+  ),
   // Resources
   RESOURCE_SAMPLE_INTERVAL_MS: spec('15000', MS(100), int(100, 86_400_000)),
   RESOURCE_STATS_LOG_INTERVAL_MS: spec('60000', MS(1000), int(1000, 86_400_000)),

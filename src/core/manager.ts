@@ -64,8 +64,11 @@ export interface ObservabilityManagerOptions {
     readonly consecutiveSamples: number;
     readonly gatewayGraceMs: number;
   };
-  /** The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent. */
-  readonly http?: { readonly host: string; readonly port: number };
+  /**
+   * The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent.
+   * With `authToken` (`OBS_HTTP_AUTH_TOKEN`), `/metrics` and `/healthz` need it as a bearer token.
+   */
+  readonly http?: { readonly host: string; readonly port: number; readonly authToken?: string };
   /** Whether a gateway connection is part of readiness (a core used without Discord says false). @default true */
   readonly gateway?: boolean;
 }
@@ -94,7 +97,7 @@ export interface ObservabilityManager {
   start(components: readonly StartupComponent[], signal?: AbortSignal): Promise<StartupRunResult>;
   /** The last start's report (live statuses), undefined before it ends. */
   startupReport(): StartupReport | undefined;
-  /** The guide's call: status, components, uptime. */
+  /** The overall health: status, components, uptime. */
   getComprehensiveHealthStatus(): Promise<HealthSnapshot>;
   /** The same snapshot, synchronously. */
   healthSnapshot(): HealthSnapshot;
@@ -181,6 +184,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       : createHttpServer({
           host: options.http.host,
           port: options.http.port,
+          ...(options.http.authToken === undefined ? {} : { authToken: options.http.authToken }),
           ...(hasExposition(metrics) ? { metrics } : {}),
           health: snapshot,
           isLive: () => monitor.isLive(),
