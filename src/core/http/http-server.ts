@@ -276,9 +276,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         });
         server = s;
         const bound = s.address() as AddressInfo;
-        log.info('http_listening', `Metrics and probes listening on ${host}:${bound.port}`, {
+        const guarded = authorize === undefined ? '' : ' (/metrics and /healthz need the token)';
+        log.info('http_listening', `Metrics and probes listening on ${host}:${bound.port}${guarded}`, {
           host,
           port: bound.port,
+          token_required: authorize !== undefined,
         });
         resolve();
       });

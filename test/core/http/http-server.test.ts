@@ -174,7 +174,7 @@ describe('createHttpServer', () => {
     const { port } = await startServer({ log });
     const [record] = log.events('http_listening');
     assert.equal(record?.subsys, 'metrics');
-    assert.deepEqual(record?.detail, { host: '127.0.0.1', port });
+    assert.deepEqual(record?.detail, { host: '127.0.0.1', port, token_required: false });
   });
 
   it('rejects start() with a clear error when the port is taken, and can retry once it is free', async () => {
@@ -317,9 +317,13 @@ describe('createHttpServer with a token', () => {
     assert.ok(!JSON.stringify(log.records).includes(TOKEN), 'the token is never logged');
   });
 
-  it('answers 200 with the token', async () => {
+  it('answers 200 with the token, and says at start that it needs one', async () => {
     const metrics = countingMetrics();
-    const { port } = await startServer({ authToken: TOKEN, metrics });
+    const log = new CaptureLogger();
+    const { port } = await startServer({ authToken: TOKEN, metrics, log });
+    const [listening] = log.events('http_listening');
+    assert.equal(listening?.detail.token_required, true);
+    assert.match(listening?.msg ?? '', /\/metrics and \/healthz need the token/);
     const scrape = await call(port, '/metrics', 'GET', bearer(TOKEN));
     assert.equal(scrape.status, 200);
     assert.equal(scrape.body, 'bot_test_renders 1\n');
