@@ -67,6 +67,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const clock = options.clock ?? systemClock;
   const token = config.discord.token;
   if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
+  const httpToken = config.prometheus.authToken;
 
   const metrics = await createMetrics({ enabled: config.prometheus.enabled, version: VERSION });
   let sinkHealth: (sink: 'console' | 'file', state: 'ready' | 'degraded', error?: string) => void = () => {};
@@ -82,7 +83,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     },
     clock,
     metrics,
-    secrets: [token],
+    secrets: httpToken === undefined ? [token] : [token, httpToken],
     onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
   });
   const log = logging.logger;
@@ -101,7 +102,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     resources: config.resources,
     alerts: config.alerts,
     ...(config.prometheus.enabled && config.prometheus.httpServer
-      ? { http: { host: config.prometheus.host, port: config.prometheus.port } }
+      ? {
+          http: {
+            host: config.prometheus.host,
+            port: config.prometheus.port,
+            ...(httpToken === undefined ? {} : { authToken: httpToken }),
+          },
+        }
       : {}),
   });
   sinkHealth = (sink, state, error) => manager.reportLogSink(sink, state, error);

@@ -109,6 +109,22 @@ const nonEmpty = z.string().transform((raw, ctx) => {
   return v;
 });
 
+const BEARER_MIN_LENGTH = 16;
+
+/** A bearer token: visible ASCII without spaces, as an `Authorization` header carries it, and not guessable by its length. */
+const bearerToken = z.string().transform((raw, ctx) => {
+  const v = raw.trim();
+  if (v.length < BEARER_MIN_LENGTH) {
+    ctx.addIssue({ code: 'custom', message: `is shorter than ${BEARER_MIN_LENGTH} characters` });
+    return z.NEVER;
+  }
+  if (!/^[\x21-\x7e]+$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'holds a space or a character an HTTP header cannot carry' });
+    return z.NEVER;
+  }
+  return v;
+});
+
 const logLevel = z.string().transform((raw, ctx) => {
   const v = raw.trim().toLowerCase();
   const alias: Record<string, 'debug' | 'info' | 'warning' | 'error' | 'critical'> = {
@@ -192,6 +208,12 @@ export const VARIABLES = {
     host,
   ),
   PROMETHEUS_HTTP_SERVER: spec('true', BOOL, bool),
+  OBS_HTTP_AUTH_TOKEN: spec(
+    undefined,
+    `a bearer token of at least ${BEARER_MIN_LENGTH} visible ASCII characters without spaces, e.g. from \`openssl rand -hex 32\``,
+    bearerToken,
+    true,
+  ),
   // Resources
   RESOURCE_SAMPLE_INTERVAL_MS: spec('15000', MS(100), int(100, 86_400_000)),
   RESOURCE_STATS_LOG_INTERVAL_MS: spec('60000', MS(1000), int(1000, 86_400_000)),

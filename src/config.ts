@@ -38,6 +38,8 @@ export interface Config {
     readonly httpServer: boolean;
     readonly host: string;
     readonly port: number;
+    /** `OBS_HTTP_AUTH_TOKEN`: when set, `/metrics` and `/healthz` need `Authorization: Bearer <token>`. */
+    readonly authToken: string | undefined;
   };
   readonly resources: {
     readonly enabled: boolean;
@@ -210,6 +212,7 @@ function toConfig(v: Values): Config {
       httpServer: flag('PROMETHEUS_HTTP_SERVER'),
       host: str('PROMETHEUS_HOST'),
       port: num('PROMETHEUS_PORT'),
+      authToken: opt('OBS_HTTP_AUTH_TOKEN'),
     },
     resources: {
       enabled: flag('OBS_ENABLE_RESOURCE_METRICS'),

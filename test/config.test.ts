@@ -270,3 +270,27 @@ test('.env.example lists every variable with its default', () => {
     }
   }
 });
+
+test('OBS_HTTP_AUTH_TOKEN is optional, kept as given, and a bad one is named without being echoed', () => {
+  const none = loadConfig({ DISCORD_TOKEN: TOKEN });
+  assert.ok(none.ok);
+  assert.equal(none.config.prometheus.authToken, undefined);
+  const probeToken = 'c0ffee-probe-token-4a5b6c7d8e9f';
+  const set = loadConfig({ DISCORD_TOKEN: TOKEN, OBS_HTTP_AUTH_TOKEN: probeToken });
+  assert.ok(set.ok);
+  assert.equal(set.config.prometheus.authToken, probeToken);
+  for (const [bad, problem] of [
+    ['short-token', /shorter than 16 characters/],
+    ['a token with spaces in it', /a space or a character an HTTP header cannot carry/],
+    ['tökén-with-accents-0123456789', /a space or a character an HTTP header cannot carry/],
+  ] as const) {
+    const result = loadConfig({ DISCORD_TOKEN: TOKEN, OBS_HTTP_AUTH_TOKEN: bad });
+    assert.ok(!result.ok, bad);
+    assert.equal(result.errors.length, 1);
+    const line = result.errors[0] ?? '';
+    assert.match(line, /^OBS_HTTP_AUTH_TOKEN: /);
+    assert.match(line, problem);
+    assert.match(line, /expected a bearer token of at least 16/);
+    assert.ok(!line.includes(bad), `the error echoes the token: ${line}`);
+  }
+});

@@ -21,13 +21,15 @@ export interface LoadResult {
 }
 
 /**
- * Sends ops commands round-robin at `perSecond` for `durationMs` (each dispatched on
- * schedule, not after the previous answer), then waits for every answer.
+ * Sends `commands` (the ops commands unless told) round-robin at `perSecond` for
+ * `durationMs` (each dispatched on schedule, not after the previous answer), then
+ * waits for every answer.
  */
 export async function steadyCommands(
   emulator: Emulator,
   perSecond: number,
   durationMs: number,
+  commands: readonly { readonly input: InvokeCommandInput }[] = OPS_COMMANDS,
 ): Promise<LoadResult> {
   const began = Date.now();
   const waits: Promise<number | null>[] = [];
@@ -39,7 +41,7 @@ export async function steadyCommands(
         Math.floor((durationMs / 1000) * perSecond),
       );
       while (sent < due) {
-        const command = OPS_COMMANDS[sent % OPS_COMMANDS.length];
+        const command = commands[sent % commands.length];
         sent += 1;
         if (command === undefined) continue;
         waits.push(

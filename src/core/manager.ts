@@ -66,8 +66,11 @@ export interface ObservabilityManagerOptions {
     /** `ALERT_HEALTHY_FOR_MS`: how long a component or task stays healthy before its alert resolves. @default 180000 */
     readonly healthyForMs?: number;
   };
-  /** The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent. */
-  readonly http?: { readonly host: string; readonly port: number };
+  /**
+   * The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent.
+   * With `authToken` (`OBS_HTTP_AUTH_TOKEN`), `/metrics` and `/healthz` need it as a bearer token.
+   */
+  readonly http?: { readonly host: string; readonly port: number; readonly authToken?: string };
   /** Whether a gateway connection is part of readiness (a core used without Discord says false). @default true */
   readonly gateway?: boolean;
 }
@@ -186,6 +189,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       : createHttpServer({
           host: options.http.host,
           port: options.http.port,
+          ...(options.http.authToken === undefined ? {} : { authToken: options.http.authToken }),
           ...(hasExposition(metrics) ? { metrics } : {}),
           health: snapshot,
           isLive: () => monitor.isLive(),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +9,11 @@ import { freePort } from '../support/free-port.ts';
 import { type RunningBot, startRunningBot } from '../support/running-bot.ts';
 import { until } from '../support/until.ts';
 
-const get = (port: number, path: string, method = 'GET') =>
-  fetch(`http://127.0.0.1:${port}${path}`, { method }).then(async (r) => ({
+const get = (port: number, path: string, method = 'GET', headers: Record<string, string> = {}) =>
+  fetch(`http://127.0.0.1:${port}${path}`, { method, headers }).then(async (r) => ({
     status: r.status,
     type: r.headers.get('content-type') ?? '',
+    authenticate: r.headers.get('www-authenticate'),
     body: await r.text(),
   }));
 
@@ -29,7 +31,7 @@ describe('probes with metrics on', () => {
   });
   after(() => run.close());
 
-  test('/metrics is Prometheus text with the guide names and counts commands', async () => {
+  test('/metrics is Prometheus text with the documented names and counts commands', async () => {
     await run.emulator.invokeCommand({ name: 'health', user: 'admin' }).settled(5_000);
     const res = await get(port, '/metrics');
     assert.equal(res.status, 200);
@@ -90,6 +92,80 @@ describe('probes with metrics on', () => {
     assert.equal((await get(port, '/')).status, 404);
     assert.equal((await get(port, '/metrics', 'POST')).status, 405);
     assert.equal((await get(port, '/healthz', 'DELETE')).status, 405);
+  });
+});
+
+describe('probes with OBS_HTTP_AUTH_TOKEN set', () => {
+  const HTTP_TOKEN = 'PLANTED-probe-t0ken-9f8e7d6c5b4a';
+  const withToken = { Authorization: `Bearer ${HTTP_TOKEN}` };
+  let run: RunningBot;
+  let port: number;
+  before(async () => {
+    port = await freePort();
+    run = await startRunningBot({
+      env: {
+        OBS_ENABLE_PROMETHEUS: 'true',
+        PROMETHEUS_HOST: '127.0.0.1',
+        PROMETHEUS_PORT: String(port),
+        OBS_HTTP_AUTH_TOKEN: HTTP_TOKEN,
+      },
+    });
+  });
+  after(() => run.close());
+
+  test('/metrics and /healthz need the token; /livez and /readyz do not', async () => {
+    for (const path of ['/metrics', '/healthz']) {
+      const bare = await get(port, path);
+      assert.equal(bare.status, 401, `${path} without a token`);
+      assert.equal(bare.authenticate, 'Bearer');
+      assert.equal(
+        (await get(port, path, 'GET', { Authorization: 'Bearer not-the-token-at-all' })).status,
+        401,
+      );
+      assert.equal((await get(port, path, 'GET', withToken)).status, 200, `${path} with the token`);
+    }
+    const scrape = await get(port, '/metrics', 'GET', withToken);
+    assert.match(scrape.body, /^bot_resource_memory_bytes \d+$/m);
+    assert.equal(JSON.parse((await get(port, '/healthz', 'GET', withToken)).body).status, 'ready');
+    assert.equal((await get(port, '/livez')).status, 200);
+    const ready = await get(port, '/readyz');
+    assert.equal(ready.status, 200);
+    assert.equal(ready.body, 'ready\n');
+  });
+
+  test('a component error with a path and a stack reaches /healthz without them', async () => {
+    run.bot.manager.health.register('plugin_store');
+    run.bot.manager.health.recordError(
+      'plugin_store',
+      new Error(
+        "EACCES: permission denied, open '/home/opsbot/app/data/plugins.db'\n" +
+          '    at openStore (/home/opsbot/app/src/plugins/store.ts:31:9)\n' +
+          '    at async Promise.all (index 0)',
+      ),
+    );
+    const body = (await get(port, '/healthz', 'GET', withToken)).body;
+    assert.doesNotMatch(body, /\/home\/opsbot|store\.ts|openStore/);
+    const store = (
+      JSON.parse(body) as { components: { name: string; last_error: { message: string } | null }[] }
+    ).components.find((c) => c.name === 'plugin_store');
+    assert.equal(store?.last_error?.message, "EACCES: permission denied, open '<path>'");
+  });
+
+  test('the token never reaches the JSON log or the console, even when something logs it', async () => {
+    run.bot.log.warning('probe_token_echo', `a careless line carrying ${HTTP_TOKEN}`, {
+      header: `Bearer ${HTTP_TOKEN}`,
+    });
+    await until(
+      () => readFileSync(run.logFile, 'utf8').includes('probe_token_echo'),
+      5_000,
+      'the planted line in the JSON log',
+    );
+    const text = readFileSync(run.logFile, 'utf8');
+    assert.ok(text.includes('http_listening'));
+    assert.ok(!text.includes(HTTP_TOKEN), 'the JSON log holds the probe token');
+    assert.ok(!run.consoleText().includes(HTTP_TOKEN), 'the console holds the probe token');
+    const echoed = text.split('\n').find((l) => l.includes('probe_token_echo')) ?? '';
+    assert.match(echoed, /\[REDACTED\]/);
   });
 });
 

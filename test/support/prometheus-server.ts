@@ -19,10 +19,25 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
+export interface StartPrometheusOptions {
+  /** Sent as `Authorization: Bearer …`, read from a credentials file as a deployment would. */
+  readonly bearerToken?: string;
+}
+
 /** A real Prometheus on loopback scraping `target` (host:port) every second, with its data in a temp folder. */
-export async function startPrometheus(binary: string, target: string): Promise<PrometheusServer> {
+export async function startPrometheus(
+  binary: string,
+  target: string,
+  options: StartPrometheusOptions = {},
+): Promise<PrometheusServer> {
   const dir = await mkdtemp(join(tmpdir(), 'bot-prometheus-'));
   const config = join(dir, 'prometheus.yml');
+  const auth: string[] = [];
+  if (options.bearerToken !== undefined) {
+    const credentials = join(dir, 'bot.token');
+    await writeFile(credentials, options.bearerToken, { mode: 0o600 });
+    auth.push('    authorization:', `      credentials_file: ${credentials}`);
+  }
   await writeFile(
     config,
     [
@@ -31,6 +46,7 @@ export async function startPrometheus(binary: string, target: string): Promise<P
       '  scrape_timeout: 1s',
       'scrape_configs:',
       '  - job_name: discord-bot',
+      ...auth,
       '    static_configs:',
       `      - targets: ['${target}']`,
       '',

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.ts';
 import type { HealthSnapshot } from '../health/types.ts';
 import type { Logger } from '../logging/logger.ts';
+import { createCachedExposition } from '../metrics/cached-exposition.ts';
 import type { MetricsExposition } from '../metrics/metrics-exposition.ts';
+import { createBearerCheck } from './bearer-auth.ts';
+import { publicHealth } from './public-health.ts';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -20,10 +23,43 @@ export interface HttpServerOptions {
   readonly log: Logger;
   readonly clock: Clock;
   /**
-   * Bound on receiving a request's headers and body, so slow clients cannot hold sockets.
+   * `OBS_HTTP_AUTH_TOKEN`: when set, `/metrics` and `/healthz` answer 401 unless the
+   * request carries `Authorization: Bearer <token>`. `/livez` and `/readyz` stay open.
+   */
+  readonly authToken?: string;
+  /**
+   * `/metrics` is rendered at most once per this many ms (by `clock`); scrapes in
+   * between get the last text, and scrapes during a render share it.
+   * @default 1000
+   */
+  readonly metricsMaxAgeMs?: number;
+  /**
+   * Open connections at most; one more is closed as soon as it is accepted.
+   * @default 64
+   */
+  readonly maxConnections?: number;
+  /**
+   * Bound on receiving a request's headers (answered 408 when passed), so a client
+   * that sends them slowly cannot hold a socket.
+   * @default 5000
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * Bound on receiving a whole request, headers and body; at least `headersTimeoutMs`.
    * @default 10000
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * How long a kept-alive connection may wait for its next request.
+   * @default 5000
+   */
+  readonly keepAliveTimeoutMs?: number;
+  /**
+   * A socket with no traffic either way for this long is closed (a client that stops
+   * reading its answer, a connection that never sends a byte).
+   * @default 10000
+   */
+  readonly idleTimeoutMs?: number;
   /**
    * Default bound of {@link HttpServer.stop}.
    * @default 5000
@@ -41,9 +77,32 @@ export interface HttpServer {
   address(): { readonly host: string; readonly port: number } | undefined;
 }
 
-const DEFAULTS = { requestTimeoutMs: 10_000, stopTimeoutMs: 5_000 } as const satisfies Required<
-  Pick<HttpServerOptions, 'requestTimeoutMs' | 'stopTimeoutMs'>
+const DEFAULTS = {
+  metricsMaxAgeMs: 1_000,
+  maxConnections: 64,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 10_000,
+  stopTimeoutMs: 5_000,
+} as const satisfies Required<
+  Pick<
+    HttpServerOptions,
+    | 'metricsMaxAgeMs'
+    | 'maxConnections'
+    | 'headersTimeoutMs'
+    | 'requestTimeoutMs'
+    | 'keepAliveTimeoutMs'
+    | 'idleTimeoutMs'
+    | 'stopTimeoutMs'
+  >
 >;
+
+/** The most a request's headers may weigh; a probe or a scrape sends a few hundred bytes. */
+const MAX_HEADER_BYTES = 8 * 1024;
+
+/** At most one `http_connection_limit` warning per this long, however many connections are turned away. */
+const LIMIT_WARNING_EVERY_MS = 60_000;
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -62,35 +121,67 @@ const text = (status: number, body: string): Reply => ({ status, type: TEXT, bod
  * answer is computed from in-memory state, so probes stay cheap while the bot is busy.
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
-  const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs;
+  const o = { ...DEFAULTS, ...definedOnly(options) };
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
     throw new Error(`port must be an integer from 0 to 65535, got ${options.port}`);
   }
   if (options.host.length === 0) throw new Error('host must not be empty');
-  for (const [name, value] of [
-    ['requestTimeoutMs', requestTimeoutMs],
-    ['stopTimeoutMs', stopTimeoutMs],
+  for (const name of [
+    'headersTimeoutMs',
+    'requestTimeoutMs',
+    'keepAliveTimeoutMs',
+    'idleTimeoutMs',
+    'stopTimeoutMs',
   ] as const) {
+    const value = o[name];
     if (!Number.isFinite(value) || value <= 0)
       throw new Error(`${name} must be a positive number, got ${value}`);
   }
+  if (o.headersTimeoutMs > o.requestTimeoutMs) {
+    throw new Error(
+      `headersTimeoutMs (${o.headersTimeoutMs}) must not exceed requestTimeoutMs (${o.requestTimeoutMs})`,
+    );
+  }
+  if (!Number.isInteger(o.maxConnections) || o.maxConnections < 1) {
+    throw new Error(`maxConnections must be a positive integer, got ${o.maxConnections}`);
+  }
+  if (options.authToken !== undefined && options.authToken.length === 0) {
+    throw new Error('authToken must not be empty (leave it out to serve without a token)');
+  }
   const log = options.log.child({ name: 'bot.metrics.http', subsys: 'metrics' });
   const { host, port, clock } = options;
+  const { stopTimeoutMs } = o;
+  const authorize = options.authToken === undefined ? undefined : createBearerCheck(options.authToken);
+  const metrics =
+    options.metrics === undefined
+      ? undefined
+      : createCachedExposition({ source: options.metrics, clock, maxAgeMs: o.metricsMaxAgeMs });
 
   let server: Server | undefined;
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+  let turnedAway = 0;
+  let lastLimitWarning = Number.NEGATIVE_INFINITY;
 
   const route = async (req: IncomingMessage): Promise<Reply> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return { ...text(405, 'method not allowed'), headers: { Allow: 'GET, HEAD' } };
     }
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '';
+    if (authorize !== undefined && PROTECTED.has(path)) {
+      const verdict = authorize(req.headers.authorization);
+      if (verdict !== 'ok') {
+        log.debug('http_unauthorized', 'A request without a valid token was refused', {
+          path,
+          reason: verdict,
+        });
+        return { ...text(401, 'unauthorized'), headers: { 'WWW-Authenticate': 'Bearer' } };
+      }
+    }
     switch (path) {
       case '/metrics':
-        if (options.metrics === undefined) return text(404, 'not found');
-        return { status: 200, type: options.metrics.contentType, body: await options.metrics.metricsText() };
+        if (metrics === undefined) return text(404, 'not found');
+        return { status: 200, type: metrics.contentType, body: await metrics.metricsText() };
       case '/livez':
         return options.isLive() ? text(200, 'ok') : text(503, 'not live');
       case '/readyz': {
@@ -102,7 +193,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         return {
           status: snapshot.status === 'not_ready' ? 503 : 200,
           type: JSON_TYPE,
-          body: JSON.stringify(snapshot),
+          body: JSON.stringify(publicHealth(snapshot)),
         };
       }
       default:
@@ -134,8 +225,34 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const listen = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const s = createServer({ requestTimeout: requestTimeoutMs, headersTimeout: requestTimeoutMs }, handle);
-      s.keepAliveTimeout = 5_000;
+      const s = createServer(
+        {
+          headersTimeout: o.headersTimeoutMs,
+          requestTimeout: o.requestTimeoutMs,
+          // Node checks the two bounds above on this interval (30 s unless told).
+          connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(o.headersTimeoutMs / 4))),
+          maxHeaderSize: MAX_HEADER_BYTES,
+        },
+        handle,
+      );
+      s.keepAliveTimeout = o.keepAliveTimeoutMs;
+      s.maxConnections = o.maxConnections;
+      s.setTimeout(o.idleTimeoutMs);
+      s.on('drop', () => {
+        turnedAway += 1;
+        const now = clock.now();
+        if (now - lastLimitWarning < LIMIT_WARNING_EVERY_MS) return;
+        lastLimitWarning = now;
+        log.warning(
+          'http_connection_limit',
+          `Connections over the limit of ${o.maxConnections} were closed`,
+          {
+            max_connections: o.maxConnections,
+            closed: turnedAway,
+          },
+        );
+        turnedAway = 0;
+      });
       const onListenError = (error: NodeJS.ErrnoException): void => {
         const clear = describeListenError(error, host, port);
         log.error('http_error', clear.message, { host, port, code: error.code ?? null, error });
@@ -146,18 +263,24 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         s.off('error', onListenError);
         s.on('error', (error) => log.error('http_error', 'The HTTP server failed', { host, port, error }));
         s.on('clientError', (error, socket) => {
-          // Malformed or timed-out requests are the client's problem; answer and move on.
-          log.debug('http_client_error', 'A client sent a bad or slow request', {
-            code: (error as NodeJS.ErrnoException).code ?? null,
-          });
-          if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-          else socket.destroy();
+          // Malformed or timed-out requests are the client's problem; answer, close, move on.
+          const code = (error as NodeJS.ErrnoException).code ?? null;
+          log.debug('http_client_error', 'A client sent a bad or slow request', { code });
+          if (!socket.writable) {
+            socket.destroy();
+            return;
+          }
+          socket.end(`HTTP/1.1 ${clientErrorStatus(code)}\r\nConnection: close\r\n\r\n`, () =>
+            socket.destroy(),
+          );
         });
         server = s;
         const bound = s.address() as AddressInfo;
-        log.info('http_listening', `Metrics and probes listening on ${host}:${bound.port}`, {
+        const guarded = authorize === undefined ? '' : ' (/metrics and /healthz need the token)';
+        log.info('http_listening', `Metrics and probes listening on ${host}:${bound.port}${guarded}`, {
           host,
           port: bound.port,
+          token_required: authorize !== undefined,
         });
         resolve();
       });
@@ -200,6 +323,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 }
 
 const PROBES = new Set(['/livez', '/readyz', '/healthz']);
+
+/** What a token guards when one is set; `/livez` and `/readyz` stay open for orchestrators. */
+const PROTECTED = new Set(['/metrics', '/healthz']);
+
+function clientErrorStatus(code: string | null): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 function isProbe(url: string | undefined): boolean {
   return PROBES.has((url ?? '/').split('?', 1)[0] ?? '');

@@ -11,7 +11,7 @@ import { findBinary, PROMETHEUS_APT_HINT } from './prometheus-binaries.ts';
 const prometheus = findBinary('prometheus');
 const skip = prometheus === undefined ? `prometheus not found on PATH; ${PROMETHEUS_APT_HINT}` : false;
 
-/** The guide's queries, verbatim. */
+/** The documented queries, verbatim. */
 const GUIDE_QUERIES = {
   averageStartup: 'rate(bot_startup_total_duration_sum[1h]) / rate(bot_startup_total_duration_count[1h])',
   memory: 'bot_resource_memory_bytes',
@@ -95,5 +95,47 @@ describe('a real Prometheus scraping the bot', { skip, timeout: 60_000 }, () => 
     assert.equal(value(cache), 0, 'a component without errors is present at rate 0');
     const sampler = results.heartbeats.find((s) => s.metric.task === 'resource_sampler');
     assert.ok(value(sampler) >= 1, 'heartbeats are counted');
+  });
+
+  it('scrapes a server that wants a bearer token, sending it from a credentials file', async () => {
+    const token = 'prometheus-e2e-token-5f4e3d2c1b0a';
+    const sources = fakeSources();
+    const metrics = createPromMetrics({ collectDefault: false });
+    metrics.bindSources(sources);
+    const log = new CaptureLogger();
+    const server: HttpServer = createHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      metrics,
+      health: sources.health,
+      isLive: () => true,
+      log,
+      clock: systemClock,
+      authToken: token,
+    });
+    await server.start();
+    cleanups.push(() => server.stop(500));
+    const botPort = server.address()?.port;
+    assert.ok(botPort !== undefined);
+    const bare = await fetch(`http://127.0.0.1:${botPort}/metrics`);
+    assert.equal(bare.status, 401);
+
+    const prom = await startPrometheus(prometheus ?? 'prometheus', `127.0.0.1:${botPort}`, {
+      bearerToken: token,
+    });
+    cleanups.push(() => prom.stop());
+    const deadline = Date.now() + DEADLINE_MS;
+    let memory: readonly VectorSample[] = [];
+    while (Date.now() < deadline && prom.running() && memory.length === 0) {
+      memory = await prom.query('bot_resource_memory_bytes');
+      if (memory.length === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.equal(
+      Number(memory[0]?.value[1]),
+      sources.state.resources?.rss_bytes,
+      `no scrape got through; prometheus said: ${prom.stderr()}`,
+    );
+    const up = await prom.query('up{job="discord-bot"}');
+    assert.equal(up[0]?.value[1], '1');
   });
 });
