@@ -219,10 +219,10 @@ describe('emulator gateway protocol', () => {
     // Someone else's server: its own Administrator, its own channel, and the bot.
     assert.equal(foreign?.d.id, emulator.ids.foreignGuildId);
     assert.equal(foreign?.d.owner_id, emulator.ids.foreignAdminUserId);
-    const members = (foreign?.d.members as { user: { id: string } }[]).map((m) => m.user.id);
+    const members = ((foreign?.d.members ?? []) as { user: { id: string } }[]).map((m) => m.user.id);
     assert.deepEqual(members.sort(), [emulator.ids.botUserId, emulator.ids.foreignAdminUserId].sort());
     assert.deepEqual(
-      (foreign?.d.channels as { id: string }[]).map((c) => c.id),
+      ((foreign?.d.channels ?? []) as { id: string }[]).map((c) => c.id),
       [emulator.ids.foreignChannelId],
     );
     socket.send(JSON.stringify({ op: 1, d: 2 }));
