@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SIGNAL_ECHO_MS } from '../../src/process-lifecycle.ts';
+import { typescriptRuntime } from '../../src/typescript-runtime.mjs';
 import { type Emulator, startEmulator } from '../support/emulator/index.ts';
 import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
 import { BOT_TOKEN, runMain } from '../support/running-bot.ts';
@@ -54,6 +55,30 @@ describe('npm start stops cleanly on a signal', () => {
       assert.ok(!run.stdout.includes(BOT_TOKEN) && !run.stderr.includes(BOT_TOKEN));
     });
   }
+
+  it('plain `node src/main.ts`, no loader, runs the bot on a Node that strips types', {
+    skip: typescriptRuntime === 'native' ? false : `Node ${process.version} needs tsx`,
+  }, async () => {
+    const vars = env(emulator, { LOG_LEVEL: 'debug' });
+    let sent = false;
+    const run = await runMain(vars, {
+      nodeArgs: [],
+      timeoutMs: 25_000,
+      onStdout(soFar, child) {
+        if (!sent && soFar.includes(STARTED)) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    assert.ok(sent, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '', 'no warning from Node either');
+    const lines = readJsonLines(vars.LOG_FILE as string);
+    const runtime = lines.find((l) => l.event === 'typescript_runtime');
+    assert.deepEqual(runtime?.detail, { node: process.version, typescript: 'native' });
+    assert.equal(lines.at(-1)?.event, 'shutdown_complete');
+  });
 
   it('a second SIGINT during the shutdown, past the relay window, exits at once (130) without waiting', async () => {
     // An alert held back by a long rate limit makes the shutdown wait (delivering

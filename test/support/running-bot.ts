@@ -91,11 +91,13 @@ export function runMain(
     readonly cwd?: string;
     readonly timeoutMs?: number;
     readonly onStdout?: (soFar: string, child: { kill(signal: NodeJS.Signals): void }) => void;
+    /** Node options before `src/main.ts`. @default typescriptNodeArgs (what `npm start` passes) */
+    readonly nodeArgs?: readonly string[];
   } = {},
 ): Promise<ChildRun> {
   const main = new URL('../../src/main.ts', import.meta.url).pathname;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...typescriptNodeArgs, main], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? typescriptNodeArgs), main], {
       cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'main-')),
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
