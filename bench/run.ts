@@ -156,7 +156,7 @@ function judge(
   return [
     {
       benchmark: 'Startup: time saved by parallel start',
-      target: '3–5 s (the guide)',
+      target: '3–5 s',
       measured: `${(saved / 1000).toFixed(2)} s (median of ${s.runs})`,
       met: saved >= 3_000 && saved <= 5_000,
     },
@@ -308,8 +308,8 @@ function render(): string {
     '',
     '## 1. Startup: sequential vs parallel',
     '',
-    'Method: the startup orchestrator (src/core/startup) runs a synthetic bot shaped like the operations ' +
-      "guide's (11 components whose start is a real timer of the declared length), alternating sequential and " +
+    'Method: the startup orchestrator (src/core/startup) runs a synthetic bot ' +
+      '(11 components whose start is a real timer of the declared length), alternating sequential and ' +
       'parallel mode. The critical-path bound is the longest dependency chain of declared durations: no ' +
       'parallel start can beat it, so parallel minus the bound is the orchestrator’s own cost (scheduling, ' +
       'timers, health bookkeeping). Figures are min / median / max.',
