@@ -16,6 +16,7 @@ import { createDiscordClient, type DiscordClient } from './discord/discord-clien
 import { isOpsAdmin } from './discord/is-ops-admin.ts';
 import { loadCommands } from './discord/load-commands.ts';
 import { createChannelPoster, createOpsChannelSink } from './discord/ops-channel-sink.ts';
+import { typescriptRuntime } from './typescript-runtime.mjs';
 
 /** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */
 const SINK_RESERVE_MS = 300;
@@ -89,6 +90,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const log = logging.logger;
   const configLog = log.child({ name: 'bot.config', subsys: 'config' });
   for (const warning of options.configWarnings ?? []) configLog.warning(warning.event, warning.message);
+  log
+    .child({ name: 'bot.process', subsys: 'process' })
+    .debug(
+      'typescript_runtime',
+      `Node ${process.version} runs the TypeScript sources ${typescriptRuntime === 'native' ? 'natively' : 'through tsx'}`,
+      { node: process.version, typescript: typescriptRuntime },
+    );
 
   const manager = createObservabilityManager({
     log,

@@ -3,6 +3,13 @@ import type { Logger } from './core/logging/logger.ts';
 
 type Signal = 'SIGTERM' | 'SIGINT';
 
+/**
+ * A repeat of the first signal this soon after it is a relayed copy, not a second request:
+ * when a signal reaches the whole process group (Ctrl-C, an orchestrator stopping a
+ * control group), a parent such as `npm start` forwards its own copy to the bot as well.
+ */
+export const SIGNAL_ECHO_MS = 1_000;
+
 export interface ProcessLike {
   on(event: Signal | 'SIGHUP', listener: () => void): unknown;
   on(event: 'uncaughtException', listener: (error: Error) => void): unknown;
@@ -46,11 +53,12 @@ const SIGNAL_NUMBERS: Readonly<Record<Signal, number>> = { SIGINT: 2, SIGTERM: 1
 /**
  * Signals and fatal errors, the way a supervisor expects them: SIGTERM/SIGINT stop
  * gracefully and exit 0; a second signal exits at once with the conventional 128 + signal
- * number; a shutdown that overruns its bound by more than a second is cut off by an
- * unref'd backstop (CRITICAL, flushed, exit 1). An unhandled rejection is logged with its
- * stack and the bot lives on; an uncaught exception is logged as CRITICAL, both sinks are
- * flushed, and the process exits 1 so it is restarted. SIGHUP reopens the JSON log file
- * (after logrotate moved it) and nothing else.
+ * number (one repeat of the first signal within {@link SIGNAL_ECHO_MS} is taken as a
+ * parent's relayed copy and only logged at debug); a shutdown that overruns its bound by
+ * more than a second is cut off by an unref'd backstop (CRITICAL, flushed, exit 1). An
+ * unhandled rejection is logged with its stack and the bot lives on; an uncaught exception
+ * is logged as CRITICAL, both sinks are flushed, and the process exits 1 so it is
+ * restarted. SIGHUP reopens the JSON log file (after logrotate moved it) and nothing else.
  */
 export function installProcessLifecycle(options: ProcessLifecycleOptions): ProcessLifecycle {
   const proc = options.process ?? process;
@@ -58,8 +66,24 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
   const log = (subsys = 'shutdown'): Logger | undefined =>
     options.log()?.child({ name: 'bot.process', subsys });
   let stopping = false;
+  let first: { readonly signal: string; readonly at: number; echoed: boolean } | undefined;
 
   const onSignal = (signal: Signal) => () => {
+    if (first !== undefined && !first.echoed && signal === first.signal) {
+      const afterMs = clock.now() - first.at;
+      if (afterMs <= SIGNAL_ECHO_MS) {
+        first.echoed = true;
+        log()?.debug(
+          'shutdown_signal_repeated',
+          `${signal} again after ${afterMs} ms: taken as a relayed copy`,
+          {
+            signal,
+            after_ms: afterMs,
+          },
+        );
+        return;
+      }
+    }
     if (stopping) {
       log()?.warning('shutdown_forced', `Second ${signal}: exiting without waiting`, { signal });
       options.flushSync();
@@ -67,6 +91,7 @@ export function installProcessLifecycle(options: ProcessLifecycleOptions): Proce
       return;
     }
     stopping = true;
+    first = { signal, at: clock.now(), echoed: false };
     log()?.info('shutdown_requested', `${signal} received: shutting down`, { signal });
     const budget = options.shutdownTimeoutMs + BACKSTOP_GRACE_MS;
     clock.setTimeout(

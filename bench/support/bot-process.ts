@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
 import type { Emulator } from '../../test/support/emulator/index.ts';
 import type { ChildReply, ChildRequest } from './bot-protocol.ts';
 
@@ -57,14 +58,10 @@ export async function startBotProcess(emulator: Emulator, options: BotProcessOpt
       : { OBS_ENABLE_PROMETHEUS: 'true', PROMETHEUS_HOST: '127.0.0.1', PROMETHEUS_PORT: String(port) }),
     ...options.env,
   };
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--expose-gc', '--import', import.meta.resolve('tsx'), CHILD],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...typescriptNodeArgs, CHILD], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   // Console output is drained and discarded here, so the child's writes never stall on a full pipe.
   child.stdout?.resume();
   let stderr = '';

@@ -8,11 +8,10 @@ const COMMAND_FILE = /^(?!.*\.d\.ts$).*\.(?:ts|js|mts|mjs)$/;
 /** A command file whose default export is not an {@link OpsCommand}. */
 export class CommandLoadError extends Error {
   override readonly name = 'CommandLoadError';
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
+  readonly file: string;
+  constructor(file: string, problem: string) {
     super(`${file}: ${problem}`);
+    this.file = file;
   }
 }
 

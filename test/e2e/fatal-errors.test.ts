@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
 import { readJsonLines } from '../support/log-schema.ts';
 import { until } from '../support/until.ts';
 
@@ -19,7 +20,7 @@ interface Child {
 
 function spawnBot(fault: 'rejection' | 'exception'): Child {
   const logFile = join(mkdtempSync(join(tmpdir(), 'bot-')), 'bot.jsonl');
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, logFile, fault], {
+  const child = spawn(process.execPath, [...typescriptNodeArgs, FIXTURE, logFile, fault], {
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

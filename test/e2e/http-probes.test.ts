@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
 import { freePort } from '../support/free-port.ts';
 import { type RunningBot, startRunningBot } from '../support/running-bot.ts';
 import { until } from '../support/until.ts';
@@ -172,7 +173,7 @@ describe('probes with OBS_HTTP_AUTH_TOKEN set', () => {
 test('metrics off: no port is open and prom-client is never loaded', async () => {
   const port = await freePort();
   const fixture = fileURLToPath(new URL('../fixtures/e2e-http/bot-modules.ts', import.meta.url));
-  const child = promisify(execFile)(process.execPath, ['--import', 'tsx', fixture], {
+  const child = promisify(execFile)(process.execPath, [...typescriptNodeArgs, fixture], {
     env: { PATH: process.env.PATH ?? '', OBS_ENABLE_PROMETHEUS: 'false', PROMETHEUS_PORT: String(port) },
     timeout: 30_000,
   });

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
 import { startEmulator } from '../support/emulator/index.ts';
 
 const script = new URL('../../scripts/register-commands.ts', import.meta.url).pathname;
 const run = (env: Record<string, string>) =>
-  promisify(execFile)(process.execPath, ['--import', import.meta.resolve('tsx'), script], {
+  promisify(execFile)(process.execPath, [...typescriptNodeArgs, script], {
     cwd: mkdtempSync(join(tmpdir(), 'register-')),
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Bot, startBot } from '../../src/bot.ts';
 import { loadConfig } from '../../src/config.ts';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
 import { type Emulator, type EmulatorOptions, type SeedIds, startEmulator } from './emulator/index.ts';
 
 /** A distinctive token, so a test can search every output for it. */
@@ -98,11 +99,13 @@ export function runMain(
     ) => void;
     /** Another entry point wired like `src/main.ts` (a fixture). @default src/main.ts */
     readonly entry?: URL;
+    /** Node options before `src/main.ts`. @default typescriptNodeArgs (what `npm start` passes) */
+    readonly nodeArgs?: readonly string[];
   } = {},
 ): Promise<ChildRun> {
   const main = (options.entry ?? new URL('../../src/main.ts', import.meta.url)).pathname;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), main], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? typescriptNodeArgs), main], {
       cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'main-')),
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

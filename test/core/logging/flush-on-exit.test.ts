@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { typescriptNodeArgs } from '../../../src/typescript-runtime.mjs';
 import { assertLogLine, readJsonLines } from '../../support/log-schema.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/log-then-exit.ts', import.meta.url));
@@ -23,7 +24,7 @@ function run(
   onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void,
 ): Promise<Outcome> {
   const file = join(root, mode, 'bot.jsonl');
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, file, mode], {
+  const child = spawn(process.execPath, [...typescriptNodeArgs, fixture, file, mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { typescriptNodeArgs } from '../../../src/typescript-runtime.mjs';
 
 const fixture = fileURLToPath(new URL('./fixtures/write-past-size-limit.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'partial-write-'));
@@ -14,7 +15,7 @@ test('a write the kernel cuts short (file size limit, then EFBIG) leaves no half
   const file = join(root, 'bot.jsonl');
   const result = spawnSync(
     'sh',
-    ['-c', 'ulimit -f 2 && exec "$0" --import tsx "$1" "$2"', process.execPath, fixture, file],
+    ['-c', 'ulimit -f 2 && exec "$@"', 'sh', process.execPath, ...typescriptNodeArgs, fixture, file],
     { encoding: 'utf8', timeout: 30_000 },
   );
   assert.equal(result.status, 0, result.stderr);

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { typescriptNodeArgs } from '../../../src/typescript-runtime.mjs';
 
 const run = promisify(execFile);
 const indexUrl = pathToFileURL(
@@ -34,9 +35,13 @@ async function inFreshProcess(enabled: boolean): Promise<ChildReport> {
       tcp: process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')),
     }));
   `;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    timeout: 30_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [...typescriptNodeArgs, '--input-type=module', '-e', script],
+    {
+      timeout: 30_000,
+    },
+  );
   return JSON.parse(stdout) as ChildReport;
 }
 
