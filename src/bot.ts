@@ -233,7 +233,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       await step('start', started, left(SINK_RESERVE_MS));
       if (router !== undefined)
         await step('commands', router.close(left(SINK_RESERVE_MS)), left(SINK_RESERVE_MS));
-      await step('components', manager.shutdown(Math.max(100, left(SINK_RESERVE_MS))), left(SINK_RESERVE_MS));
+      // The manager's own deadline falls a little before this wait's, so its stops are
+      // cut (and logged as such) by the manager rather than abandoned here.
+      await step(
+        'components',
+        manager.shutdown(Math.max(100, left(SINK_RESERVE_MS + 100))),
+        left(SINK_RESERVE_MS),
+      );
       shutdownLog.info('shutdown_complete', 'Shutdown complete', {
         reason,
         duration_ms: clock.now() - began,

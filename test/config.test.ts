@@ -272,11 +272,11 @@ test('.env.example lists every variable with its default', () => {
 });
 
 test('OBS_HTTP_AUTH_TOKEN is optional, kept as given, and a bad one is named without being echoed', () => {
-  const none = loadConfig({ DISCORD_TOKEN: TOKEN });
+  const none = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD });
   assert.ok(none.ok);
   assert.equal(none.config.prometheus.authToken, undefined);
   const probeToken = 'c0ffee-probe-token-4a5b6c7d8e9f';
-  const set = loadConfig({ DISCORD_TOKEN: TOKEN, OBS_HTTP_AUTH_TOKEN: probeToken });
+  const set = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD, OBS_HTTP_AUTH_TOKEN: probeToken });
   assert.ok(set.ok);
   assert.equal(set.config.prometheus.authToken, probeToken);
   for (const [bad, problem] of [
@@ -284,7 +284,7 @@ test('OBS_HTTP_AUTH_TOKEN is optional, kept as given, and a bad one is named wit
     ['a token with spaces in it', /a space or a character an HTTP header cannot carry/],
     ['tökén-with-accents-0123456789', /a space or a character an HTTP header cannot carry/],
   ] as const) {
-    const result = loadConfig({ DISCORD_TOKEN: TOKEN, OBS_HTTP_AUTH_TOKEN: bad });
+    const result = loadConfig({ DISCORD_TOKEN: TOKEN, DISCORD_GUILD_ID: GUILD, OBS_HTTP_AUTH_TOKEN: bad });
     assert.ok(!result.ok, bad);
     assert.equal(result.errors.length, 1);
     const line = result.errors[0] ?? '';

@@ -15,6 +15,7 @@ function badValues(name: VariableName): string[] {
   if (form.startsWith('debug, info')) return ['verbose', 'INFO!', '5'];
   if (form.includes('host name')) return ['bad host!', 'a b', 'host/path'];
   if (form === 'a file path' || name === 'DISCORD_TOKEN') return ['   ', '\t'];
+  if (form.includes('bearer token')) return ['short', 'a token with spaces in it', 'tökén-0123456789abcdef'];
   if (form.includes('whole number')) {
     const bounds = [...form.matchAll(/\d+/g)].map((m) => Number(m[0]));
     const min = bounds[0] ?? 0;
@@ -23,7 +24,7 @@ function badValues(name: VariableName): string[] {
     return out;
   }
   if (form.includes('positive number') || form.includes('percentage'))
-    return ['abc', '0', '-5', 'Infinity', '1e999'];
+    return ['abc', '0', '-5', 'Infinity', '1e999', '0x10', '1e3'];
   return assert.fail(`no bad values known for ${name} (${form}): teach badValues this form`);
 }
 

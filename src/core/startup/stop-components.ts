@@ -27,7 +27,8 @@ export interface StopComponentsOptions {
 
 /**
  * Stops `targets` one after the other, in the order given (the caller passes
- * dependents first), each within `min(stopTimeoutMs, time left)`. Logs
+ * dependents first), each within `min(stopTimeoutMs, half the time left)` (the last
+ * one, all the time left), so a stop that hangs cannot starve the others. Logs
  * `component_stopped`, `component_stop_timeout` or `component_stop_failed`.
  */
 export async function stopComponents(
@@ -36,7 +37,7 @@ export async function stopComponents(
 ): Promise<StopAllResult> {
   const { clock, log, deadline, describe, onStopped } = options;
   const result = { stopped: [] as string[], timed_out: [] as string[], failed: [] as string[] };
-  for (const target of targets) {
+  for (const [index, target] of targets.entries()) {
     const { name, stop } = target;
     const remaining = deadline - clock.now();
     if (remaining <= 0) {
@@ -48,7 +49,9 @@ export async function stopComponents(
       onStopped(target);
       continue;
     }
-    const bound = Math.min(target.stopTimeoutMs, remaining);
+    // One hung stop may take at most half of what is left, so those after it still stop.
+    const share = index === targets.length - 1 ? remaining : Math.ceil(remaining / 2);
+    const bound = Math.min(target.stopTimeoutMs, share);
     const began = clock.now();
     try {
       if (stop !== undefined) await runBounded(clock, (signal) => stop(signal), bound);

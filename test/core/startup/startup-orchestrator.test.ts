@@ -437,7 +437,7 @@ describe('startup orchestrator, cancellation and shutdown', () => {
     assert.deepEqual((await orchestrator.stopAll()).stopped, [], 'nothing is stopped twice');
   });
 
-  it('bounds each stop and the whole shutdown', async () => {
+  it('bounds each stop and the whole shutdown; a hung stop takes at most half of what is left', async () => {
     const { clock, t0, make, orchestrate, log } = setup(false);
     const orchestrator = orchestrate([
       make('config', 1),
@@ -450,23 +450,43 @@ describe('startup orchestrator, cancellation and shutdown', () => {
     await running;
     const began = clock.now() - t0;
     const stopping = orchestrator.stopAll(500);
-    await clock.advance(499);
     let done = false;
     void stopping.then(() => {
       done = true;
     });
-    await clock.advance(0);
+    await clock.advance(349);
     assert.equal(done, false);
     await clock.advance(1);
     const result = await stopping;
-    assert.equal(clock.now() - t0 - began, 500, 'the whole shutdown took its bound, no more');
-    assert.deepEqual(result.stopped, ['cache']);
-    assert.deepEqual(result.timed_out, ['discord', 'db', 'config']);
+    assert.equal(clock.now() - t0 - began, 350, 'discord got half of 500 ms, db its own 100 ms');
+    assert.deepEqual(result.stopped, ['cache', 'config']);
+    assert.deepEqual(result.timed_out, ['discord', 'db']);
     assert.deepEqual(
       log.events('component_stop_timeout').map((r) => [r.detail.component, r.detail.timeout_ms]),
       [
-        ['discord', 500],
-        ['db', 0],
+        ['discord', 250],
+        ['db', 100],
+      ],
+    );
+  });
+
+  it('stops given up when the whole shutdown bound is spent are logged with no time left', async () => {
+    const { clock, make, orchestrate, log } = setup(false);
+    const orchestrator = orchestrate([
+      make('config', 1, { stopMs: 10_000, stopTimeoutMs: 10_000 }),
+      make('db', 1, { dependencies: ['config'], stopMs: 10_000, stopTimeoutMs: 10_000 }),
+    ]);
+    const running = orchestrator.run();
+    await clock.advance(100);
+    await running;
+    const stopping = orchestrator.stopAll(1);
+    await clock.advance(1);
+    const result = await stopping;
+    assert.deepEqual(result.timed_out, ['db', 'config']);
+    assert.deepEqual(
+      log.events('component_stop_timeout').map((r) => [r.detail.component, r.detail.timeout_ms]),
+      [
+        ['db', 1],
         ['config', 0],
       ],
     );
