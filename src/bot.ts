@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config, ConfigWarning } from './config.ts';
 import { type Clock, settleWithin, systemClock } from './core/clock.ts';
 import { CORE_COMPONENTS } from './core/core-components.ts';
-import type { Logger } from './core/logging/logger.ts';
+import { deferredLogger, type Logger } from './core/logging/logger.ts';
 import { createLogging, type Logging } from './core/logging/logging.ts';
 import { createObservabilityManager, type ObservabilityManager } from './core/manager.ts';
 import { createMetrics } from './core/metrics/create-metrics.ts';
@@ -70,7 +70,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
   const httpToken = config.prometheus.authToken;
 
-  const metrics = await createMetrics({ enabled: config.prometheus.enabled, version: VERSION });
+  let metricsLog: Logger | undefined;
+  const metrics = await createMetrics({
+    enabled: config.prometheus.enabled,
+    version: VERSION,
+    log: deferredLogger(() => metricsLog),
+  });
   let sinkHealth: (sink: 'console' | 'file', state: 'ready' | 'degraded', error?: string) => void = () => {};
   const logging = createLogging({
     level: config.logging.level,
@@ -88,6 +93,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
   });
   const log = logging.logger;
+  metricsLog = log.child({ name: 'bot.metrics', subsys: 'metrics' });
   const configLog = log.child({ name: 'bot.config', subsys: 'config' });
   for (const warning of options.configWarnings ?? []) configLog.warning(warning.event, warning.message);
   log

@@ -57,6 +57,35 @@ describe('probes with metrics on', () => {
     );
   });
 
+  test('a metrics source that fails during a scrape is logged in the JSON log, and the scrape still answers', async () => {
+    // A source that throws, bound the way the manager binds the real ones.
+    run.bot.manager.metrics.bindSources({
+      health: () => run.bot.manager.healthSnapshot(),
+      resources: () => undefined,
+      tasks: () => {
+        throw new Error('task registry unavailable');
+      },
+      gateway: () => run.bot.manager.gateway.snapshot(),
+      startup: () => run.bot.manager.startupReport(),
+    });
+    // Scrapes until one renders anew (a render is served from cache for up to a second).
+    const logged = await until(
+      async () => {
+        assert.equal((await get(port, '/metrics')).status, 200);
+        return readFileSync(run.logFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"metrics_source_error"'))
+          .map((l) => JSON.parse(l) as { subsys: string; name: string; detail: { source: string } })[0];
+      },
+      5_000,
+      'metrics_source_error in the JSON log',
+      200,
+    );
+    assert.equal(logged.subsys, 'metrics');
+    assert.equal(logged.name, 'bot.metrics');
+    assert.equal(logged.detail.source, 'tasks');
+  });
+
   test('/livez, /healthz; /readyz follows the gateway', async () => {
     assert.equal((await get(port, '/livez')).status, 200);
     const health = await get(port, '/healthz');

@@ -111,3 +111,24 @@ describe('who may see the ops data', () => {
     }
   });
 });
+
+describe('a token written with its "Bot " prefix', () => {
+  let run: RunningBot;
+  before(async () => {
+    run = await startRunningBot({ env: { DISCORD_TOKEN: `Bot ${BOT_TOKEN}` } });
+  });
+  after(() => run.close());
+
+  test('logs in with the prefix stripped, and neither form ever reaches a log', async () => {
+    assert.ok(run.emulator.gatewayStats().connected >= 1);
+    // Something careless logs the header the way it is sent.
+    run.bot.log.warning('careless_header', `Authorization: Bot ${BOT_TOKEN}`, { header: `Bot ${BOT_TOKEN}` });
+    run.bot.logging.flushSync();
+    const text = readFileSync(run.logFile, 'utf8');
+    assert.match(text, /careless_header/);
+    assert.ok(!text.includes(BOT_TOKEN), 'the bare token is redacted');
+    assert.ok(!run.consoleText().includes(BOT_TOKEN));
+    const auth = run.emulator.requestLog().find((r) => r.path === '/gateway/bot');
+    assert.equal(auth?.authorized, true, 'Discord saw a valid "Bot <token>" header, not "Bot Bot <token>"');
+  });
+});

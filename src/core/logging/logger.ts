@@ -30,3 +30,24 @@ export const silentLogger: Logger = {
   error: () => {},
   critical: () => {},
 };
+
+/**
+ * A logger that forwards each record to whatever `target()` returns at that moment
+ * (records made while it returns nothing are dropped). For a part built before the
+ * logging it reports to: the metrics are created first, since logging counts its
+ * records in them, yet their errors belong in the same log.
+ */
+export function deferredLogger(target: () => Logger | undefined): Logger {
+  const forward =
+    (level: LogLevel) =>
+    (event: string, msg: string, detail?: LogDetail): void =>
+      target()?.[level](event, msg, detail);
+  return {
+    child: (bindings) => deferredLogger(() => target()?.child(bindings)),
+    debug: forward('debug'),
+    info: forward('info'),
+    warning: forward('warning'),
+    error: forward('error'),
+    critical: forward('critical'),
+  };
+}

@@ -45,7 +45,8 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, ctx:
   const path = decodeURIComponent(
     url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : url.pathname,
   );
-  const authorized = typeof req.headers.authorization === 'string' && req.headers.authorization.length > 0;
+  // Discord's form: `Bot <token>`, once (a token pasted with its own prefix would read `Bot Bot …`).
+  const authorized = /^Bot (?!Bot )\S+$/.test(req.headers.authorization ?? '');
   const raw = await readBody(req);
   let reply: Reply;
   if (!url.pathname.startsWith(`${API_PREFIX}/`)) reply = notFound();
