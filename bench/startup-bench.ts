@@ -36,11 +36,11 @@ export interface StartupBenchResult {
 }
 
 /**
- * A bot shaped like the operations guide's: config and logging first, a database,
+ * A bot shaped like a typical one: config and logging first, a database,
  * an embedding model that takes 3 s and the RAG system on it, speech in both
  * directions (1 s each), the Discord login and command sync, cache warm-up and
- * background tasks. Sized so that parallel start saves what the guide promises
- * (3–5 s): the sum is 7.75 s, the longest chain 3.33 s. Durations in ms.
+ * background tasks. Sized so that parallel start saves the 3–5 s it is meant to:
+ * the sum is 7.75 s, the longest chain 3.33 s. Durations in ms.
  */
 const GRAPH: readonly { readonly name: string; readonly ms: number; readonly deps: readonly string[] }[] = [
   { name: 'config', ms: 30, deps: [] },
