@@ -31,7 +31,7 @@ describe('a real Prometheus scraping the running bot', { skip, timeout: 60_000 }
     await run?.close();
   });
 
-  it('answers the documented PromQL queries from the bot\'s own metrics', async () => {
+  it("answers the documented PromQL queries from the bot's own metrics", async () => {
     // A command while Prometheus scrapes, so interactions are counted too.
     await run.emulator.invokeCommand({ name: 'health', user: 'admin' }).settled();
     const memory = await until(
