@@ -294,3 +294,16 @@ test('OBS_HTTP_AUTH_TOKEN is optional, kept as given, and a bad one is named wit
     assert.ok(!line.includes(bad), `the error echoes the token: ${line}`);
   }
 });
+
+test('package.json engines asks for the Node the code needs: util.parseEnv (reading .env) arrived in 20.12', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    engines: { node: string };
+  };
+  const floor = /^>=(\d+)\.(\d+)/.exec(pkg.engines.node);
+  assert.ok(floor, `engines.node is a lower bound: ${pkg.engines.node}`);
+  const [major, minor] = [Number(floor[1]), Number(floor[2])];
+  assert.ok(
+    major > 20 || (major === 20 && minor >= 12),
+    `engines.node ${pkg.engines.node} allows a Node without util.parseEnv`,
+  );
+});
