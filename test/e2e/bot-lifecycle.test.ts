@@ -23,6 +23,20 @@ function env(emulator: Emulator, extra: Record<string, string> = {}): Record<str
 
 const STARTED = 'Bot startup completed';
 
+/** Sends `signal` once, as soon as the bot's console says it has started; `sentAt` is 0 until then. */
+function signalOnceStarted(signal: NodeJS.Signals = 'SIGTERM') {
+  const state = {
+    sentAt: 0,
+    onStdout(soFar: string, child: { kill(signal: NodeJS.Signals): void }): void {
+      if (state.sentAt === 0 && soFar.includes(STARTED)) {
+        state.sentAt = Date.now();
+        child.kill(signal);
+      }
+    },
+  };
+  return state;
+}
+
 describe('npm start stops cleanly on a signal', () => {
   let emulator: Emulator;
   before(async () => {
@@ -33,18 +47,10 @@ describe('npm start stops cleanly on a signal', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} after the start exits 0 within 10 s, shutdown_complete last in the JSON log`, async () => {
       const vars = env(emulator);
-      let sentAt = 0;
-      const run = await runMain(vars, {
-        timeoutMs: 25_000,
-        onStdout(soFar, child) {
-          if (sentAt === 0 && soFar.includes(STARTED)) {
-            sentAt = Date.now();
-            child.kill(signal);
-          }
-        },
-      });
-      const took = Date.now() - sentAt;
-      assert.ok(sentAt > 0, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
+      const signaller = signalOnceStarted(signal);
+      const run = await runMain(vars, { timeoutMs: 25_000, onStdout: signaller.onStdout });
+      const took = Date.now() - signaller.sentAt;
+      assert.ok(signaller.sentAt > 0, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
       assert.equal(run.code, 0, run.stderr);
       assert.ok(took < 10_000, `exited ${took} ms after ${signal}`);
       const lines = readJsonLines(vars.LOG_FILE as string);
@@ -60,18 +66,9 @@ describe('npm start stops cleanly on a signal', () => {
     skip: typescriptRuntime === 'native' ? false : `Node ${process.version} needs tsx`,
   }, async () => {
     const vars = env(emulator, { LOG_LEVEL: 'debug' });
-    let sent = false;
-    const run = await runMain(vars, {
-      nodeArgs: [],
-      timeoutMs: 25_000,
-      onStdout(soFar, child) {
-        if (!sent && soFar.includes(STARTED)) {
-          sent = true;
-          child.kill('SIGTERM');
-        }
-      },
-    });
-    assert.ok(sent, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
+    const signaller = signalOnceStarted();
+    const run = await runMain(vars, { nodeArgs: [], timeoutMs: 25_000, onStdout: signaller.onStdout });
+    assert.ok(signaller.sentAt > 0, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, '', 'no warning from Node either');
     const lines = readJsonLines(vars.LOG_FILE as string);
@@ -131,18 +128,13 @@ describe('npm start stops cleanly on a signal', () => {
 
   it('a component whose stop hangs forever still lets SIGTERM end the process within OBS_SHUTDOWN_TIMEOUT_MS', async () => {
     const vars = env(emulator, { OBS_SHUTDOWN_TIMEOUT_MS: '2000' });
-    let sent = false;
+    const signaller = signalOnceStarted();
     const run = await runMain(vars, {
       entry: new URL('../fixtures/shutdown/stuck-stop.ts', import.meta.url),
       timeoutMs: 25_000,
-      onStdout(soFar, child) {
-        if (!sent && soFar.includes(STARTED)) {
-          sent = true;
-          child.kill('SIGTERM');
-        }
-      },
+      onStdout: signaller.onStdout,
     });
-    assert.ok(sent, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
+    assert.ok(signaller.sentAt > 0, `the bot said it started:\n${run.stdout}\n${run.stderr}`);
     assert.equal(run.code, 0, run.stderr);
     const lines = readJsonLines(vars.LOG_FILE as string);
     const stuck = lines.find((l) => l.event === 'component_stop_timeout');
