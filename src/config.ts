@@ -46,6 +46,8 @@ export interface Config {
     readonly gatewayGraceMs: number;
     readonly channelPerMinute: number;
   };
+  /** PNG charts on `/resources`, `/startup` and resource alerts. */
+  readonly charts: { readonly enabled: boolean; readonly timeoutMs: number };
 }
 
 export type ConfigResult =
@@ -175,6 +177,7 @@ function toConfig(v: Values): Config {
       gatewayGraceMs: num('ALERT_GATEWAY_GRACE_MS'),
       channelPerMinute: num('ALERT_CHANNEL_PER_MINUTE'),
     },
+    charts: { enabled: flag('OBS_ENABLE_CHARTS'), timeoutMs: num('OBS_CHART_TIMEOUT_MS') },
   };
 }
 

@@ -7,10 +7,19 @@ import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 import { renderAlertNotificationEmbed, renderDroppedNoticeEmbed } from './embeds/alert-notification-embed.ts';
 import { EMBED_LIMITS, embedLength } from './embeds/embed-text.ts';
 
+/** A file posted with an alert message (a resource alert's chart). */
+export interface OpsChannelFile {
+  readonly name: string;
+  readonly data: Uint8Array;
+  readonly description?: string;
+}
+
 /** The message the sink posts; mentions are always off. */
 export interface OpsChannelMessage {
   readonly embeds: APIEmbed[];
   readonly allowed_mentions: { readonly parse: [] };
+  /** Files the embeds show with `attachment://NAME`. */
+  readonly files?: readonly OpsChannelFile[];
 }
 
 export type OpsChannelPost = (body: OpsChannelMessage) => Promise<void>;
@@ -57,6 +66,13 @@ export interface OpsChannelSinkOptions {
   readonly retryBaseMs?: number;
   /** @default 60000 */
   readonly retryMaxMs?: number;
+  /**
+   * A file to post with a notification (a chart), asked for as the notification is
+   * queued; undefined for none. The post waits for it at most `attachmentWaitMs`.
+   */
+  readonly attachmentFor?: (n: AlertNotification) => Promise<OpsChannelFile | undefined> | undefined;
+  /** @default 3000 */
+  readonly attachmentWaitMs?: number;
 }
 
 export interface OpsChannelSink extends AlertSink {
@@ -73,8 +89,9 @@ const DEFAULTS = {
   maxAttempts: 5,
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
+  attachmentWaitMs: 3_000,
 } as const satisfies Required<
-  Omit<OpsChannelSinkOptions, 'post' | 'clock' | 'log' | 'metrics' | 'onChannelState'>
+  Omit<OpsChannelSinkOptions, 'post' | 'clock' | 'log' | 'metrics' | 'onChannelState' | 'attachmentFor'>
 >;
 
 /** Codes and statuses meaning the channel is gone or we may not post there: retrying soon will not help. */
@@ -150,6 +167,11 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   if (budget.perMinute < budget.perWindow)
     throw new Error('budget.perMinute must be at least budget.perWindow');
 
+  const attachmentWaitMs = options.attachmentWaitMs ?? DEFAULTS.attachmentWaitMs;
+  /** Files being made for queued notifications, and those ready. */
+  const pendingFiles = new WeakMap<AlertNotification, Promise<OpsChannelFile | undefined>>();
+  const readyFiles = new WeakMap<AlertNotification, OpsChannelFile>();
+
   const queue: AlertNotification[] = [];
   let inflight: AlertNotification[] = [];
   /** Dropped since the last delivered message, announced in the next one. */
@@ -215,13 +237,42 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     }
   };
 
-  const body = (): OpsChannelMessage => ({
-    embeds: [
-      ...(droppedInInflight > 0 ? [renderDroppedNoticeEmbed(droppedInInflight)] : []),
-      ...inflight.map(renderAlertNotificationEmbed),
-    ],
-    allowed_mentions: { parse: [] },
-  });
+  const body = (): OpsChannelMessage => {
+    const files: OpsChannelFile[] = [];
+    const embeds = inflight.map((n, i) => {
+      const embed = renderAlertNotificationEmbed(n);
+      const file = readyFiles.get(n);
+      if (file === undefined) return embed;
+      // Unique within the message, so each embed shows its own chart.
+      const named = { ...file, name: `${i + 1}-${file.name}` };
+      files.push(named);
+      return { ...embed, image: { url: `attachment://${named.name}` } };
+    });
+    return {
+      embeds: [...(droppedInInflight > 0 ? [renderDroppedNoticeEmbed(droppedInInflight)] : []), ...embeds],
+      allowed_mentions: { parse: [] },
+      ...(files.length > 0 ? { files } : {}),
+    };
+  };
+
+  /** Waits (bounded) for the files of the batch about to go out; a missing one leaves its embed as text. */
+  const awaitFiles = async (): Promise<void> => {
+    const waiting = inflight.flatMap((n) => {
+      const p = pendingFiles.get(n);
+      if (p === undefined) return [];
+      pendingFiles.delete(n);
+      return [p.then((file) => (file === undefined ? undefined : readyFiles.set(n, file)))];
+    });
+    if (waiting.length === 0) return;
+    let timer: Timer | undefined;
+    await Promise.race([
+      Promise.allSettled(waiting),
+      new Promise<void>((resolve) => {
+        timer = clock.setTimeout(resolve, attachmentWaitMs, { unref: true });
+      }),
+    ]);
+    timer?.cancel();
+  };
 
   const logUndelivered = (notifications: readonly AlertNotification[], reason: string): void => {
     for (const n of notifications) {
@@ -257,6 +308,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       ) {
         droppedInInflight = dropped;
       }
+      await awaitFiles();
       attempts.push(clock.now());
       try {
         await post(body());
@@ -356,6 +408,19 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
         return;
       }
       queue.push(n);
+      if (options.attachmentFor !== undefined) {
+        try {
+          const file = options.attachmentFor(n);
+          // A failed chart only costs the image; the alert still goes out.
+          if (file !== undefined)
+            pendingFiles.set(
+              n,
+              file.catch(() => undefined),
+            );
+        } catch (error) {
+          log.warning('alert_attachment_failed', 'No chart for this alert', { key: n.key, error });
+        }
+      }
       while (queue.length > queueMax) drop(queue.shift() as AlertNotification);
       start();
     },
@@ -408,6 +473,18 @@ export function createChannelPoster(client: Client, channelId: string): OpsChann
       channel = undefined;
       throw error;
     }
-    await target.send({ embeds: body.embeds, allowedMentions: { parse: [] } });
+    await target.send({
+      embeds: body.embeds,
+      allowedMentions: { parse: [] },
+      ...(body.files === undefined
+        ? {}
+        : {
+            files: body.files.map((f) => ({
+              attachment: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
+              name: f.name,
+              ...(f.description === undefined ? {} : { description: f.description }),
+            })),
+          }),
+    });
   };
 }
