@@ -1,5 +1,10 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import { isResourceWindow, RESOURCE_WINDOWS, resourcesChartRequest } from '../src/charts/chart-requests.ts';
+import {
+  DEFAULT_ALERT_RULE,
+  isResourceWindow,
+  RESOURCE_WINDOWS,
+  resourcesChartRequest,
+} from '../src/charts/chart-requests.ts';
 import { withChart } from '../src/discord/chart-reply.ts';
 import type { OpsCommand } from '../src/discord/command.ts';
 import { renderResourcesEmbed } from '../src/discord/embeds/resources-embed.ts';
@@ -29,9 +34,7 @@ const resources: OpsCommand = {
     const reply = { embeds: [renderResourcesEmbed(view, now)] };
     return withChart(reply, {
       charts: ctx.charts,
-      request: ctx.charts?.available
-        ? resourcesChartRequest(view, window, now, ctx.charts.alertRule)
-        : undefined,
+      request: () => resourcesChartRequest(view, window, now, ctx.charts?.alertRule ?? DEFAULT_ALERT_RULE),
       name: 'resources.png',
       description: `Chart of memory, CPU and event-loop lag over the ${RESOURCE_WINDOWS[window].label}, with warning and critical thresholds`,
       log: ctx.log,

@@ -16,7 +16,7 @@ const startup: OpsCommand = {
       { embeds: [renderStartupEmbed(report)] },
       {
         charts: ctx.charts,
-        request: report === undefined ? undefined : { kind: 'startup', report },
+        request: report === undefined ? undefined : () => ({ kind: 'startup', report }),
         name: 'startup.png',
         description:
           'Startup waterfall: one bar per component on a time axis, the critical path outlined, retries and fallbacks noted',

@@ -24,15 +24,28 @@ export interface ChartRendererOptions {
   readonly startTimeoutMs?: number;
   /** Renders waiting beyond this are refused at once rather than queued. @default 4 */
   readonly maxQueued?: number;
+  /**
+   * A worker with nothing to draw for this long is stopped, giving its memory back;
+   * the next chart starts a new one (a few hundred ms more, within the budget). @default 120000
+   */
+  readonly idleMs?: number;
   /** Which packages the worker loads; a test points one at a missing package. */
   readonly modules?: ChartModuleNames;
   /** How alerts fire here, so charts shade the same periods. @default DEFAULT_ALERT_RULE */
   readonly alertRule?: AlertRule;
 }
 
-const DEFAULTS = { timeoutMs: 2_000, startTimeoutMs: 20_000, maxQueued: 4 } as const satisfies Required<
-  Pick<ChartRendererOptions, 'timeoutMs' | 'startTimeoutMs' | 'maxQueued'>
+const DEFAULTS = {
+  timeoutMs: 2_000,
+  startTimeoutMs: 20_000,
+  maxQueued: 4,
+  idleMs: 120_000,
+} as const satisfies Required<
+  Pick<ChartRendererOptions, 'timeoutMs' | 'startTimeoutMs' | 'maxQueued' | 'idleMs'>
 >;
+
+/** The worker's JavaScript heap: charts need little, and a small heap is collected sooner. */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } as const;
 
 /** `unavailable`: the canvas or Chart.js could not load here; every render answers undefined. */
 export type ChartRendererState = 'idle' | 'starting' | 'ready' | 'unavailable' | 'closed';
@@ -80,6 +93,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const startTimeoutMs = options.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
   const maxQueued = options.maxQueued ?? DEFAULTS.maxQueued;
+  const idleMs = options.idleMs ?? DEFAULTS.idleMs;
+  if (!(idleMs > 0)) throw new RangeError(`idleMs must be positive, got ${idleMs}`);
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
   if (!(startTimeoutMs > 0)) throw new RangeError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);
   if (!(Number.isInteger(maxQueued) && maxQueued >= 1)) {
@@ -94,6 +109,31 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   let starting: Promise<boolean> | undefined;
   let nextId = 1;
   const pending = new Map<number, Pending>();
+  let idleTimer: Timer | undefined;
+
+  /** Stops the worker once nothing has been drawn for `idleMs`. */
+  const armIdle = (): void => {
+    idleTimer?.cancel();
+    idleTimer = clock.setTimeout(
+      () => {
+        idleTimer = undefined;
+        if (pending.size > 0 || worker === undefined) return;
+        log.debug(
+          'chart_worker_idle',
+          `No chart for ${idleMs} ms: the render worker stops until the next one`,
+          {
+            idle_ms: idleMs,
+          },
+        );
+        const old = worker;
+        worker = undefined;
+        workerReady = undefined;
+        void old.terminate().catch(() => {});
+      },
+      idleMs,
+      { unref: true },
+    );
+  };
 
   const settle = (id: number, image: ChartImage | undefined): Pending | undefined => {
     const p = pending.get(id);
@@ -101,6 +141,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     pending.delete(id);
     p.timer.cancel();
     p.resolve(image);
+    if (pending.size === 0 && state === 'ready') armIdle();
     return p;
   };
 
@@ -127,7 +168,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   const spawn = (): Promise<boolean> => {
     let w: Worker;
     try {
-      w = new Worker(WORKER_ENTRY, { workerData: workerOptions });
+      w = new Worker(WORKER_ENTRY, { workerData: workerOptions, resourceLimits: WORKER_LIMITS });
     } catch (error) {
       unavailable(
         `the render worker could not start: ${error instanceof Error ? error.message : String(error)}`,
@@ -153,6 +194,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             startTimer.cancel();
             if (state === 'starting' || state === 'idle') {
               state = 'ready';
+              armIdle();
               log.info('charts_ready', 'Charts are on: rendering in a worker thread', {
                 font: m.font,
                 load_ms: m.loadMs,
@@ -258,6 +300,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
       }
       const id = nextId++;
       const startedAt = clock.now();
+      idleTimer?.cancel();
+      idleTimer = undefined;
       const result = new Promise<ChartImage | undefined>((resolve) => {
         const timer = clock.setTimeout(
           () => {
@@ -301,6 +345,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     async close() {
       if (state === 'closed') return;
       state = 'closed';
+      idleTimer?.cancel();
       const w = worker;
       worker = undefined;
       workerReady = undefined;

@@ -19,8 +19,12 @@ export function chartFile(image: ChartImage, name: string, description: string):
 
 export interface ChartReplyInput {
   readonly charts: ChartService | undefined;
-  /** Undefined when there is nothing to draw (no samples yet, no report). */
-  readonly request: ChartRequest | undefined;
+  /**
+   * Builds what to draw, once the interaction is acknowledged (it may still find
+   * nothing). Undefined when there is plainly nothing to draw (no samples, no report):
+   * then the text goes out at once.
+   */
+  readonly request: (() => ChartRequest | undefined) | undefined;
   /** The attachment's file name, e.g. `resources.png`. */
   readonly name: string;
   /** Alt text: what the chart shows, for screen readers. */
@@ -29,38 +33,34 @@ export interface ChartReplyInput {
 }
 
 /**
- * The reply, plus (when charts are on) the same reply with the chart as its
- * `fuller` version: the router sends the text at once if there is no chart to wait
- * for, and never fails a command over one. A chart service that throws is logged.
+ * The reply, plus (when charts are on) a way to make the same reply with the chart
+ * as its `fuller` version: the router sends the text at once when there is no chart
+ * to make, starts drawing only once the interaction is acknowledged, and never fails
+ * a command over a chart. `request` is only built then, too. A chart service that
+ * throws is logged.
  */
 export function withChart(reply: CommandReply, input: ChartReplyInput): CommandReply {
-  const { charts, request } = input;
-  if (charts === undefined || request === undefined || !charts.available) return reply;
-  let pending: Promise<ChartImage | undefined>;
-  try {
-    pending = charts.render(request);
-  } catch (error) {
-    logChartError(input.log, request.kind, error);
-    return reply;
-  }
-  const fuller = Promise.resolve(pending).then(
-    (image) =>
-      image === undefined ? undefined : attachChart(reply, chartFile(image, input.name, input.description)),
-    (error: unknown) => {
-      logChartError(input.log, request.kind, error);
+  const { charts, request: build } = input;
+  if (charts === undefined || !charts.available || build === undefined) return reply;
+  const fuller = async (): Promise<CommandReply | undefined> => {
+    let kind = 'unknown';
+    try {
+      const request = build();
+      if (request === undefined) return undefined;
+      kind = request.kind;
+      const image = await charts.render(request);
+      return image === undefined
+        ? undefined
+        : attachChart(reply, chartFile(image, input.name, input.description));
+    } catch (error) {
+      logChartError(input.log, kind, error);
       return undefined;
-    },
-  );
+    }
+  };
   return { ...reply, fuller };
 }
 
 function logChartError(log: Logger, kind: string, error: unknown): void {
-  log.warning(
-    'chart_render_failed',
-    `The ${kind} chart was not drawn: ${error instanceof Error ? error.message : String(error)}`,
-    {
-      kind,
-      reason: error instanceof Error ? error.message : String(error),
-    },
-  );
+  const reason = error instanceof Error ? error.message : String(error);
+  log.warning('chart_render_failed', `The ${kind} chart was not drawn: ${reason}`, { kind, reason });
 }

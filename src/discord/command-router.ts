@@ -130,14 +130,16 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
   async function awaitFuller(
     name: string,
     userId: string,
-    fuller: Promise<CommandReply | undefined>,
+    fuller: () => Promise<CommandReply | undefined>,
   ): Promise<Reply | undefined> {
     let timer: Timer | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = clock.setTimeout(() => resolve('late'), fullerTimeoutMs, { unref: true });
     });
     try {
-      const result = await Promise.race([fuller, late]);
+      // A synchronous throw lands in the catch below like a rejection.
+      const making = Promise.resolve().then(fuller);
+      const result = await Promise.race([making, late]);
       if (result === 'late') {
         log.warning('command_fuller_late', `/${name}: the chart was not ready in time; sent without it`, {
           command: name,
@@ -250,9 +252,10 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
         }
         timer.cancel();
         if (outcome === 'ok' && reply.fuller !== undefined) {
-          // Acknowledge now; the chart comes with the edit, or the text alone does.
+          // Acknowledge first; the chart is made only then, and comes with the edit (or
+          // the text alone does). A deferral that failed leaves nothing to edit.
           defer();
-          reply = (await awaitFuller(name, userId, reply.fuller)) ?? reply;
+          if (await deferral) reply = (await awaitFuller(name, userId, reply.fuller)) ?? reply;
         }
         if (deferral === undefined) {
           await send(reply);

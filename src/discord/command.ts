@@ -31,11 +31,12 @@ export interface CommandReply {
   /** Sent as attachments (at most 10). */
   readonly files?: readonly ReplyFile[];
   /**
-   * A fuller reply still being made (one with a chart). The router defers at once,
-   * so acknowledging is not held up, and edits this one in when it comes within
-   * its budget; when it resolves undefined, fails or is late, the reply above goes out.
+   * Makes a fuller reply (one with a chart). The router defers at once and calls it
+   * only once the deferral is acknowledged, so the work never competes with the
+   * acknowledgement; it edits the result in when it comes within its budget. When it
+   * resolves undefined, fails or is late, the reply above goes out instead.
    */
-  readonly fuller?: Promise<CommandReply | undefined>;
+  readonly fuller?: () => Promise<CommandReply | undefined>;
 }
 
 /**

@@ -119,6 +119,25 @@ describe('chart renderer (a worker thread)', () => {
     }
   });
 
+  it('a worker idle past idleMs stops, and the next chart starts a new one', async () => {
+    const clock = new ManualClock(NOW);
+    const { log, charts } = renderer({ clock, idleMs: 60_000 });
+    try {
+      assert.equal(await charts.start(), true);
+      assert.ok(await charts.render({ kind: 'startup', report: startupReport(NOW) }));
+      await clock.advance(59_000);
+      assert.equal(log.events('chart_worker_idle').length, 0);
+      await clock.advance(1_000);
+      assert.equal(log.events('chart_worker_idle').length, 1);
+      assert.equal(charts.available, true, 'still on');
+      const again = await charts.render({ kind: 'startup', report: startupReport(NOW) });
+      assertPng(again?.png ?? new Uint8Array(), { width: 960 });
+      assert.equal(log.events('charts_ready').length, 1, 'the restart is not announced again');
+    } finally {
+      await charts.close();
+    }
+  });
+
   it('close() answers renders still waiting with undefined', async () => {
     const { charts } = renderer({
       modules: { ...DEFAULT_CHART_MODULES, canvas: fixture('hanging-canvas.ts') },

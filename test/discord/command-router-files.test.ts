@@ -34,9 +34,12 @@ describe('command router: replies with files', () => {
       log,
       commands: [
         command('direct', () => charted),
-        command('fuller', () => ({ ...text, fuller: Promise.resolve(charted) })),
-        command('nochart', () => ({ ...text, fuller: Promise.resolve(undefined) })),
-        command('chartfails', () => ({ ...text, fuller: Promise.reject(new Error('canvas exploded')) })),
+        command('fuller', () => ({ ...text, fuller: async () => charted })),
+        command('nochart', () => ({ ...text, fuller: async () => undefined })),
+        command('chartfails', () => ({
+          ...text,
+          fuller: () => Promise.reject(new Error('canvas exploded')),
+        })),
         command('badfiles', () => ({ embeds: [], files: [{ name: '../x.png', data: 'nope' }] }) as never),
       ],
     });
@@ -81,7 +84,7 @@ describe('command router: replies with files', () => {
     const quick = await startBotHarness({
       log: local,
       fullerTimeoutMs: 300,
-      commands: [command('chartlate', () => ({ ...text, fuller: never }))],
+      commands: [command('chartlate', () => ({ ...text, fuller: () => never }))],
     });
     try {
       // Past the router's wait for the chart, the plain text goes out.
