@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { benchCharts, type ChartsBenchResult, formatChartsBench } from './charts-bench.ts';
 import { benchLatency, type LatencyBenchResult } from './latency-bench.ts';
 import { benchLogging, type LoggingBenchResult } from './logging-bench.ts';
 import { benchMetrics, formatMetricsBench, type MetricsBenchResult } from './metrics-bench.ts';
@@ -27,6 +28,8 @@ interface Measured {
   readonly logging: LoggingBenchResult;
   readonly metrics: MetricsBenchResult;
   readonly soak: SoakBenchResult;
+  /** Absent from results measured before the charts existed. */
+  readonly charts?: ChartsBenchResult;
 }
 
 const plan = (quick: boolean) =>
@@ -38,6 +41,7 @@ const plan = (quick: boolean) =>
         logging: { records: 30_000, pairs: 2, pacedMs: 1_000, pacedRuns: 2 },
         metrics: { renders: 200, calls: 100_000 },
         soakMs: 60_000,
+        charts: { renders: 20, pairs: 1, commands: 30 },
       }
     : {
         startupRuns: 3,
@@ -46,6 +50,7 @@ const plan = (quick: boolean) =>
         logging: { records: 200_000, pairs: 3, pacedMs: 3_000, pacedRuns: 3 },
         metrics: { renders: 1_000, calls: 500_000 },
         soakMs: 600_000,
+        charts: { renders: 100, pairs: 2, commands: 100 },
       };
 
 const progress = (text: string): void => {
@@ -71,6 +76,7 @@ async function measure(quick: boolean): Promise<Measured> {
   const overhead = await timed('overhead', () => benchOverhead(p.overhead));
   const latency = await timed('latency', () => benchLatency(p.latency));
   const soak = await timed('soak', () => benchSoak({ durationMs: p.soakMs }));
+  const charts = await timed('charts', () => benchCharts(p.charts));
   return {
     mode: quick ? 'quick' : 'full',
     machine,
@@ -83,6 +89,7 @@ async function measure(quick: boolean): Promise<Measured> {
     logging,
     metrics,
     soak,
+    charts,
   };
 }
 
@@ -98,7 +105,10 @@ const loadAtEnd = measured.load_average_at_end;
 const totalS = measured.total_seconds;
 const took = measured.seconds_per_benchmark;
 
-const verdicts = judge(startup, overhead, latency, logging, metrics, soak);
+const verdicts = [
+  ...judge(startup, overhead, latency, logging, metrics, soak),
+  ...judgeCharts(measured.charts),
+];
 const results = { ...measured, verdicts };
 mkdirSync(dir, { recursive: true });
 writeFileSync(new URL('results.json', dir), `${JSON.stringify(results, null, 2)}\n`);
@@ -221,6 +231,32 @@ function judge(
         : k.heap_mb_per_hour < 5
           ? {}
           : { note: soakNote(k) }),
+    },
+  ];
+}
+
+function judgeCharts(c: ChartsBenchResult | undefined): Verdict[] {
+  if (c === undefined) return [];
+  const largest = Math.max(...c.charts.map((x) => x.png_bytes));
+  const slowest = Math.max(...c.charts.map((x) => x.render_ms.p99));
+  return [
+    {
+      benchmark: 'Charts: /resources acknowledgement p99, charts on − off',
+      target: 'within 5 ms',
+      measured: `${c.ack_p99_delta_ms.median} ms (p99 ${c.resources_ack_ms.on.p99} on, ${c.resources_ack_ms.off.p99} off)`,
+      met: c.ack_p99_delta_ms.median <= 5,
+    },
+    {
+      benchmark: 'Charts: PNG size, largest chart',
+      target: '< 200 KB',
+      measured: `${(largest / 1024).toFixed(1)} KB`,
+      met: largest < 200 * 1024,
+    },
+    {
+      benchmark: 'Charts: render p99 in the worker, slowest chart',
+      target: 'well inside the 2 s budget (OBS_CHART_TIMEOUT_MS)',
+      measured: `${slowest} ms`,
+      met: slowest < 500,
     },
   ];
 }
@@ -394,6 +430,18 @@ function render(): string {
         ['last sample (t, RSS, heap)', sampleText(soak.samples.at(-1))],
       ],
     ),
+    '',
+    '## 7. Charts',
+    '',
+    'Method: benchCharts (bench/charts-bench.ts). Renders: a chart renderer (src/charts) in the bench process draws ' +
+      'each chart from fixed data (an hour of 15 s samples; a start of nine components; a lag alert) after 5 warm-up ' +
+      `renders, ${PLAN.charts.renders} times; "in the worker" is the worker's own drawing and PNG encoding, the round trip ` +
+      'adds the hop from render() and back. /resources: the real bot in a child process (as in §3) with ' +
+      `OBS_ENABLE_CHARTS off and on, interleaved, ${PLAN.charts.pairs} pair(s) of runs of ${PLAN.charts.commands} commands ` +
+      'one at a time after 3.5 s of samples and 10 warm-up calls; with charts on the router defers at once and edits ' +
+      'the chart in, so the final answer comes later while the acknowledgement does not.',
+    '',
+    measured.charts === undefined ? 'Not measured in this run.' : formatChartsBench(measured.charts),
     '',
     '## Wall time per benchmark',
     '',
