@@ -18,8 +18,10 @@ export interface ChartsBenchOptions {
   readonly renders: number;
   /** Interleaved off/on pairs of bot runs for the /resources acknowledgement. */
   readonly pairs: number;
-  /** /resources invocations per run, one at a time. */
+  /** /resources invocations per run and pace, one at a time. */
   readonly commands: number;
+  /** Pause between paced invocations, ms. @default 250 */
+  readonly gapMs?: number;
 }
 
 export interface ChartRenderFigures {
@@ -38,12 +40,18 @@ export interface ChartsBenchResult {
   readonly charts: readonly ChartRenderFigures[];
   /** Time for the worker to load Chart.js, the canvas and the font. */
   readonly worker_load_ms: number;
-  /** /resources: dispatch to first callback, ms, per mode (all runs of that mode pooled). */
+  /**
+   * /resources sent one at a time with a pause between (as operators send them):
+   * dispatch to first callback, ms, per mode (all runs of that mode pooled).
+   */
   readonly resources_ack_ms: { readonly off: Percentiles; readonly on: Percentiles };
-  /** /resources: dispatch to the final answer (with the chart when on). */
+  /** The same, dispatch to the final answer (with the chart when on). */
   readonly resources_answer_ms: { readonly off: Percentiles; readonly on: Percentiles };
-  /** p99 on − p99 off of each pair. */
+  /** p99 on − p99 off of each pair, paced. */
   readonly ack_p99_delta_ms: Stats;
+  /** Back to back (the next sent as the previous is answered): each ack meets the previous chart's tail. */
+  readonly back_to_back_ack_ms: { readonly off: Percentiles; readonly on: Percentiles };
+  readonly gap_ms: number;
   /** The bot's RSS after its runs, charts on − off, per pair: the worker's memory. */
   readonly rss_delta_mb: Stats;
   readonly pairs: number;
@@ -110,11 +118,12 @@ async function benchRenders(renders: number): Promise<{ charts: ChartRenderFigur
 interface RunFigures {
   readonly ack: number[];
   readonly answer: number[];
+  readonly backToBack: number[];
   readonly withChart: number;
   readonly rssMb: number;
 }
 
-async function resourcesRun(charts: boolean, commands: number): Promise<RunFigures> {
+async function resourcesRun(charts: boolean, commands: number, gapMs: number): Promise<RunFigures> {
   const emulator = await startEmulator();
   const bot = await startBotProcess(emulator, {
     env: { LOG_LEVEL: 'info', RESOURCE_SAMPLE_INTERVAL_MS: '1000', OBS_ENABLE_CHARTS: String(charts) },
@@ -131,6 +140,7 @@ async function resourcesRun(charts: boolean, commands: number): Promise<RunFigur
     const answer: number[] = [];
     let withChart = 0;
     for (let i = 0; i < commands; i++) {
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
       const began = Date.now();
       const r = await emulator.invokeCommand(input).settled(15_000);
       if (r.ackMs === null) continue;
@@ -138,8 +148,13 @@ async function resourcesRun(charts: boolean, commands: number): Promise<RunFigur
       answer.push(Date.now() - began);
       if (r.attachments.length > 0) withChart += 1;
     }
+    const backToBack: number[] = [];
+    for (let i = 0; i < commands; i++) {
+      const r = await emulator.invokeCommand(input).settled(15_000);
+      if (r.ackMs !== null) backToBack.push(r.ackMs);
+    }
     const sample = await bot.sample(true);
-    return { ack, answer, withChart, rssMb: sample.rss_bytes / 1024 / 1024 };
+    return { ack, answer, backToBack, withChart, rssMb: sample.rss_bytes / 1024 / 1024 };
   } finally {
     await bot.close();
     await emulator.close();
@@ -153,20 +168,23 @@ async function resourcesRun(charts: boolean, commands: number): Promise<RunFigur
  */
 export async function benchCharts(options: ChartsBenchOptions): Promise<ChartsBenchResult> {
   const { charts, loadMs } = await benchRenders(options.renders);
-  const pooled = {
-    off: { ack: [] as number[], answer: [] as number[] },
-    on: { ack: [] as number[], answer: [] as number[] },
-  };
+  const gapMs = options.gapMs ?? 250;
+  const pool = () => ({ ack: [] as number[], answer: [] as number[], backToBack: [] as number[] });
+  const pooled = { off: pool(), on: pool() };
   const ackDeltas: number[] = [];
   const rssDeltas: number[] = [];
   let answersWithChart = 0;
   for (let p = 0; p < options.pairs; p++) {
-    const off = await resourcesRun(false, options.commands);
-    const on = await resourcesRun(true, options.commands);
-    pooled.off.ack.push(...off.ack);
-    pooled.off.answer.push(...off.answer);
-    pooled.on.ack.push(...on.ack);
-    pooled.on.answer.push(...on.answer);
+    const off = await resourcesRun(false, options.commands, gapMs);
+    const on = await resourcesRun(true, options.commands, gapMs);
+    for (const [mode, run] of [
+      ['off', off],
+      ['on', on],
+    ] as const) {
+      pooled[mode].ack.push(...run.ack);
+      pooled[mode].answer.push(...run.answer);
+      pooled[mode].backToBack.push(...run.backToBack);
+    }
     answersWithChart += on.withChart;
     ackDeltas.push(percentiles(on.ack).p99 - percentiles(off.ack).p99);
     rssDeltas.push(on.rssMb - off.rssMb);
@@ -178,6 +196,8 @@ export async function benchCharts(options: ChartsBenchOptions): Promise<ChartsBe
     resources_ack_ms: { off: percentiles(pooled.off.ack), on: percentiles(pooled.on.ack) },
     resources_answer_ms: { off: percentiles(pooled.off.answer), on: percentiles(pooled.on.answer) },
     ack_p99_delta_ms: stats(ackDeltas),
+    back_to_back_ack_ms: { off: percentiles(pooled.off.backToBack), on: percentiles(pooled.on.backToBack) },
+    gap_ms: gapMs,
     rss_delta_mb: stats(rssDeltas, 1),
     pairs: options.pairs,
     commands_per_run: options.commands,
@@ -198,10 +218,11 @@ export function formatChartsBench(r: ChartsBenchResult): string {
     '',
     '| /resources, ms (p50 / p99 / max) | charts off | charts on |',
     '| --- | --- | --- |',
-    `| acknowledged (first callback) | ${p(r.resources_ack_ms.off)} | ${p(r.resources_ack_ms.on)} |`,
-    `| final answer (with the chart when on) | ${p(r.resources_answer_ms.off)} | ${p(r.resources_answer_ms.on)} |`,
+    `| acknowledged (first callback), ${r.gap_ms} ms apart | ${p(r.resources_ack_ms.off)} | ${p(r.resources_ack_ms.on)} |`,
+    `| final answer (with the chart when on), ${r.gap_ms} ms apart | ${p(r.resources_answer_ms.off)} | ${p(r.resources_answer_ms.on)} |`,
+    `| acknowledged, back to back | ${p(r.back_to_back_ack_ms.off)} | ${p(r.back_to_back_ack_ms.on)} |`,
     '',
-    `Ack p99 on − off per pair: ${r.ack_p99_delta_ms.min} / ${r.ack_p99_delta_ms.median} / ${r.ack_p99_delta_ms.max} ms (min / median / max of ${r.pairs}); ` +
+    `Ack p99 on − off per pair, ${r.gap_ms} ms apart: ${r.ack_p99_delta_ms.min} / ${r.ack_p99_delta_ms.median} / ${r.ack_p99_delta_ms.max} ms (min / median / max of ${r.pairs}); ` +
       `${r.answers_with_chart} of ${r.pairs * r.commands_per_run} answers with charts on carried the PNG. ` +
       `The worker loads in ${r.worker_load_ms} ms and adds ${r.rss_delta_mb.median} MB of RSS (median of the pairs, after a full GC).`,
   ].join('\n');

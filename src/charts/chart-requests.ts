@@ -100,6 +100,14 @@ export function isResourceWindow(value: unknown): value is ResourceWindow {
 
 const MB = 1024 * 1024;
 
+/** "45 s", "12 min", "2 h 5 min". */
+export function describeSpan(ms: number): string {
+  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 function seriesOf(samples: readonly ResourceSample[], pick: (s: ResourceSample) => number | null): Series {
   const times: number[] = [];
   const values: (number | null)[] = [];
@@ -147,15 +155,19 @@ export function resourcesChartRequest(
   const firstAt = Date.parse(view.history[0]?.at ?? '');
   const spec = RESOURCE_WINDOWS[window];
   const toMs = nowMs;
-  const fromMs = Number.isFinite(spec.ms) ? nowMs - spec.ms : Math.min(firstAt, nowMs);
-  const samples = inWindow(view.history, fromMs, toMs);
-  if (samples.length === 0 || !Number.isFinite(fromMs)) return undefined;
-  const minutes = Math.max(1, Math.round((toMs - fromMs) / 60_000));
+  const wanted = nowMs - spec.ms;
+  const samples = inWindow(view.history, wanted, toMs);
+  if (samples.length === 0 || !Number.isFinite(firstAt)) return undefined;
+  // A window reaching back past the first sample kept starts at that sample, so the
+  // lines fill the chart instead of hugging its right edge.
+  // (A history a sample or two short of the window still shows the window asked for.)
+  const clamped = !Number.isFinite(spec.ms) || !(wanted >= firstAt - spec.ms * 0.05);
+  const fromMs = clamped ? Math.min(firstAt, nowMs - 1_000) : wanted;
   return {
     kind: 'resources',
     fromMs,
     toMs,
-    windowLabel: window === 'all' ? `all kept (${minutes} min)` : spec.label,
+    windowLabel: clamped ? `all kept (${describeSpan(toMs - fromMs)})` : spec.label,
     memoryMb: seriesOf(samples, METRIC_VALUE.memory),
     cpuPercent: seriesOf(samples, METRIC_VALUE.cpu),
     lagMaxMs: seriesOf(samples, METRIC_VALUE.event_loop_lag),

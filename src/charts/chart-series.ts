@@ -100,6 +100,8 @@ const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const TICK_STEPS = [
+  SECOND,
+  2 * SECOND,
   5 * SECOND,
   10 * SECOND,
   15 * SECOND,

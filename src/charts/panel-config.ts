@@ -27,6 +27,8 @@ export interface PanelSpec {
   readonly binaryTicks?: boolean;
   /** Show the time axis title and tick labels (the bottom panel). */
   readonly timeAxis: boolean;
+  /** Where the threshold labels sit: apart (warning left, critical right), or both left. @default 'apart' */
+  readonly labels?: 'apart' | 'left';
   /** A moment to mark with a vertical line (when an alert fired). */
   readonly marker?: {
     readonly atMs: number;
@@ -68,8 +70,10 @@ function thresholdLine(
   level: 'warning' | 'critical',
   value: number,
   format: (v: number) => string,
+  labels: 'apart' | 'left',
 ): Annotation {
   const color = level === 'critical' ? THEME.critical : THEME.warning;
+  const left = labels === 'left' || level === 'warning';
   return {
     type: 'line',
     scaleID: 'y',
@@ -82,13 +86,13 @@ function thresholdLine(
       display: true,
       content: `${level} ${format(value)}`,
       // Apart, so two close thresholds (CPU 80 % and 95 %) keep readable labels.
-      position: level === 'warning' ? 'start' : 'end',
+      position: left ? 'start' : 'end',
       backgroundColor: 'rgba(43, 45, 49, 0.85)',
       color,
       font: font(THEME.font.label, 600),
       padding: { top: 1, bottom: 1, left: 4, right: 4 },
       yAdjust: -9,
-      xAdjust: level === 'warning' ? 4 : -4,
+      xAdjust: left ? 4 : -4,
     },
   };
 }
@@ -141,8 +145,11 @@ export function panelConfig(spec: PanelSpec): ChartConfiguration<'line'> {
   periods.forEach((p, i) => {
     annotations[`firing${i}`] = shade(p);
   });
-  annotations.warning = thresholdLine('warning', spec.threshold.warning, spec.format);
-  if (showsCritical) annotations.critical = thresholdLine('critical', spec.threshold.critical, spec.format);
+  const labels = spec.labels ?? 'apart';
+  annotations.warning = thresholdLine('warning', spec.threshold.warning, spec.format, labels);
+  if (showsCritical) {
+    annotations.critical = thresholdLine('critical', spec.threshold.critical, spec.format, labels);
+  }
   if (spec.marker !== undefined) annotations.marker = markerLine(spec.marker);
 
   const step = timeStep(spec.toMs - spec.fromMs);

@@ -105,7 +105,7 @@ function resourcesImage(modules: ChartModules, r: ResourcesChartRequest): Return
   const samples = r.memoryMb.times.length;
   ctx.fillStyle = THEME.text;
   ctx.font = fontCss(THEME.font.title, 700);
-  ctx.fillText(`Resources, ${r.windowLabel} (${span})`, px(LAYOUT.padding), px(26));
+  ctx.fillText(`Resources, ${r.windowLabel}  ·  ${span}`, px(LAYOUT.padding), px(26));
   ctx.fillStyle = THEME.muted;
   ctx.font = fontCss(THEME.font.subtitle);
   ctx.fillText(
@@ -159,9 +159,11 @@ function alertImage(modules: ChartModules, r: ResourceAlertChartRequest): Return
     // The shading shows values over the line; the marker says when the alert itself fired.
     rule: { consecutive: 1, resolveAfter: 1, hysteresis: 0 },
     fromMs: r.fromMs,
-    toMs: Math.max(r.toMs, r.fromMs + 1),
+    // Room right of the moment it fired, so the marker and its label stand clear of the edge.
+    toMs: Math.max(r.toMs, r.firedAtMs + Math.max(1_000, (r.firedAtMs - r.fromMs) * 0.08)),
     format: m.format,
     binaryTicks: m.binaryTicks,
+    labels: 'left',
     timeAxis: true,
     marker: { atMs: r.firedAtMs, label: 'fired', severity: r.severity },
     width: l.width,

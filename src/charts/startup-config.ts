@@ -86,7 +86,7 @@ export function startupConfig(report: StartupReport): ChartConfiguration<'bar'> 
     if (c.start_offset_ms === null) return null;
     const to = c.end_offset_ms ?? end;
     // A component that took no measurable time still gets a visible sliver.
-    return [c.start_offset_ms, Math.max(to, c.start_offset_ms + end / 400)];
+    return [c.start_offset_ms, Math.max(to, c.start_offset_ms + end / 150)];
   });
   const annotations: Record<string, Annotation> = {};
   rows.forEach((c, i) => {
@@ -201,7 +201,8 @@ export function startupConfig(report: StartupReport): ChartConfiguration<'bar'> 
         x: {
           type: 'linear',
           min: 0,
-          max: end,
+          // Rounded up by Chart.js to a tick, so the last label is a round one.
+          suggestedMax: end,
           position: 'bottom',
           grid: { color: THEME.grid },
           border: { color: THEME.axis },

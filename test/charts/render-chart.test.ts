@@ -36,7 +36,17 @@ describe('chart rendering (in this thread, as the worker does it)', () => {
     const view = resourcesView(NOW);
     assert.equal(resourcesChartRequest(view, '15m', NOW)?.memoryMb.times.length, 61);
     assert.equal(resourcesChartRequest(view, '1h', NOW)?.memoryMb.times.length, 240);
-    assert.match(resourcesChartRequest(view, 'all', NOW)?.windowLabel ?? '', /^all kept \(60 min\)$/);
+    assert.equal(resourcesChartRequest(view, 'all', NOW)?.windowLabel, 'all kept (1 h)');
+    assert.equal(
+      resourcesChartRequest(view, '1h', NOW)?.windowLabel,
+      'last hour',
+      'a sample short still shows the hour',
+    );
+    // A bot up for a minute: the 15-minute window starts at its first sample instead of hugging the right edge.
+    const young = resourcesView(NOW, 5);
+    const request = resourcesChartRequest(young, '15m', NOW);
+    assert.equal(request?.windowLabel, 'all kept (1 min)');
+    assert.equal(request?.fromMs, Date.parse(young.history[0]?.at ?? ''));
     assert.equal(resourcesChartRequest({ ...view, history: [], latest: undefined }, '1h', NOW), undefined);
     assert.equal(resourcesChartRequest({ ...view, enabled: false }, '1h', NOW), undefined);
   });
