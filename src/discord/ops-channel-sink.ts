@@ -4,21 +4,15 @@ import type { AlertNotification, AlertSink } from '../core/alerts/types.ts';
 import type { Clock, Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
+import { type AttachmentFor, createAlertAttachments, type OpsChannelFile } from './alert-attachments.ts';
 import { renderAlertNotificationEmbed, renderDroppedNoticeEmbed } from './embeds/alert-notification-embed.ts';
 import { EMBED_LIMITS, embedLength } from './embeds/embed-text.ts';
-
-/** A file posted with an alert message (a resource alert's chart). */
-export interface OpsChannelFile {
-  readonly name: string;
-  readonly data: Uint8Array;
-  readonly description?: string;
-}
 
 /** The message the sink posts; mentions are always off. */
 export interface OpsChannelMessage {
   readonly embeds: APIEmbed[];
   readonly allowed_mentions: { readonly parse: [] };
-  /** Files the embeds show with `attachment://NAME`. */
+  /** Files the embeds show with `attachment://NAME` (resource alerts' charts). */
   readonly files?: readonly OpsChannelFile[];
 }
 
@@ -66,13 +60,8 @@ export interface OpsChannelSinkOptions {
   readonly retryBaseMs?: number;
   /** @default 60000 */
   readonly retryMaxMs?: number;
-  /**
-   * A file to post with a notification (a chart), asked for as the notification is
-   * queued; undefined for none. The post waits for it at most `attachmentWaitMs`.
-   */
-  readonly attachmentFor?: (n: AlertNotification) => Promise<OpsChannelFile | undefined> | undefined;
-  /** @default 3000 */
-  readonly attachmentWaitMs?: number;
+  /** A file to post with a notification (a chart), asked for as it is queued; the post waits for it at most 3 s. */
+  readonly attachmentFor?: AttachmentFor;
 }
 
 export interface OpsChannelSink extends AlertSink {
@@ -89,7 +78,6 @@ const DEFAULTS = {
   maxAttempts: 5,
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
-  attachmentWaitMs: 3_000,
 } as const satisfies Required<
   Omit<OpsChannelSinkOptions, 'post' | 'clock' | 'log' | 'metrics' | 'onChannelState' | 'attachmentFor'>
 >;
@@ -167,11 +155,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   if (budget.perMinute < budget.perWindow)
     throw new Error('budget.perMinute must be at least budget.perWindow');
 
-  const attachmentWaitMs = options.attachmentWaitMs ?? DEFAULTS.attachmentWaitMs;
-  /** Files being made for queued notifications, and those ready. */
-  const pendingFiles = new WeakMap<AlertNotification, Promise<OpsChannelFile | undefined>>();
-  const readyFiles = new WeakMap<AlertNotification, OpsChannelFile>();
-
+  const files = createAlertAttachments({ attachmentFor: options.attachmentFor, waitMs: 3_000, clock, log });
   const queue: AlertNotification[] = [];
   let inflight: AlertNotification[] = [];
   /** Dropped since the last delivered message, announced in the next one. */
@@ -237,42 +221,13 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     }
   };
 
-  const body = (): OpsChannelMessage => {
-    const files: OpsChannelFile[] = [];
-    const embeds = inflight.map((n, i) => {
-      const embed = renderAlertNotificationEmbed(n);
-      const file = readyFiles.get(n);
-      if (file === undefined) return embed;
-      // Unique within the message, so each embed shows its own chart.
-      const named = { ...file, name: `${i + 1}-${file.name}` };
-      files.push(named);
-      return { ...embed, image: { url: `attachment://${named.name}` } };
-    });
-    return {
-      embeds: [...(droppedInInflight > 0 ? [renderDroppedNoticeEmbed(droppedInInflight)] : []), ...embeds],
-      allowed_mentions: { parse: [] },
-      ...(files.length > 0 ? { files } : {}),
-    };
-  };
-
-  /** Waits (bounded) for the files of the batch about to go out; a missing one leaves its embed as text. */
-  const awaitFiles = async (): Promise<void> => {
-    const waiting = inflight.flatMap((n) => {
-      const p = pendingFiles.get(n);
-      if (p === undefined) return [];
-      pendingFiles.delete(n);
-      return [p.then((file) => (file === undefined ? undefined : readyFiles.set(n, file)))];
-    });
-    if (waiting.length === 0) return;
-    let timer: Timer | undefined;
-    await Promise.race([
-      Promise.allSettled(waiting),
-      new Promise<void>((resolve) => {
-        timer = clock.setTimeout(resolve, attachmentWaitMs, { unref: true });
-      }),
-    ]);
-    timer?.cancel();
-  };
+  const body = (): OpsChannelMessage => ({
+    embeds: [
+      ...(droppedInInflight > 0 ? [renderDroppedNoticeEmbed(droppedInInflight)] : []),
+      ...inflight.map(renderAlertNotificationEmbed),
+    ],
+    allowed_mentions: { parse: [] },
+  });
 
   const logUndelivered = (notifications: readonly AlertNotification[], reason: string): void => {
     for (const n of notifications) {
@@ -308,10 +263,10 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       ) {
         droppedInInflight = dropped;
       }
-      await awaitFiles();
+      await files.ready(inflight);
       attempts.push(clock.now());
       try {
-        await post(body());
+        await post(files.attach(body(), inflight));
       } catch (error) {
         const failure = classify(error);
         if (failure.kind === 'rate_limited') {
@@ -408,19 +363,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
         return;
       }
       queue.push(n);
-      if (options.attachmentFor !== undefined) {
-        try {
-          const file = options.attachmentFor(n);
-          // A failed chart only costs the image; the alert still goes out.
-          if (file !== undefined)
-            pendingFiles.set(
-              n,
-              file.catch(() => undefined),
-            );
-        } catch (error) {
-          log.warning('alert_attachment_failed', 'No chart for this alert', { key: n.key, error });
-        }
-      }
+      files.track(n);
       while (queue.length > queueMax) drop(queue.shift() as AlertNotification);
       start();
     },
@@ -476,15 +419,16 @@ export function createChannelPoster(client: Client, channelId: string): OpsChann
     await target.send({
       embeds: body.embeds,
       allowedMentions: { parse: [] },
-      ...(body.files === undefined
-        ? {}
-        : {
-            files: body.files.map((f) => ({
-              attachment: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
-              name: f.name,
-              ...(f.description === undefined ? {} : { description: f.description }),
-            })),
-          }),
+      ...(body.files === undefined ? {} : { files: body.files.map(discordFile) }),
     });
+  };
+}
+
+/** discord.js's form of a file. */
+function discordFile(f: OpsChannelFile) {
+  return {
+    attachment: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
+    name: f.name,
+    ...(f.description === undefined ? {} : { description: f.description }),
   };
 }

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AlertNotification } from '../../src/core/alerts/types.ts';
-import {
-  createOpsChannelSink,
-  type OpsChannelFile,
-  type OpsChannelMessage,
-} from '../../src/discord/ops-channel-sink.ts';
+import type { OpsChannelFile } from '../../src/discord/alert-attachments.ts';
+import { createOpsChannelSink, type OpsChannelMessage } from '../../src/discord/ops-channel-sink.ts';
 import { CaptureLogger } from '../support/capture-logger.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
@@ -38,7 +35,6 @@ function setup(attachmentFor: (n: AlertNotification) => Promise<OpsChannelFile |
     log: new CaptureLogger(),
     digestWindowMs: 1000,
     attachmentFor,
-    attachmentWaitMs: 3000,
   });
   return { clock, posts, sink };
 }
