@@ -154,7 +154,7 @@ export const VARIABLES = {
   LOG_ROTATE_MAX_MB: spec('50', 'a whole number of megabytes from 0 (off) to 10240', int(0, 10240)),
   LOG_ROTATE_DAILY: spec('true', BOOL, bool),
   LOG_ROTATE_KEEP: spec('7', 'a whole number of files from 1 to 1000', int(1, 1000)),
-  // Core observability (the guide)
+  // Core observability
   OBS_PARALLEL_STARTUP: spec('false', BOOL, bool),
   OBS_ENABLE_HEALTHCHECKS: spec('true', BOOL, bool),
   OBS_ENABLE_RESOURCE_METRICS: spec('true', BOOL, bool),
