@@ -45,28 +45,31 @@ describe('chart renderer (a worker thread)', () => {
     assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
   });
 
-  it('without the canvas package: unavailable, said once, and every render answers undefined at once', async () => {
-    const { log, charts } = renderer({
-      modules: { ...DEFAULT_CHART_MODULES, canvas: '@napi-rs/canvas-not-installed' },
-    });
-    try {
-      assert.equal(await charts.start(), false);
-      assert.equal(charts.state, 'unavailable');
-      for (let i = 0; i < 3; i++) {
-        assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+  for (const [what, modules] of [
+    ['the canvas package', { ...DEFAULT_CHART_MODULES, canvas: '@napi-rs/canvas-not-installed' }],
+    ['Chart.js', { ...DEFAULT_CHART_MODULES, chart: 'chart.js-not-installed' }],
+  ] as const) {
+    it(`without ${what}: unavailable, said once, and every render answers undefined at once`, async () => {
+      const { log, charts } = renderer({ modules });
+      try {
+        assert.equal(await charts.start(), false);
+        assert.equal(charts.state, 'unavailable');
+        for (let i = 0; i < 3; i++) {
+          assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+        }
+        const off = log.events('charts_unavailable');
+        assert.equal(off.length, 1);
+        assert.equal(off[0]?.level, 'warning');
+        assert.match(off[0]?.msg ?? '', /Charts are off: .*not-installed.*text only/);
+        assert.deepEqual(
+          log.records.filter((r) => r.event !== 'charts_unavailable').map((r) => r.event),
+          [],
+        );
+      } finally {
+        await charts.close();
       }
-      const off = log.events('charts_unavailable');
-      assert.equal(off.length, 1);
-      assert.equal(off[0]?.level, 'warning');
-      assert.match(off[0]?.msg ?? '', /Charts are off: .*canvas-not-installed.*text only/);
-      assert.deepEqual(
-        log.records.filter((r) => r.event !== 'charts_unavailable').map((r) => r.event),
-        [],
-      );
-    } finally {
-      await charts.close();
-    }
-  });
+    });
+  }
 
   it('a render that throws in the worker answers undefined and is logged; the next one is tried again', async () => {
     const { log, charts } = renderer({
