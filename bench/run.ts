@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { benchCharts, type ChartsBenchResult, formatChartsBench } from './charts-bench.ts';
 import { benchLatency, type LatencyBenchResult } from './latency-bench.ts';
 import { benchLogging, type LoggingBenchResult } from './logging-bench.ts';
 import { benchMetrics, formatMetricsBench, type MetricsBenchResult } from './metrics-bench.ts';
@@ -38,6 +39,8 @@ interface Measured {
   readonly scrape_flood?: ScrapeFloodBenchResult;
   /** Absent from results measured before it existed. */
   readonly process_start?: ProcessStartBenchResult;
+  /** Absent from results measured before the charts existed. */
+  readonly charts?: ChartsBenchResult;
 }
 
 const plan = (quick: boolean) =>
@@ -50,6 +53,7 @@ const plan = (quick: boolean) =>
         logging: { records: 30_000, pairs: 2, pacedMs: 1_000, pacedRuns: 2 },
         metrics: { renders: 200, calls: 100_000 },
         soakMs: 60_000,
+        charts: { renders: 20, pairs: 1, commands: 30 },
       }
     : {
         startupRuns: 3,
@@ -59,6 +63,7 @@ const plan = (quick: boolean) =>
         logging: { records: 200_000, pairs: 3, pacedMs: 3_000, pacedRuns: 3 },
         metrics: { renders: 1_000, calls: 500_000 },
         soakMs: 600_000,
+        charts: { renders: 100, pairs: 2, commands: 100 },
       };
 
 const progress = (text: string): void => {
@@ -86,6 +91,7 @@ async function measure(quick: boolean): Promise<Measured> {
   const latency = await timed('latency', () => benchLatency(p.latency));
   const scrapeFlood = await timed('scrape_flood', () => benchScrapeFlood());
   const soak = await timed('soak', () => benchSoak({ durationMs: p.soakMs }));
+  const charts = await timed('charts', () => benchCharts(p.charts));
   return {
     mode: quick ? 'quick' : 'full',
     machine,
@@ -100,6 +106,7 @@ async function measure(quick: boolean): Promise<Measured> {
     soak,
     scrape_flood: scrapeFlood,
     process_start: processStart,
+    charts,
   };
 }
 
@@ -139,6 +146,7 @@ const took = measured.seconds_per_benchmark;
 const verdicts = [
   ...judge(startup, overhead, latency, logging, metrics, soak, measured.scrape_flood),
   ...judgeProcessStart(measured.process_start),
+  ...judgeCharts(measured.charts),
 ];
 const results = { ...measured, verdicts };
 mkdirSync(dir, { recursive: true });
@@ -293,6 +301,33 @@ function judgeProcessStart(r: ProcessStartBenchResult | undefined): Verdict[] {
             note: `native RSS is ${Math.round(native.rss_mb.median - tsx.rss_mb.median)} MB above tsx's: Node's own type stripper (WebAssembly) keeps the memory it grew to strip the sources (stripping the bot’s sources in a bare Node 24 process grows its RSS by about 40 MB, kept after a GC), where tsx serves warm starts from its disk cache`,
           }
         : {}),
+    },
+  ];
+}
+
+function judgeCharts(c: ChartsBenchResult | undefined): Verdict[] {
+  if (c === undefined) return [];
+  const largest = Math.max(...c.charts.map((x) => x.png_bytes));
+  const slowest = Math.max(...c.charts.map((x) => x.render_ms.p99));
+  return [
+    {
+      benchmark: 'Charts: /resources acknowledgement p99, charts on − off',
+      target: 'within 5 ms',
+      measured: `${c.ack_p99_delta_ms.median} ms (p99 ${c.resources_ack_ms.on.p99} on, ${c.resources_ack_ms.off.p99} off, ${c.gap_ms} ms apart)`,
+      met: c.ack_p99_delta_ms.median <= 5,
+      note: `back to back: p99 ${c.back_to_back_ack_ms.on.p99} on, ${c.back_to_back_ack_ms.off.p99} off`,
+    },
+    {
+      benchmark: 'Charts: PNG size, largest chart',
+      target: '< 200 KB',
+      measured: `${(largest / 1024).toFixed(1)} KB`,
+      met: largest < 200 * 1024,
+    },
+    {
+      benchmark: 'Charts: render p99 in the worker, slowest chart',
+      target: 'well inside the 2 s budget (OBS_CHART_TIMEOUT_MS)',
+      measured: `${slowest} ms`,
+      met: slowest < 500,
     },
   ];
 }
@@ -484,6 +519,19 @@ function render(): string {
           '',
           formatProcessStartBench(measured.process_start),
         ]),
+    '## 8. Charts',
+    '',
+    'Method: benchCharts (bench/charts-bench.ts). Renders: a chart renderer (src/charts) in the bench process draws ' +
+      'each chart from fixed data (an hour of 15 s samples; a start of nine components; a lag alert) after 5 warm-up ' +
+      `renders, ${PLAN.charts.renders} times; "in the worker" is the worker's own drawing and PNG encoding, the round trip ` +
+      'adds the hop from render() and back. /resources: the real bot in a child process (as in §3) with ' +
+      `OBS_ENABLE_CHARTS off and on, interleaved, ${PLAN.charts.pairs} pair(s) of runs; each run, after 3.5 s of samples ` +
+      `and 10 warm-up calls, sends ${PLAN.charts.commands} commands one at a time 250 ms apart (as operators send them), ` +
+      'then as many back to back (the next as the previous is answered, so each acknowledgement meets the tail of the ' +
+      'previous chart). With charts on the router defers at once and edits the chart in: the final answer comes later, ' +
+      'the acknowledgement should not.',
+    '',
+    measured.charts === undefined ? 'Not measured in this run.' : formatChartsBench(measured.charts),
     '',
     '## Wall time per benchmark',
     '',

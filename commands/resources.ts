@@ -1,16 +1,44 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import {
+  DEFAULT_ALERT_RULE,
+  isResourceWindow,
+  RESOURCE_WINDOWS,
+  resourcesChartRequest,
+} from '../src/charts/chart-requests.ts';
+import { withChart } from '../src/discord/chart-reply.ts';
 import type { OpsCommand } from '../src/discord/command.ts';
 import { renderResourcesEmbed } from '../src/discord/embeds/resources-embed.ts';
 
-/** `/resources`: memory, CPU, event-loop lag, files and threads against their thresholds. */
+/** `/resources [window]`: memory, CPU, event-loop lag, files and threads against their thresholds, with a chart. */
 const resources: OpsCommand = {
   data: new SlashCommandBuilder()
     .setName('resources')
     .setDescription('Memory, CPU, event-loop lag, open files and threads, with recent history')
     .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild),
-  async execute(_interaction, ctx) {
-    return { embeds: [renderResourcesEmbed(ctx.ops.resources(), ctx.clock.now())] };
+    .setContexts(InteractionContextType.Guild)
+    .addStringOption((o) =>
+      o
+        .setName('window')
+        .setDescription('How far back the chart reaches (default: last hour)')
+        .addChoices(
+          { name: RESOURCE_WINDOWS['15m'].label, value: '15m' },
+          { name: RESOURCE_WINDOWS['1h'].label, value: '1h' },
+          { name: RESOURCE_WINDOWS.all.label, value: 'all' },
+        ),
+    ),
+  async execute(interaction, ctx) {
+    const chosen = interaction.options.getString('window');
+    const window = isResourceWindow(chosen) ? chosen : '1h';
+    const now = ctx.clock.now();
+    const view = ctx.ops.resources();
+    const reply = { embeds: [renderResourcesEmbed(view, now)] };
+    return withChart(reply, {
+      charts: ctx.charts,
+      request: () => resourcesChartRequest(view, window, now, ctx.charts?.alertRule ?? DEFAULT_ALERT_RULE),
+      name: 'resources.png',
+      description: `Chart of memory, CPU and event-loop lag over the ${RESOURCE_WINDOWS[window].label}, with warning and critical thresholds`,
+      log: ctx.log,
+    });
   },
 };
 

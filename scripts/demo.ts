@@ -1,14 +1,17 @@
 // `npm run demo`: the real bot against the local Discord emulator, no token, no
 // internet. Plays an admin running every ops command and a plain member being
 // refused, prints each reply as the user would see it, then shows an alert and its
-// recovery reaching the ops channel. `--once` exits after the walkthrough.
+// recovery reaching the ops channel. The charts that come with the replies and the
+// alert are saved as PNG files, and their paths printed. `--once` exits after the walkthrough.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { APIEmbed } from 'discord-api-types/v10';
 import { type Bot, COMMANDS_DIR, startBot } from '../src/bot.ts';
 import { EXIT_CONFIG, loadConfig, readEnvironment } from '../src/config.ts';
 import { embedToText } from '../src/discord/embed-to-text.ts';
 import { loadCommands } from '../src/discord/load-commands.ts';
 import { registerCommands } from '../src/discord/register-commands.ts';
-import type { Emulator } from '../test/support/emulator/index.ts';
+import type { EmulatedAttachment, Emulator } from '../test/support/emulator/index.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';
 
@@ -21,6 +24,20 @@ const say = (text = ''): void => {
 };
 const banner = (text: string): void =>
   say(`\n${bold(`━━━ ${text} ${'━'.repeat(Math.max(0, 72 - text.length))}`)}`);
+
+/** Where the charts the demo receives are saved: beside the JSON log. */
+let chartsDir = resolve('logs', 'demo-charts');
+
+/** Saves the PNG attachments of a reply or an alert as `<prefix>.png`, and says where they are. */
+function saveCharts(prefix: string, attachments: readonly EmulatedAttachment[]): void {
+  const pngs = attachments.filter((a) => a.content_type === 'image/png');
+  for (const a of pngs) {
+    mkdirSync(chartsDir, { recursive: true });
+    const path = join(chartsDir, pngs.length === 1 ? `${prefix}.png` : `${prefix}-${a.filename}`);
+    writeFileSync(path, a.data);
+    say(`🖼️  chart (${Math.round(a.size / 1024)} KB) saved: ${bold(path)}`);
+  }
+}
 
 /** A token for the emulator only; it lets the demo show that tokens never reach a log. */
 const DEMO_TOKEN = 'ZGVtbw.emulator-only.demo-token-never-logged';
@@ -44,6 +61,7 @@ async function run(emulator: Emulator): Promise<Bot> {
     for (const error of result.errors) process.stderr.write(`config error: ${error}\n`);
     process.exit(EXIT_CONFIG);
   }
+  chartsDir = resolve(dirname(result.config.logging.file), 'demo-charts');
 
   banner('Registering the slash commands (guild-only, Administrator by default)');
   const commands = await loadCommands(COMMANDS_DIR);
@@ -58,6 +76,8 @@ async function run(emulator: Emulator): Promise<Bot> {
   banner('Starting the bot against the emulator');
   const bot = await startBot(result.config, { configWarnings: result.warnings });
   const { report } = await bot.started;
+  // The chart worker loads beside the start; the walkthrough's charts need it.
+  await bot.charts?.start();
   if (report.outcome === 'failed') throw new Error('the bot did not start; see the log above');
   await emulator.waitForGateway();
   // A few samples for the sparklines, and the first heartbeat round trip for /health.
@@ -82,6 +102,12 @@ async function invoke(emulator: Emulator, label: string, input: InvokeCommandInp
   );
   if (answer.content !== '') say(answer.content);
   for (const embed of answer.embeds) say(embedToText(embed as APIEmbed, { ansi }));
+  // "/resources window:15m as an admin" → resources-window-15m.png
+  const prefix = (label.split(' as ')[0] ?? input.name)
+    .replace(/^\//, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .toLowerCase();
+  saveCharts(prefix, answer.attachments);
 }
 
 /**
@@ -102,6 +128,10 @@ async function showOpsChannel(emulator: Emulator, from: number, count: number): 
   const messages = await emulator.waitForMessages(emulator.ids.opsChannelId, from + count, 30_000);
   for (const message of messages.slice(from)) {
     for (const embed of message.embeds) say(embedToText(embed as APIEmbed, { ansi }));
+    for (const a of message.attachments) {
+      // "1-alert-event_loop_lag.png" → ops-channel-alert-event_loop_lag.png
+      saveCharts(`ops-channel-${a.filename.replace(/^\d+-/, '').replace(/\.png$/, '')}`, [a]);
+    }
   }
   return messages.length;
 }
@@ -112,6 +142,11 @@ async function walkthrough(emulator: Emulator): Promise<void> {
   await invoke(emulator, '/startup as an admin', { ...admin, name: 'startup' });
   await invoke(emulator, '/tasks as an admin', { ...admin, name: 'tasks' });
   await invoke(emulator, '/resources as an admin', { ...admin, name: 'resources' });
+  await invoke(emulator, '/resources window:15m as an admin', {
+    ...admin,
+    name: 'resources',
+    options: { window: '15m' },
+  });
   await invoke(emulator, '/health as a plain member (refused)', { name: 'health', user: 'member' });
 
   banner('An alert: the demo blocks its own event loop for 250 ms in three sample windows');
@@ -147,7 +182,7 @@ try {
 }
 
 if (once) {
-  banner('Done: stopping (the JSON log is in logs/bot.jsonl)');
+  banner(`Done: stopping (the JSON log is in logs/bot.jsonl, the charts in ${chartsDir})`);
   await stop(0);
 } else {
   banner(`The bot keeps running against the emulator at ${emulator.apiUrl}. Ctrl-C stops it.`);

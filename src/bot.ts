@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { ChartModuleNames } from './charts/chart-modules.ts';
+import { type ChartRenderer, createChartRenderer } from './charts/chart-renderer.ts';
 import type { Config, ConfigWarning } from './config.ts';
 import { type Clock, settleWithin, systemClock } from './core/clock.ts';
 import { CORE_COMPONENTS } from './core/core-components.ts';
@@ -10,6 +12,7 @@ import { createObservabilityManager, type ObservabilityManager } from './core/ma
 import { createMetrics } from './core/metrics/create-metrics.ts';
 import type { StartupComponent } from './core/startup/startup-component.ts';
 import type { StartupRunResult } from './core/startup/startup-orchestrator.ts';
+import { resourceAlertChart } from './discord/alert-chart.ts';
 import type { OpsCommand } from './discord/command.ts';
 import { type CommandRouter, createCommandRouter } from './discord/command-router.ts';
 import { createDiscordClient, type DiscordClient } from './discord/discord-client.ts';
@@ -42,6 +45,8 @@ export interface StartBotOptions {
   readonly components?: readonly StartupComponent[];
   /** Warnings from reading the configuration, logged once logging is up. */
   readonly configWarnings?: readonly ConfigWarning[];
+  /** The packages charts load (tests point one at a missing or broken package). */
+  readonly chartModules?: ChartModuleNames;
 }
 
 export interface Bot {
@@ -49,6 +54,8 @@ export interface Bot {
   readonly logging: Logging;
   readonly log: Logger;
   readonly discord: DiscordClient;
+  /** The chart renderer, when `OBS_ENABLE_CHARTS` is on. */
+  readonly charts: ChartRenderer | undefined;
   /** Resolves when the start has ended, whatever its outcome. */
   readonly started: Promise<StartupRunResult>;
   /**
@@ -138,6 +145,23 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     clock,
   });
 
+  // Charts load in a worker thread beside the start; they are never part of it, and a
+  // platform without the canvas only loses the images (said once in the log).
+  const charts = config.charts.enabled
+    ? createChartRenderer({
+        log,
+        clock,
+        timeoutMs: config.charts.timeoutMs,
+        alertRule: {
+          consecutive: config.alerts.consecutiveSamples,
+          resolveAfter: config.alerts.consecutiveSamples,
+          hysteresis: 0.05,
+        },
+        ...(options.chartModules === undefined ? {} : { modules: options.chartModules }),
+      })
+    : undefined;
+  void charts?.start();
+
   let commands: readonly OpsCommand[] = [];
   let router: CommandRouter | undefined;
   const components: StartupComponent[] = [
@@ -157,7 +181,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       start() {
         router ??= createCommandRouter({
           commands,
-          ctx: { ops: manager.ops, log: commandsLog, clock },
+          ctx: { ops: manager.ops, log: commandsLog, clock, ...(charts === undefined ? {} : { charts }) },
           guard: (interaction) =>
             isOpsAdmin(interaction, {
               opsGuildIds: config.discord.opsGuildIds,
@@ -209,6 +233,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
             metrics,
             budget: { perWindow: 4, windowMs: 5_000, perMinute: config.alerts.channelPerMinute },
             onChannelState: (state, note) => manager.health.set('ops_channel', state, { note }),
+            ...(charts === undefined
+              ? {}
+              : { attachmentFor: (n) => resourceAlertChart(n, manager.ops.resources(), charts) }),
           }),
         );
       },
@@ -239,6 +266,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       await step('start', started, left(SINK_RESERVE_MS));
       if (router !== undefined)
         await step('commands', router.close(left(SINK_RESERVE_MS)), left(SINK_RESERVE_MS));
+      if (charts !== undefined) await step('charts', charts.close(), left(SINK_RESERVE_MS));
       // The manager's own deadline falls a little before this wait's, so its stops are
       // cut (and logged as such) by the manager rather than abandoned here.
       await step(
@@ -256,5 +284,5 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     return stopping;
   };
 
-  return { manager, logging, log, discord, started, shutdown };
+  return { manager, logging, log, discord, charts, started, shutdown };
 }

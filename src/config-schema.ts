@@ -237,6 +237,9 @@ export const VARIABLES = {
   ALERT_GATEWAY_GRACE_MS: spec('60000', MS(0), int(0, 86_400_000)),
   ALERT_CHANNEL_PER_MINUTE: spec('20', 'a whole number from 1 to 60', int(1, 60)),
   ALERT_HEALTHY_FOR_MS: spec('180000', MS(0), int(0, 86_400_000)),
+  // Charts
+  OBS_ENABLE_CHARTS: spec('true', BOOL, bool),
+  OBS_CHART_TIMEOUT_MS: spec('2000', 'a whole number of milliseconds from 100 to 10000', int(100, 10_000)),
 } as const satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof VARIABLES;

@@ -54,6 +54,8 @@ export interface Config {
     readonly channelPerMinute: number;
     readonly healthyForMs: number;
   };
+  /** PNG charts on `/resources`, `/startup` and resource alerts. */
+  readonly charts: { readonly enabled: boolean; readonly timeoutMs: number };
 }
 
 /** Something allowed but probably not meant; logged at start as `event`. */
@@ -240,6 +242,7 @@ function toConfig(v: Values): Config {
       channelPerMinute: num('ALERT_CHANNEL_PER_MINUTE'),
       healthyForMs: num('ALERT_HEALTHY_FOR_MS'),
     },
+    charts: { enabled: flag('OBS_ENABLE_CHARTS'), timeoutMs: num('OBS_CHART_TIMEOUT_MS') },
   };
 }
 

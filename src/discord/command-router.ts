@@ -12,7 +12,7 @@ import {
 import { type Clock, settleWithin, systemClock, type Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
-import type { CommandContext, CommandReply, OpsCommand } from './command.ts';
+import type { CommandContext, CommandReply, OpsCommand, ReplyFile } from './command.ts';
 import type { GuardDecision, GuardSubject } from './is-ops-admin.ts';
 import { errorEmbed, refusalEmbed, shuttingDownEmbed, unknownCommandEmbed } from './router-replies.ts';
 
@@ -39,6 +39,11 @@ export interface CommandRouterOptions {
    * result, if it ever comes, is dropped. @default 30000
    */
   readonly commandTimeoutMs?: number;
+  /**
+   * How long a deferred command waits for its fuller reply (a chart) before the
+   * plain one goes out. @default 5000
+   */
+  readonly fullerTimeoutMs?: number;
   /** How long `close()` waits for in-flight commands. @default 5000 */
   readonly closeTimeoutMs?: number;
   /** Reference ids shown to users for failed commands. @default 8 random hex characters */
@@ -48,6 +53,7 @@ export interface CommandRouterOptions {
 const DEFAULTS = {
   deferAfterMs: 1_500,
   commandTimeoutMs: 30_000,
+  fullerTimeoutMs: 5_000,
   closeTimeoutMs: 5_000,
 } as const satisfies Partial<CommandRouterOptions>;
 
@@ -67,9 +73,18 @@ export interface CommandRouter {
   readonly inFlight: number;
 }
 
-interface Reply {
-  readonly embeds: CommandReply['embeds'];
-  readonly content?: string;
+type Reply = CommandReply;
+
+/** discord.js's form of the files: each becomes an attachment of the message. */
+function attachments(files: readonly ReplyFile[] | undefined) {
+  if (files === undefined || files.length === 0) return {};
+  return {
+    files: files.slice(0, 10).map((f) => ({
+      attachment: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
+      name: f.name,
+      ...(f.description === undefined ? {} : { description: f.description }),
+    })),
+  };
 }
 
 /**
@@ -84,6 +99,8 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     throw new RangeError(`deferAfterMs must be in [0, ${ACK_WINDOW_MS}) ms, got ${deferAfterMs}`);
   }
   if (!(closeTimeoutMs >= 0)) throw new RangeError(`closeTimeoutMs must be >= 0, got ${closeTimeoutMs}`);
+  const fullerTimeoutMs = options.fullerTimeoutMs ?? DEFAULTS.fullerTimeoutMs;
+  if (!(fullerTimeoutMs >= 0)) throw new RangeError(`fullerTimeoutMs must be >= 0, got ${fullerTimeoutMs}`);
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs;
   if (!(commandTimeoutMs > deferAfterMs)) {
     throw new RangeError(`commandTimeoutMs (${commandTimeoutMs}) must exceed deferAfterMs (${deferAfterMs})`);
@@ -112,6 +129,41 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     });
   };
 
+  /** The fuller reply if it comes within its budget and is well formed; undefined otherwise (logged). */
+  async function awaitFuller(
+    name: string,
+    userId: string,
+    fuller: () => Promise<CommandReply | undefined>,
+  ): Promise<Reply | undefined> {
+    let timer: Timer | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = clock.setTimeout(() => resolve('late'), fullerTimeoutMs, { unref: true });
+    });
+    try {
+      // A synchronous throw lands in the catch below like a rejection.
+      const making = Promise.resolve().then(fuller);
+      const result = await Promise.race([making, late]);
+      if (result === 'late') {
+        log.warning('command_fuller_late', `/${name}: the chart was not ready in time; sent without it`, {
+          command: name,
+          user_id: userId,
+          timeout_ms: fullerTimeoutMs,
+        });
+        return undefined;
+      }
+      return result === undefined ? undefined : checkReply(result);
+    } catch (error) {
+      log.warning('command_fuller_failed', `/${name}: the chart failed; sent without it`, {
+        command: name,
+        user_id: userId,
+        error_message: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    } finally {
+      timer?.cancel();
+    }
+  }
+
   async function runChatInput(interaction: ChatInputCommandInteraction): Promise<void> {
     const receivedAt = clock.now();
     const name = interaction.commandName;
@@ -128,6 +180,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
         await interaction.reply({
           embeds: reply.embeds.slice(0, 10),
           ...(reply.content === undefined ? {} : { content: reply.content }),
+          ...attachments(reply.files),
           flags: MessageFlags.Ephemeral,
           allowedMentions: { parse: [] },
         });
@@ -158,23 +211,21 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
         await send({ embeds: [refusalEmbed(decision.reason)] });
       } else {
         let deferral: Promise<boolean> | undefined;
-        const timer = clock.setTimeout(
-          () => {
-            deferred = true;
-            deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral }).then(
-              () => {
-                ackAt = clock.now();
-                return true;
-              },
-              (error: unknown) => {
-                replyFailed(name, userId, 'defer', error);
-                return false;
-              },
-            );
-          },
-          deferAfterMs,
-          { unref: true },
-        );
+        const defer = (): void => {
+          if (deferral !== undefined) return;
+          deferred = true;
+          deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral }).then(
+            () => {
+              ackAt = clock.now();
+              return true;
+            },
+            (error: unknown) => {
+              replyFailed(name, userId, 'defer', error);
+              return false;
+            },
+          );
+        };
+        const timer = clock.setTimeout(defer, deferAfterMs, { unref: true });
         let reply: Reply;
         let timeout: Timer | undefined;
         try {
@@ -203,6 +254,12 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
           timeout?.cancel();
         }
         timer.cancel();
+        if (outcome === 'ok' && reply.fuller !== undefined) {
+          // Acknowledge first; the chart is made only then, and comes with the edit (or
+          // the text alone does). A deferral that failed leaves nothing to edit.
+          defer();
+          if (await deferral) reply = (await awaitFuller(name, userId, reply.fuller)) ?? reply;
+        }
         if (deferral === undefined) {
           await send(reply);
         } else if (await deferral) {
@@ -211,6 +268,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
               embeds: reply.embeds.slice(0, 10),
               allowedMentions: { parse: [] },
               ...(reply.content === undefined ? {} : { content: reply.content }),
+              ...attachments(reply.files),
             };
             await interaction.editReply(edit);
           } catch (error) {
@@ -321,6 +379,19 @@ function checkReply(reply: unknown): Reply {
   const candidate = reply as Partial<CommandReply> | null | undefined;
   if (candidate === null || typeof candidate !== 'object' || !Array.isArray(candidate.embeds)) {
     throw new TypeError('command returned no { embeds } reply');
+  }
+  const files: unknown = candidate.files;
+  if (
+    files !== undefined &&
+    !(
+      Array.isArray(files) &&
+      files.every(
+        (f: Partial<ReplyFile> | null) =>
+          typeof f?.name === 'string' && /^[\w.-]{1,100}$/.test(f.name) && f.data instanceof Uint8Array,
+      )
+    )
+  ) {
+    throw new TypeError('command returned files that are not { name, data: Uint8Array }');
   }
   return candidate as CommandReply;
 }

@@ -1,5 +1,6 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { APIEmbed, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type { ChartService } from '../charts/chart-renderer.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import type { OpsView } from '../core/ops-view.ts';
@@ -10,12 +11,32 @@ export interface CommandContext {
   readonly ops: OpsView;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Charts for the replies; absent or unavailable means text only. */
+  readonly charts?: ChartService;
+}
+
+/** A file sent with a reply; an embed shows an image one with `image: { url: 'attachment://NAME' }`. */
+export interface ReplyFile {
+  /** The file name, also what `attachment://` refers to: letters, digits, `._-`. */
+  readonly name: string;
+  readonly data: Uint8Array;
+  /** Alt text for screen readers. */
+  readonly description?: string;
 }
 
 /** What a command answers; the router sends it ephemerally, deferring first when the command is slow. */
 export interface CommandReply {
   readonly embeds: readonly APIEmbed[];
   readonly content?: string;
+  /** Sent as attachments (at most 10). */
+  readonly files?: readonly ReplyFile[];
+  /**
+   * Makes a fuller reply (one with a chart). The router defers at once and calls it
+   * only once the deferral is acknowledged, so the work never competes with the
+   * acknowledgement; it edits the result in when it comes within its budget. When it
+   * resolves undefined, fails or is late, the reply above goes out instead.
+   */
+  readonly fuller?: () => Promise<CommandReply | undefined>;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { AlertNotification, AlertSink } from '../core/alerts/types.ts';
 import type { Clock, Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
+import { type AttachmentFor, createAlertAttachments, type OpsChannelFile } from './alert-attachments.ts';
 import {
   type DroppedCounts,
   renderDroppedNoticeEmbed,
@@ -15,6 +16,8 @@ import { EMBED_LIMITS, embedLength } from './embeds/embed-text.ts';
 export interface OpsChannelMessage {
   readonly embeds: APIEmbed[];
   readonly allowed_mentions: { readonly parse: [] };
+  /** Files the embeds show with `attachment://NAME` (resource alerts' charts). */
+  readonly files?: readonly OpsChannelFile[];
 }
 
 /** Posts one message; `signal` aborts it when it has taken too long (the sink stops waiting then anyway). */
@@ -69,6 +72,8 @@ export interface OpsChannelSinkOptions {
   readonly retryBaseMs?: number;
   /** @default 60000 */
   readonly retryMaxMs?: number;
+  /** A file to post with a notification (a chart), asked for as it is queued; the post waits for it at most 3 s. */
+  readonly attachmentFor?: AttachmentFor;
 }
 
 export interface OpsChannelSink extends AlertSink {
@@ -87,7 +92,7 @@ const DEFAULTS = {
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
 } as const satisfies Required<
-  Omit<OpsChannelSinkOptions, 'post' | 'clock' | 'log' | 'metrics' | 'onChannelState'>
+  Omit<OpsChannelSinkOptions, 'post' | 'clock' | 'log' | 'metrics' | 'onChannelState' | 'attachmentFor'>
 >;
 
 /** Codes and statuses meaning the channel is gone or we may not post there: retrying soon will not help. */
@@ -205,6 +210,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
 
   /** Waiting notifications in arrival order, those being posted included. */
   const queue: Queued[] = [];
+  const files = createAlertAttachments({ attachmentFor: options.attachmentFor, waitMs: 3_000, clock, log });
   /** The batch being posted, given up on if the sink itself fails. */
   let current: Queued[] = [];
   /** Dropped since the last delivered message, announced in the next one. */
@@ -367,10 +373,12 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       const batch = takeBatch(droppedTotal(announcing) > 0);
       current = batch;
       for (const q of batch) q.sending = true;
+      const notifications = batch.map((q) => q.n);
+      await files.ready(notifications);
       attempts.push(clock.now());
       let failed: { error: unknown } | undefined;
       try {
-        await postBounded(body(batch, announcing));
+        await postBounded(files.attach(body(batch, announcing), notifications));
       } catch (error) {
         failed = { error };
       } finally {
@@ -490,6 +498,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       }
       const embed = renderNotificationEmbed(n);
       queue.push({ n, embed, size: embedLength(embed), rank: importance(n), attempts: 0, sending: false });
+      files.track(n);
       while (queue.length > queueMax) {
         const victim = dropVictim();
         if (victim === undefined) break;
@@ -549,8 +558,30 @@ export function createChannelPoster(
       checked = undefined;
       throw error;
     }
+    const attached = message.files ?? [];
     await client.rest.post(Routes.channelMessages(channelId), {
-      body: { embeds: message.embeds, allowed_mentions: { parse: [] } },
+      body: {
+        embeds: message.embeds,
+        allowed_mentions: { parse: [] },
+        ...(attached.length === 0
+          ? {}
+          : {
+              attachments: attached.map((f, id) => ({
+                id,
+                filename: f.name,
+                ...(f.description === undefined ? {} : { description: f.description }),
+              })),
+            }),
+      },
+      ...(attached.length === 0
+        ? {}
+        : {
+            files: attached.map((f) => ({
+              name: f.name,
+              data: Buffer.from(f.data),
+              contentType: 'image/png',
+            })),
+          }),
       signal,
     });
   };

@@ -24,6 +24,8 @@ export interface BotHarnessOptions {
   readonly adminRoleIds?: readonly string[] | ((ids: SeedIds) => readonly string[]);
   /** @default 1500 */
   readonly deferAfterMs?: number;
+  /** How long a deferred command waits for its fuller reply. @default 5000 */
+  readonly fullerTimeoutMs?: number;
   /** @default a fresh CaptureLogger */
   readonly log?: Logger;
   readonly metrics?: Metrics;
@@ -98,6 +100,7 @@ export async function startBotHarness(options: BotHarnessOptions): Promise<BotHa
     clock,
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.deferAfterMs === undefined ? {} : { deferAfterMs: options.deferAfterMs }),
+    ...(options.fullerTimeoutMs === undefined ? {} : { fullerTimeoutMs: options.fullerTimeoutMs }),
   });
   const detach = router.attach(discord.client);
   try {

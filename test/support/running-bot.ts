@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Bot, startBot } from '../../src/bot.ts';
+import type { ChartModuleNames } from '../../src/charts/chart-modules.ts';
 import { loadConfig } from '../../src/config.ts';
 import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
 import { type Emulator, type EmulatorOptions, type SeedIds, startEmulator } from './emulator/index.ts';
@@ -32,6 +33,8 @@ export interface RunningBotOptions {
   readonly awaitStart?: boolean;
   /** Loads the slash commands from here instead of `commands/` (fixture commands). */
   readonly commandsDir?: string;
+  /** The packages charts load, e.g. a missing one to see the bot without charts. */
+  readonly chartModules?: ChartModuleNames;
 }
 
 /** The real bot, in this process, against a fresh emulator, logging into a temp folder. */
@@ -62,6 +65,7 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
     console: consoleStream,
     color: false,
     ...(options.commandsDir === undefined ? {} : { commandsDir: options.commandsDir }),
+    ...(options.chartModules === undefined ? {} : { chartModules: options.chartModules }),
   });
   if (options.awaitStart ?? true) await bot.started;
   return {

@@ -43,12 +43,32 @@ export const PERMISSIONS = {
   plain: 0x0000_0000_0000_0400n,
 } as const;
 
+/** A file uploaded with a message (a `files[n]` part of a multipart/form-data body). */
+export interface Upload {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Buffer;
+  readonly description?: string;
+}
+
+/** An attachment as the emulator keeps it: what Discord would store, plus the bytes. */
+export interface EmulatedAttachment {
+  readonly id: string;
+  readonly filename: string;
+  readonly content_type: string;
+  readonly size: number;
+  readonly description: string | null;
+  readonly data: Buffer;
+}
+
 /** A recorded channel post or webhook message (channel posts, interaction edits and follow-ups). */
 export interface EmulatedMessage {
   readonly id: string;
   readonly channel_id: string;
   readonly content: string;
   readonly embeds: readonly Json[];
+  /** Files sent with the message, or kept from the message it edits. */
+  readonly attachments: readonly EmulatedAttachment[];
   readonly allowed_mentions: Json | null;
   readonly flags: number;
   readonly at: number;
@@ -75,6 +95,8 @@ export interface InteractionRecord {
   /** Error codes the emulator answered for this interaction (10062, 40060…). */
   readonly rejections: number[];
   originalMessageId: string | null;
+  /** The message the first callback made (type 4 or 5), before any edit. */
+  original: EmulatedMessage | null;
 }
 
 /** Everything the emulator knows: seed, posted messages, registered commands, interactions. */
@@ -100,7 +122,15 @@ export interface EmulatorState {
   memberObject(id: string): Json;
   memberPermissions(roles: readonly string[], guildId?: string): string;
   application(): Json;
-  message(channelId: string, body: Json, author?: Json): EmulatedMessage;
+  /** A new message from a request body; `attachments` are the files it carries (uploaded or kept). */
+  message(
+    channelId: string,
+    body: Json,
+    author?: Json,
+    attachments?: readonly EmulatedAttachment[],
+  ): EmulatedMessage;
+  /** Stores uploaded files as attachments with fresh ids. */
+  attachments(uploads: readonly Upload[]): EmulatedAttachment[];
 }
 
 export function createEmulatorState(now: () => number = Date.now): EmulatorState {
@@ -250,7 +280,16 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
       flags: 0,
       bot: userObject(ids.botUserId),
     }),
-    message(channelId, body, author = userObject(ids.botUserId)) {
+    attachments: (uploads) =>
+      uploads.map((u) => ({
+        id: snowflake(),
+        filename: u.filename,
+        content_type: u.contentType,
+        size: u.data.length,
+        description: u.description ?? null,
+        data: u.data,
+      })),
+    message(channelId, body, author = userObject(ids.botUserId), attachments = []) {
       const id = snowflake();
       const raw: Json = {
         id,
@@ -263,7 +302,7 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
         mention_everyone: false,
         mentions: [],
         mention_roles: [],
-        attachments: [],
+        attachments: attachments.map((a) => attachmentJson(channelId, a)),
         embeds: Array.isArray(body.embeds) ? body.embeds : [],
         components: Array.isArray(body.components) ? body.components : [],
         pinned: false,
@@ -275,6 +314,7 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
         channel_id: channelId,
         content: raw.content as string,
         embeds: raw.embeds as Json[],
+        attachments: [...attachments],
         allowed_mentions: (body.allowed_mentions as Json | undefined) ?? null,
         flags: raw.flags as number,
         at: now(),
@@ -283,6 +323,32 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     },
   };
   return state;
+}
+
+/** An attachment as Discord's message JSON shows it; images also carry their size in pixels. */
+function attachmentJson(channelId: string, a: EmulatedAttachment): Json {
+  const url = `https://cdn.emulator.invalid/attachments/${channelId}/${a.id}/${a.filename}`;
+  const png = pngSize(a.data);
+  return {
+    id: a.id,
+    filename: a.filename,
+    size: a.size,
+    url,
+    proxy_url: url,
+    content_type: a.content_type,
+    ...(a.description === null ? {} : { description: a.description }),
+    ...(png === undefined ? {} : { width: png.width, height: png.height }),
+  };
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from a PNG's IHDR chunk; undefined when the bytes are not a PNG. */
+export function pngSize(data: Uint8Array): { width: number; height: number } | undefined {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (bytes.length < 24 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE)) return undefined;
+  if (bytes.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
 function role(id: string, name: string, permissions: bigint, position: number): Json {

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   createEmulatorState,
+  type EmulatedAttachment,
   type EmulatedMessage,
   type InteractionCallback,
   type InteractionRecord,
@@ -43,6 +44,8 @@ export interface InteractionResult {
   /** What the user finally sees: the last edit, else the callback's data. */
   readonly embeds: readonly Json[];
   readonly content: string;
+  /** The files on what the user sees (the last edit, else the first reply), bytes included. */
+  readonly attachments: readonly EmulatedAttachment[];
   readonly allowedMentions: Json | null;
   readonly edits: readonly EmulatedMessage[];
   readonly followUps: readonly EmulatedMessage[];
@@ -189,6 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ephemeral: ((Number(data?.flags ?? 0) | 0) & 64) === 64,
       embeds: lastEdit ? lastEdit.embeds : ((data?.embeds as Json[] | undefined) ?? []),
       content: lastEdit ? lastEdit.content : String(data?.content ?? ''),
+      attachments: lastEdit ? lastEdit.attachments : (record.original?.attachments ?? []),
       allowedMentions: lastEdit
         ? lastEdit.allowed_mentions
         : ((data?.allowed_mentions as Json | undefined) ?? null),
@@ -218,6 +222,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       followUps: [],
       rejections: [],
       originalMessageId: null,
+      original: null,
     };
     state.interactions.set(id, record);
     if (gateway.dispatch('INTERACTION_CREATE', payload) === 0) {

@@ -5,7 +5,14 @@ export {
   type InteractionResult,
   startEmulator,
 } from './emulator.ts';
-export type { EmulatedMessage, InteractionCallback, Json, SeedIds } from './emulator-state.ts';
+export type {
+  EmulatedAttachment,
+  EmulatedMessage,
+  InteractionCallback,
+  Json,
+  SeedIds,
+} from './emulator-state.ts';
+export { pngSize } from './emulator-state.ts';
 export type { InjectedFault, RouteMatcher } from './fault-injector.ts';
 export type { InvokeAutocompleteInput, InvokeCommandInput, Invoker } from './interaction-payloads.ts';
 export type { RequestLogEntry } from './rest-routes.ts';

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatedMessage, EmulatorState, InteractionRecord, Json } from './emulator-state.ts';
+import type {
+  EmulatedAttachment,
+  EmulatedMessage,
+  EmulatorState,
+  InteractionRecord,
+  Json,
+  Upload,
+} from './emulator-state.ts';
 import type { FaultInjector } from './fault-injector.ts';
 
 /** One REST request as the emulator saw it. The Authorization header is noted, never stored. */
@@ -30,7 +37,13 @@ interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-type Handler = (match: RegExpMatchArray, body: Json, ctx: RestContext, query: URLSearchParams) => Reply;
+type Handler = (
+  match: RegExpMatchArray,
+  body: Json,
+  ctx: RestContext,
+  query: URLSearchParams,
+  uploads: readonly Upload[],
+) => Reply;
 
 const API_PREFIX = '/api/v10';
 
@@ -54,13 +67,11 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, ctx:
     const fault = ctx.faults.take({ method, path });
     if (fault) reply = fault;
     else {
-      let body: Json = {};
-      try {
-        body = raw.length > 0 ? (JSON.parse(raw) as Json) : {};
-      } catch {
-        reply = error(400, 50109, 'The request body contains invalid JSON.');
-      }
-      reply ??= route(method, path, body, ctx, url.searchParams);
+      const parsed = await parseBody(raw, req.headers['content-type']);
+      reply =
+        'problem' in parsed
+          ? parsed.problem
+          : route(method, path, parsed.body, ctx, url.searchParams, parsed.uploads);
     }
   }
   ctx.log.push({ method, path, status: reply.status, at, authorized });
@@ -74,13 +85,84 @@ export async function handleRest(req: IncomingMessage, res: ServerResponse, ctx:
   ctx.changed();
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+type ParsedBody = { readonly body: Json; readonly uploads: readonly Upload[] } | { readonly problem: Reply };
+
+/**
+ * A JSON body, or a multipart/form-data one as Discord takes messages with files:
+ * the JSON in a `payload_json` part and each file in a `files[n]` part, described
+ * by the payload's `attachments` entry whose `id` is n.
+ */
+async function parseBody(raw: Buffer, contentType: string | undefined): Promise<ParsedBody> {
+  const invalidJson = { problem: error(400, 50109, 'The request body contains invalid JSON.') };
+  if (!(contentType ?? '').toLowerCase().startsWith('multipart/form-data')) {
+    try {
+      return { body: raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as Json) : {}, uploads: [] };
+    } catch {
+      return invalidJson;
+    }
+  }
+  let form: FormData;
+  try {
+    form = await new Response(raw, { headers: { 'content-type': contentType ?? '' } }).formData();
+  } catch {
+    return { problem: error(400, 50035, 'Invalid Form Body: not multipart/form-data') };
+  }
+  let body: Json = {};
+  const payload = form.get('payload_json');
+  if (typeof payload === 'string') {
+    try {
+      body = JSON.parse(payload) as Json;
+    } catch {
+      return invalidJson;
+    }
+  }
+  const described = new Map<string, Json>();
+  const declared = attachmentsOf(body);
+  for (const a of declared) described.set(String(a.id), a);
+  const uploads: Upload[] = [];
+  for (const [name, value] of form.entries()) {
+    const index = /^files\[(\d+)\]$/.exec(name)?.[1];
+    if (index === undefined || typeof value === 'string') continue;
+    const meta = described.get(index);
+    const description = typeof meta?.description === 'string' ? meta.description : undefined;
+    uploads.push({
+      filename: typeof meta?.filename === 'string' ? meta.filename : value.name,
+      contentType: value.type || 'application/octet-stream',
+      data: Buffer.from(await value.arrayBuffer()),
+      ...(description === undefined ? {} : { description }),
+    });
+  }
+  return { body, uploads };
+}
+
+/** The payload's `attachments` array (file descriptions, or ids of attachments to keep). */
+function attachmentsOf(body: Json): Json[] {
+  const body_ = (body.data as Json | undefined) ?? body;
+  const list = Array.isArray(body.attachments) ? body.attachments : body_.attachments;
+  return Array.isArray(list) ? (list as Json[]) : [];
+}
+
+/**
+ * What an edit leaves on the message: the new uploads, plus those earlier
+ * attachments its `attachments` list names by id (all of them when it has no list).
+ */
+function keptAttachments(
+  previous: readonly EmulatedAttachment[],
+  body: Json,
+  uploaded: readonly EmulatedAttachment[],
+): EmulatedAttachment[] {
+  if (!Array.isArray(body.attachments)) return [...previous, ...uploaded];
+  const ids = new Set(attachmentsOf(body).map((a) => String(a.id)));
+  return [...previous.filter((a) => ids.has(a.id)), ...uploaded];
 }
 
 const ROUTES: ReadonlyArray<readonly [string, RegExp, Handler]> = [
@@ -96,17 +178,21 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, Handler]> = [
     /^\/(?:oauth2\/)?applications\/@me$/,
     (_m, _b, ctx) => ({ status: 200, body: ctx.state.application() }),
   ],
-  ['POST', /^\/interactions\/(\d+)\/([^/]+)\/callback$/, (m, b, ctx, q) => interactionCallback(m, b, ctx, q)],
+  [
+    'POST',
+    /^\/interactions\/(\d+)\/([^/]+)\/callback$/,
+    (m, b, ctx, q, u) => interactionCallback(m, b, ctx, q, u),
+  ],
   ['GET', /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/, (m, _b, ctx) => getOriginal(m, ctx)],
   [
     'PATCH',
     /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/,
-    (m, b, ctx) => editWebhookMessage(m, b, ctx),
+    (m, b, ctx, _q, u) => editWebhookMessage(m, b, ctx, u),
   ],
   ['DELETE', /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/, () => ({ status: 204 })],
-  ['POST', /^\/webhooks\/(\d+)\/([^/]+)$/, (m, b, ctx) => followUp(m, b, ctx)],
+  ['POST', /^\/webhooks\/(\d+)\/([^/]+)$/, (m, b, ctx, _q, u) => followUp(m, b, ctx, u)],
   ['GET', /^\/channels\/(\d+)$/, (m, _b, ctx) => getChannel(m, ctx)],
-  ['POST', /^\/channels\/(\d+)\/messages$/, (m, b, ctx) => postMessage(m, b, ctx)],
+  ['POST', /^\/channels\/(\d+)\/messages$/, (m, b, ctx, _q, u) => postMessage(m, b, ctx, u)],
   ['GET', /^\/channels\/(\d+)\/messages$/, (m, _b, ctx) => listMessages(m, ctx)],
   ['GET', /^\/guilds\/(\d+)$/, (m, _b, ctx) => guildOnly(m, ctx, (id) => ctx.state.guild(id))],
   ['GET', /^\/guilds\/(\d+)\/roles$/, (m, _b, ctx) => guildOnly(m, ctx, (id) => ctx.state.roles(id))],
@@ -135,11 +221,18 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, Handler]> = [
   ],
 ];
 
-function route(method: string, path: string, body: Json, ctx: RestContext, query: URLSearchParams): Reply {
+function route(
+  method: string,
+  path: string,
+  body: Json,
+  ctx: RestContext,
+  query: URLSearchParams,
+  uploads: readonly Upload[],
+): Reply {
   for (const [routeMethod, pattern, handler] of ROUTES) {
     if (routeMethod !== method) continue;
     const match = path.match(pattern);
-    if (match) return handler(match, body, ctx, query);
+    if (match) return handler(match, body, ctx, query, uploads);
   }
   return notFound();
 }
@@ -161,6 +254,7 @@ function interactionCallback(
   body: Json,
   ctx: RestContext,
   query: URLSearchParams,
+  uploads: readonly Upload[],
 ): Reply {
   const record = ctx.state.interactions.get(m[1] ?? '');
   if (record === undefined || record.token !== m[2]) return error(404, 10062, 'Unknown interaction');
@@ -178,11 +272,14 @@ function interactionCallback(
   record.callbacks.push({ type, data, atMs: elapsed });
   let message: EmulatedMessage | undefined;
   if (type === 4 || type === 5) {
-    message = ctx.state.message(record.channelId, {
-      ...(data ?? {}),
-      flags: type === 5 ? 64 | 128 : data?.flags,
-    });
+    message = ctx.state.message(
+      record.channelId,
+      { ...(data ?? {}), flags: type === 5 ? 64 | 128 : data?.flags },
+      undefined,
+      ctx.state.attachments(uploads),
+    );
     record.originalMessageId = message.id;
+    record.original = message;
   }
   if (query.get('with_response') !== 'true') return { status: 204 };
   return {
@@ -216,20 +313,27 @@ function getOriginal(m: RegExpMatchArray, ctx: RestContext): Reply {
   return { status: 200, body: last?.raw ?? ctx.state.message(record.channelId, {}).raw };
 }
 
-function editWebhookMessage(m: RegExpMatchArray, body: Json, ctx: RestContext): Reply {
+function editWebhookMessage(
+  m: RegExpMatchArray,
+  body: Json,
+  ctx: RestContext,
+  uploads: readonly Upload[],
+): Reply {
   const record = findByToken(ctx, m[1], m[2]);
   if (record === undefined) return error(404, 10015, 'Unknown Webhook');
   if (m[3] === '@original' && record.originalMessageId === null) return error(404, 10008, 'Unknown Message');
-  const message = ctx.state.message(record.channelId, body);
+  const previous = record.edits.at(-1) ?? record.original;
+  const attachments = keptAttachments(previous?.attachments ?? [], body, ctx.state.attachments(uploads));
+  const message = ctx.state.message(record.channelId, body, undefined, attachments);
   record.edits.push(message);
   return { status: 200, body: message.raw };
 }
 
-function followUp(m: RegExpMatchArray, body: Json, ctx: RestContext): Reply {
+function followUp(m: RegExpMatchArray, body: Json, ctx: RestContext, uploads: readonly Upload[]): Reply {
   const record = findByToken(ctx, m[1], m[2]);
   if (record === undefined) return error(404, 10015, 'Unknown Webhook');
   if (record.callbacks.length === 0) return error(404, 10015, 'Unknown Webhook');
-  const message = ctx.state.message(record.channelId, body);
+  const message = ctx.state.message(record.channelId, body, undefined, ctx.state.attachments(uploads));
   record.followUps.push(message);
   return { status: 200, body: message.raw };
 }
@@ -239,10 +343,10 @@ function getChannel(m: RegExpMatchArray, ctx: RestContext): Reply {
   return channel ? { status: 200, body: channel } : error(404, 10003, 'Unknown Channel');
 }
 
-function postMessage(m: RegExpMatchArray, body: Json, ctx: RestContext): Reply {
+function postMessage(m: RegExpMatchArray, body: Json, ctx: RestContext, uploads: readonly Upload[]): Reply {
   const channelId = m[1] ?? '';
   if (!ctx.state.channels.has(channelId)) return error(404, 10003, 'Unknown Channel');
-  const message = ctx.state.message(channelId, body);
+  const message = ctx.state.message(channelId, body, undefined, ctx.state.attachments(uploads));
   const list = ctx.state.messages.get(channelId) ?? [];
   list.push(message);
   ctx.state.messages.set(channelId, list);

@@ -1,0 +1,356 @@
+import { Worker } from 'node:worker_threads';
+import { type Clock, systemClock, type Timer } from '../core/clock.ts';
+import type { Logger } from '../core/logging/logger.ts';
+import type { ChartModuleNames } from './chart-modules.ts';
+import {
+  type AlertRule,
+  type ChartImage,
+  type ChartKind,
+  type ChartRequest,
+  DEFAULT_ALERT_RULE,
+} from './chart-requests.ts';
+import type { WorkerMessage, WorkerOptions, WorkerRequest } from './chart-worker.ts';
+
+export interface ChartRendererOptions {
+  readonly log: Logger;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /**
+   * A render not back after this long is given up (the reply goes without its
+   * image) and the worker restarted. @default 2000
+   */
+  readonly timeoutMs?: number;
+  /** How long the worker may take to load the canvas and Chart.js. @default 20000 */
+  readonly startTimeoutMs?: number;
+  /** Renders waiting beyond this are refused at once rather than queued. @default 4 */
+  readonly maxQueued?: number;
+  /**
+   * A worker with nothing to draw for this long is stopped, giving its memory back;
+   * the next chart starts a new one (a few hundred ms more, within the budget). @default 120000
+   */
+  readonly idleMs?: number;
+  /** Which packages the worker loads; a test points one at a missing package. */
+  readonly modules?: ChartModuleNames;
+  /** How alerts fire here, so charts shade the same periods. @default DEFAULT_ALERT_RULE */
+  readonly alertRule?: AlertRule;
+}
+
+const DEFAULTS = {
+  timeoutMs: 2_000,
+  startTimeoutMs: 20_000,
+  maxQueued: 4,
+  idleMs: 120_000,
+} as const satisfies Required<
+  Pick<ChartRendererOptions, 'timeoutMs' | 'startTimeoutMs' | 'maxQueued' | 'idleMs'>
+>;
+
+/** The worker's JavaScript heap: charts need little, and a small heap is collected sooner. */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } as const;
+
+/** `unavailable`: the canvas or Chart.js could not load here; every render answers undefined. */
+export type ChartRendererState = 'idle' | 'starting' | 'ready' | 'unavailable' | 'closed';
+
+/** What commands and the alert sink use: a chart, or undefined when there is none to be had in time. */
+export interface ChartService {
+  /** True once the worker has loaded; false before, when unavailable and after close. */
+  readonly available: boolean;
+  /** How alerts fire, for requests that shade firing periods. */
+  readonly alertRule: AlertRule;
+  /**
+   * Never rejects: a failure, an overrun or a full queue is logged and answers
+   * undefined. While the worker is still loading, the render waits for it within its budget.
+   */
+  render(request: ChartRequest): Promise<ChartImage | undefined>;
+}
+
+export interface ChartRenderer extends ChartService {
+  readonly state: ChartRendererState;
+  /** Starts the worker; true once it is ready, false when charts are unavailable (logged once). */
+  start(): Promise<boolean>;
+  /** Stops the worker; renders still waiting answer undefined. */
+  close(): Promise<void>;
+}
+
+const WORKER_ENTRY = new URL('./chart-worker-entry.mjs', import.meta.url);
+
+interface Pending {
+  readonly kind: ChartKind;
+  readonly startedAt: number;
+  readonly resolve: (image: ChartImage | undefined) => void;
+  readonly timer: Timer;
+}
+
+/**
+ * Renders charts in a worker thread, so drawing and PNG encoding (tens of
+ * milliseconds) never hold up the event loop that answers Discord. Each render has
+ * a time budget; one that fails or overruns answers undefined and is logged, so a
+ * reply goes out without its image rather than late. If the canvas cannot load on
+ * this platform the renderer says so once and stays unavailable.
+ */
+export function createChartRenderer(options: ChartRendererOptions): ChartRenderer {
+  const clock = options.clock ?? systemClock;
+  const log = options.log.child({ name: 'bot.charts', subsys: 'charts' });
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
+  const maxQueued = options.maxQueued ?? DEFAULTS.maxQueued;
+  const idleMs = options.idleMs ?? DEFAULTS.idleMs;
+  if (!(idleMs > 0)) throw new RangeError(`idleMs must be positive, got ${idleMs}`);
+  if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
+  if (!(startTimeoutMs > 0)) throw new RangeError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);
+  if (!(Number.isInteger(maxQueued) && maxQueued >= 1)) {
+    throw new RangeError(`maxQueued must be a positive integer, got ${maxQueued}`);
+  }
+  const workerOptions: WorkerOptions = options.modules === undefined ? {} : { modules: options.modules };
+
+  let state: ChartRendererState = 'idle';
+  let worker: Worker | undefined;
+  /** Resolves true when the current worker is ready, false when it cannot be. */
+  let workerReady: Promise<boolean> | undefined;
+  let starting: Promise<boolean> | undefined;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  let idleTimer: Timer | undefined;
+
+  /** Stops the worker once nothing has been drawn for `idleMs`. */
+  const armIdle = (): void => {
+    idleTimer?.cancel();
+    idleTimer = clock.setTimeout(
+      () => {
+        idleTimer = undefined;
+        if (pending.size > 0 || worker === undefined) return;
+        log.debug(
+          'chart_worker_idle',
+          `No chart for ${idleMs} ms: the render worker stops until the next one`,
+          {
+            idle_ms: idleMs,
+          },
+        );
+        const old = worker;
+        worker = undefined;
+        workerReady = undefined;
+        void old.terminate().catch(() => {});
+      },
+      idleMs,
+      { unref: true },
+    );
+  };
+
+  const settle = (id: number, image: ChartImage | undefined): Pending | undefined => {
+    const p = pending.get(id);
+    if (p === undefined) return undefined;
+    pending.delete(id);
+    p.timer.cancel();
+    p.resolve(image);
+    if (pending.size === 0 && state === 'ready') armIdle();
+    return p;
+  };
+
+  const failAll = (reason: string): void => {
+    for (const [id, p] of [...pending]) {
+      settle(id, undefined);
+      log.warning('chart_render_failed', `The ${p.kind} chart was not drawn: ${reason}`, {
+        kind: p.kind,
+        reason,
+        duration_ms: clock.now() - p.startedAt,
+      });
+    }
+  };
+
+  /** Lets the worker go; a new one starts with the next render. */
+  const dropWorker = (reason: string): void => {
+    const old = worker;
+    worker = undefined;
+    workerReady = undefined;
+    failAll(reason);
+    if (old !== undefined) void old.terminate().catch(() => {});
+  };
+
+  const spawn = (): Promise<boolean> => {
+    let w: Worker;
+    try {
+      w = new Worker(WORKER_ENTRY, { workerData: workerOptions, resourceLimits: WORKER_LIMITS });
+    } catch (error) {
+      unavailable(
+        `the render worker could not start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return Promise.resolve(false);
+    }
+    // The worker never keeps the process alive: shutdown closes it, and an exit takes it along.
+    w.unref();
+    worker = w;
+    const ready = new Promise<boolean>((resolve) => {
+      const startTimer = clock.setTimeout(
+        () => {
+          resolve(false);
+          if (worker === w) dropWorker(`the render worker did not load within ${startTimeoutMs} ms`);
+          unavailable(`the render worker did not load within ${startTimeoutMs} ms`);
+        },
+        startTimeoutMs,
+        { unref: true },
+      );
+      w.on('message', (m: WorkerMessage) => {
+        switch (m.type) {
+          case 'ready':
+            startTimer.cancel();
+            if (state === 'starting' || state === 'idle') {
+              state = 'ready';
+              armIdle();
+              log.info('charts_ready', 'Charts are on: rendering in a worker thread', {
+                font: m.font,
+                load_ms: m.loadMs,
+                ...m.versions,
+              });
+            }
+            resolve(true);
+            return;
+          case 'unavailable':
+            startTimer.cancel();
+            resolve(false);
+            unavailable(m.error);
+            if (worker === w) dropWorker('charts are unavailable');
+            return;
+          case 'image': {
+            const p = settle(m.id, m.image);
+            if (p !== undefined) {
+              log.debug('chart_rendered', `Rendered the ${p.kind} chart`, {
+                kind: p.kind,
+                render_ms: m.image.renderMs,
+                duration_ms: clock.now() - p.startedAt,
+                bytes: m.image.png.byteLength,
+                width: m.image.width,
+                height: m.image.height,
+              });
+            }
+            return;
+          }
+          case 'failed': {
+            const p = settle(m.id, undefined);
+            if (p !== undefined) {
+              log.warning('chart_render_failed', `The ${p.kind} chart was not drawn: ${m.error}`, {
+                kind: p.kind,
+                reason: m.error,
+                duration_ms: clock.now() - p.startedAt,
+              });
+            }
+            return;
+          }
+        }
+      });
+      w.on('error', (error) => {
+        startTimer.cancel();
+        resolve(false);
+        if (state === 'starting') unavailable(error.message);
+        if (worker === w) dropWorker(`the render worker crashed: ${error.message}`);
+      });
+      w.on('exit', (code) => {
+        startTimer.cancel();
+        resolve(false);
+        if (state === 'starting') unavailable(`the render worker exited with code ${code} while loading`);
+        if (worker === w) dropWorker(`the render worker exited with code ${code}`);
+      });
+    });
+    workerReady = ready;
+    return ready;
+  };
+
+  const unavailable = (reason: string): void => {
+    if (state === 'unavailable' || state === 'closed') return;
+    state = 'unavailable';
+    log.warning(
+      'charts_unavailable',
+      `Charts are off: ${reason}. Commands and alerts answer with text only`,
+      {
+        reason,
+      },
+    );
+  };
+
+  const ensureWorker = (): Promise<boolean> => {
+    if (worker !== undefined && workerReady !== undefined) return workerReady;
+    return spawn();
+  };
+
+  return {
+    alertRule: options.alertRule ?? DEFAULT_ALERT_RULE,
+    get state() {
+      return state;
+    },
+    get available() {
+      return state === 'ready';
+    },
+    start() {
+      if (state === 'closed') return Promise.resolve(false);
+      if (state === 'ready' || state === 'unavailable') return Promise.resolve(state === 'ready');
+      state = 'starting';
+      starting ??= ensureWorker();
+      return starting;
+    },
+    async render(request) {
+      if (state !== 'ready' && state !== 'starting') return undefined;
+      if (pending.size >= maxQueued) {
+        log.warning(
+          'chart_render_skipped',
+          `The ${request.kind} chart was skipped: ${pending.size} renders are waiting`,
+          {
+            kind: request.kind,
+            queued: pending.size,
+          },
+        );
+        return undefined;
+      }
+      const id = nextId++;
+      const startedAt = clock.now();
+      idleTimer?.cancel();
+      idleTimer = undefined;
+      const result = new Promise<ChartImage | undefined>((resolve) => {
+        const timer = clock.setTimeout(
+          () => {
+            if (!pending.has(id)) return;
+            // A worker that overran is restarted, so a stuck render cannot hold up the next.
+            log.warning(
+              'chart_render_timeout',
+              `The ${request.kind} chart took over ${timeoutMs} ms; sent without it`,
+              {
+                kind: request.kind,
+                budget_ms: timeoutMs,
+              },
+            );
+            settle(id, undefined);
+            dropWorker(`a render overran its ${timeoutMs} ms budget`);
+          },
+          timeoutMs,
+          { unref: true },
+        );
+        pending.set(id, { kind: request.kind, startedAt, resolve, timer });
+      });
+      void ensureWorker().then((ready) => {
+        if (!pending.has(id)) return;
+        if (!ready || worker === undefined) {
+          settle(id, undefined);
+          return;
+        }
+        try {
+          worker.postMessage({ id, request } satisfies WorkerRequest);
+        } catch (error) {
+          settle(id, undefined);
+          log.warning('chart_render_failed', `The ${request.kind} chart was not drawn: ${String(error)}`, {
+            kind: request.kind,
+            reason: error instanceof Error ? error.message : String(error),
+            duration_ms: clock.now() - startedAt,
+          });
+        }
+      });
+      return result;
+    },
+    async close() {
+      if (state === 'closed') return;
+      state = 'closed';
+      idleTimer?.cancel();
+      const w = worker;
+      worker = undefined;
+      workerReady = undefined;
+      for (const id of [...pending.keys()]) settle(id, undefined);
+      if (w !== undefined) await w.terminate().catch(() => {});
+    },
+  };
+}

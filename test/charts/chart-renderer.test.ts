@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { DEFAULT_CHART_MODULES } from '../../src/charts/chart-modules.ts';
+import { type ChartRendererOptions, createChartRenderer } from '../../src/charts/chart-renderer.ts';
+import { resourcesChartRequest } from '../../src/charts/chart-requests.ts';
+import { CaptureLogger } from '../support/capture-logger.ts';
+import { resourcesView, startupReport } from '../support/chart-data.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { assertPng } from '../support/png.ts';
+import { until } from '../support/until.ts';
+
+const NOW = Date.UTC(2024, 0, 15, 14, 30, 0);
+const fixture = (name: string): string => new URL(`../fixtures/charts/${name}`, import.meta.url).href;
+
+function renderer(options: Partial<ChartRendererOptions> = {}) {
+  const log = new CaptureLogger();
+  return { log, charts: createChartRenderer({ log, ...options }) };
+}
+
+describe('chart renderer (a worker thread)', () => {
+  it('loads once, says so, and renders every kind off the main thread', async () => {
+    const { log, charts } = renderer();
+    try {
+      assert.equal(charts.available, false);
+      assert.equal(await charts.start(), true);
+      assert.equal(charts.available, true);
+      assert.equal(await charts.start(), true, 'starting again is a no-op');
+      const view = resourcesView(NOW);
+      const resources = await charts.render(resourcesChartRequest(view, '1h', NOW) ?? assert.fail());
+      assertPng(resources?.png ?? new Uint8Array(), { width: 960, height: 882 });
+      const startup = await charts.render({ kind: 'startup', report: startupReport(NOW) });
+      assertPng(startup?.png ?? new Uint8Array(), { width: 960 });
+      const ready = log.events('charts_ready');
+      assert.equal(ready.length, 1);
+      assert.equal(ready[0]?.subsys, 'charts');
+      assert.equal(ready[0]?.detail.font, 'Inter');
+      assert.equal(log.events('chart_rendered').length, 2);
+    } finally {
+      await charts.close();
+    }
+    assert.equal(charts.available, false);
+    assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+  });
+
+  for (const [what, modules] of [
+    ['the canvas package', { ...DEFAULT_CHART_MODULES, canvas: '@napi-rs/canvas-not-installed' }],
+    ['Chart.js', { ...DEFAULT_CHART_MODULES, chart: 'chart.js-not-installed' }],
+  ] as const) {
+    it(`without ${what}: unavailable, said once, and every render answers undefined at once`, async () => {
+      const { log, charts } = renderer({ modules });
+      try {
+        assert.equal(await charts.start(), false);
+        assert.equal(charts.state, 'unavailable');
+        for (let i = 0; i < 3; i++) {
+          assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+        }
+        const off = log.events('charts_unavailable');
+        assert.equal(off.length, 1);
+        assert.equal(off[0]?.level, 'warning');
+        assert.match(off[0]?.msg ?? '', /Charts are off: .*not-installed.*text only/);
+        assert.deepEqual(
+          log.records.filter((r) => r.event !== 'charts_unavailable').map((r) => r.event),
+          [],
+        );
+      } finally {
+        await charts.close();
+      }
+    });
+  }
+
+  it('a render that throws in the worker answers undefined and is logged; the next one is tried again', async () => {
+    const { log, charts } = renderer({
+      modules: { ...DEFAULT_CHART_MODULES, canvas: fixture('broken-canvas.ts') },
+    });
+    try {
+      assert.equal(await charts.start(), true);
+      assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+      assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+      const failed = log.events('chart_render_failed');
+      assert.equal(failed.length, 2);
+      assert.equal(failed[0]?.detail.kind, 'startup');
+      assert.match(String(failed[0]?.detail.reason), /broken canvas/);
+    } finally {
+      await charts.close();
+    }
+  });
+
+  it('a render past its budget answers undefined, is logged, and the stuck worker is replaced', async () => {
+    const clock = new ManualClock(NOW);
+    const { log, charts } = renderer({
+      clock,
+      timeoutMs: 2_000,
+      maxQueued: 1,
+      modules: { ...DEFAULT_CHART_MODULES, canvas: fixture('hanging-canvas.ts') },
+    });
+    try {
+      assert.equal(await charts.start(), true);
+      const first = charts.render({ kind: 'startup', report: startupReport(NOW) });
+      // The queue holds one: a second render while the first hangs is refused at once.
+      assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+      assert.equal(log.events('chart_render_skipped').length, 1);
+      await clock.advance(2_000);
+      assert.equal(await first, undefined);
+      const late = log.events('chart_render_timeout');
+      assert.equal(late.length, 1);
+      assert.equal(late[0]?.detail.budget_ms, 2_000);
+      assert.equal(charts.available, true, 'still on: the next render gets a fresh worker');
+      const again = charts.render({ kind: 'startup', report: startupReport(NOW) });
+      await until(
+        () => log.events('chart_render_timeout').length === 1 && clock.pending > 0,
+        5_000,
+        'the retry',
+      );
+      await clock.advance(2_000);
+      assert.equal(await again, undefined);
+      assert.equal(log.events('chart_render_timeout').length, 2);
+    } finally {
+      await charts.close();
+    }
+  });
+
+  it('a worker idle past idleMs stops, and the next chart starts a new one', async () => {
+    const clock = new ManualClock(NOW);
+    const { log, charts } = renderer({ clock, idleMs: 60_000 });
+    try {
+      assert.equal(await charts.start(), true);
+      assert.ok(await charts.render({ kind: 'startup', report: startupReport(NOW) }));
+      await clock.advance(59_000);
+      assert.equal(log.events('chart_worker_idle').length, 0);
+      await clock.advance(1_000);
+      assert.equal(log.events('chart_worker_idle').length, 1);
+      assert.equal(charts.available, true, 'still on');
+      const again = await charts.render({ kind: 'startup', report: startupReport(NOW) });
+      assertPng(again?.png ?? new Uint8Array(), { width: 960 });
+      assert.equal(log.events('charts_ready').length, 1, 'the restart is not announced again');
+    } finally {
+      await charts.close();
+    }
+  });
+
+  it('close() answers renders still waiting with undefined', async () => {
+    const { charts } = renderer({
+      modules: { ...DEFAULT_CHART_MODULES, canvas: fixture('hanging-canvas.ts') },
+    });
+    assert.equal(await charts.start(), true);
+    const waiting = charts.render({ kind: 'startup', report: startupReport(NOW) });
+    await charts.close();
+    assert.equal(await waiting, undefined);
+    assert.equal(charts.state, 'closed');
+  });
+
+  it("the worker loads whether the process runs under tsx's CLI (npm start) or node --import tsx", async () => {
+    const run = promisify(execFile);
+    const script = fileURLToPath(fixture('render-once.ts'));
+    const tsxCli = fileURLToPath(import.meta.resolve('tsx/cli'));
+    for (const args of [
+      [tsxCli, script],
+      ['--import', 'tsx', script],
+    ]) {
+      const { stdout } = await run(process.execPath, args, { timeout: 60_000 });
+      const result = JSON.parse(stdout.trim()) as { ready: boolean; width: number; bytes: number };
+      assert.equal(result.ready, true, `ready under ${args.slice(0, -1).join(' ')}`);
+      assert.equal(result.width, 960);
+      assert.ok(result.bytes > 1000);
+    }
+  });
+});
