@@ -210,6 +210,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
 
   const ops: OpsView = {
     health: snapshot,
+    status: () => monitor.summary(),
     startup: startupReport,
     tasks: () => tasks.snapshot(),
     resources: () => resources?.view() ?? disabledResourcesView(thresholds),

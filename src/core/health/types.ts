@@ -48,9 +48,18 @@ export interface GatewaySnapshot {
   readonly since: string;
 }
 
+/** The overall status alone, and when it last changed: all that `/status` may tell anyone. */
+export interface StatusSummary {
+  readonly status: OverallStatus;
+  /** When the overall status last changed (the process start until it first does), ISO 8601 UTC. */
+  readonly since: string;
+}
+
 /** What `getComprehensiveHealthStatus()` and `GET /healthz` return. */
 export interface HealthSnapshot {
   readonly status: OverallStatus;
+  /** When `status` last changed, ISO 8601 UTC. */
+  readonly status_since: string;
   /** The process answers and its event loop is not blocked. */
   readonly live: boolean;
   /** Start finished, critical components up, gateway connected. */

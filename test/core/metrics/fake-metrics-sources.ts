@@ -75,6 +75,7 @@ export function health(
     ready: status !== 'not_ready',
     uptime_seconds: 120,
     started_at: AT,
+    status_since: AT,
     checked_at: AT,
     version: '1.2.3',
     components,
@@ -89,6 +90,7 @@ export function startupReport(
   return {
     mode: 'parallel',
     started_at: AT,
+    status_since: AT,
     duration_ms: durationMs,
     outcome: 'ready',
     components: components.map((name, i) => ({
