@@ -170,7 +170,6 @@ function benchSources(componentCount: number, taskCount: number): MetricsSources
   const startup: StartupReport = {
     mode: 'parallel',
     started_at: AT,
-    status_since: AT,
     duration_ms: 3240,
     outcome: 'degraded',
     components: components.map((c, i) => ({

@@ -90,7 +90,6 @@ export function startupReport(
   return {
     mode: 'parallel',
     started_at: AT,
-    status_since: AT,
     duration_ms: durationMs,
     outcome: 'ready',
     components: components.map((name, i) => ({
