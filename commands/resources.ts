@@ -1,17 +1,13 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { OpsCommand } from '../src/discord/command.ts';
-import { renderResourcesEmbed } from '../src/discord/embeds/resources-embed.ts';
+import { SlashCommandBuilder } from 'discord.js';
+import { defineCommand, renderResourcesEmbed } from '../src/discord/index.ts';
 
 /** `/resources`: memory, CPU, event-loop lag, files and threads against their thresholds. */
-const resources: OpsCommand = {
+export default defineCommand({
+  access: 'ops',
   data: new SlashCommandBuilder()
     .setName('resources')
-    .setDescription('Memory, CPU, event-loop lag, open files and threads, with recent history')
-    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild),
+    .setDescription('Memory, CPU, event-loop lag, open files and threads, with recent history'),
   async execute(_interaction, ctx) {
     return { embeds: [renderResourcesEmbed(ctx.ops.resources(), ctx.clock.now())] };
   },
-};
-
-export default resources;
+});

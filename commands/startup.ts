@@ -1,17 +1,13 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { OpsCommand } from '../src/discord/command.ts';
-import { renderStartupEmbed } from '../src/discord/embeds/startup-embed.ts';
+import { SlashCommandBuilder } from 'discord.js';
+import { defineCommand, renderStartupEmbed } from '../src/discord/index.ts';
 
 /** `/startup`: how the last start went, as a waterfall with the critical path and the errors. */
-const startup: OpsCommand = {
+export default defineCommand({
+  access: 'ops',
   data: new SlashCommandBuilder()
     .setName('startup')
-    .setDescription('How the last startup went: per-component waterfall, critical path, retries and errors')
-    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild),
+    .setDescription('How the last startup went: per-component waterfall, critical path, retries and errors'),
   async execute(_interaction, ctx) {
     return { embeds: [renderStartupEmbed(ctx.ops.startup())] };
   },
-};
-
-export default startup;
+});

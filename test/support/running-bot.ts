@@ -32,6 +32,10 @@ export interface RunningBotOptions {
   readonly awaitStart?: boolean;
   /** Loads the slash commands from here instead of `commands/` (fixture commands). */
   readonly commandsDir?: string;
+  /** Loads the extension folders from here instead of `components/`, `tasks/` and `checks/`. */
+  readonly componentsDir?: string;
+  readonly tasksDir?: string;
+  readonly checksDir?: string;
 }
 
 /** The real bot, in this process, against a fresh emulator, logging into a temp folder. */
@@ -62,6 +66,9 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
     console: consoleStream,
     color: false,
     ...(options.commandsDir === undefined ? {} : { commandsDir: options.commandsDir }),
+    ...(options.componentsDir === undefined ? {} : { componentsDir: options.componentsDir }),
+    ...(options.tasksDir === undefined ? {} : { tasksDir: options.tasksDir }),
+    ...(options.checksDir === undefined ? {} : { checksDir: options.checksDir }),
   });
   if (options.awaitStart ?? true) await bot.started;
   return {
