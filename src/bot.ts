@@ -125,10 +125,14 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const extensionsLog = log.child({ name: 'bot.extensions', subsys: 'extensions' });
   const refuse = async (error: unknown): Promise<never> => {
     if (error instanceof ExtensionLoadError) {
-      extensionsLog.critical('extension_load_failed', `Cannot start: ${error.message}`, {
-        file: error.file,
-        problem: error.problem,
-      });
+      extensionsLog.critical(
+        'extension_load_failed',
+        'Cannot start: a file of an extension folder cannot be used',
+        {
+          file: error.file,
+          problem: error.problem,
+        },
+      );
       await logging.close();
     }
     throw error;

@@ -35,7 +35,10 @@ describe('loadCommands', () => {
     await assert.rejects(loadCommands(dir), (error: unknown) => {
       assert.ok(error instanceof ExtensionLoadError);
       assert.equal(error.file, bad);
-      assert.match(error.message, /broken\.ts: not a valid command: `data` has no toJSON\(\) \(use SlashCommandBuilder\)/);
+      assert.match(
+        error.message,
+        /broken\.ts: not a valid command: `data` has no toJSON\(\) \(use SlashCommandBuilder\)/,
+      );
       return true;
     });
     await rm(bad);
@@ -98,7 +101,11 @@ describe('a command file checked by shape', () => {
       'export default () => ({});\n',
       /factory\.ts: not a valid command: is a function; export the command itself/,
     ],
-    ['nameless.ts', "export default { data: { toJSON() {} }, execute() {} };\n", /nameless\.ts: .*`data` has no name/],
+    [
+      'nameless.ts',
+      'export default { data: { toJSON() {} }, execute() {} };\n',
+      /nameless\.ts: .*`data` has no name/,
+    ],
   ];
   for (const [file, source, expected] of cases) {
     it(`refuses ${file}, naming it and the problem`, async () => {

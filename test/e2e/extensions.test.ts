@@ -178,6 +178,13 @@ describe('a command, a component, a task and a check dropped into a copy of the 
     assert.ok(open, 'the component logged through its context');
     assert.equal(open.subsys, 'extensions');
     const loaded = readJsonLines(run.logFile).find((l) => l.event === 'extensions_loaded');
-    assert.deepEqual((loaded?.detail as { tasks?: unknown }).tasks, ['log_folder_size', 'ticker']);
+    assert.ok(loaded, 'extensions_loaded is logged');
+    assert.deepEqual(loaded.detail, {
+      commands: ['alerts', 'health', 'hello', 'resources', 'startup', 'status', 'tasks'],
+      components: ['log_disk', 'warehouse'],
+      checks: ['temp_dir', 'upstream'],
+      tasks: ['log_folder_size', 'ticker'],
+      duration_ms: (loaded.detail as { duration_ms: number }).duration_ms,
+    });
   });
 });

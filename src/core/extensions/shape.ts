@@ -56,8 +56,28 @@ export function checkShape(value: unknown, shape: ObjectShape, what: string, pat
   const known = Object.keys(shape);
   const unknown = Object.keys(value).find((key) => !known.includes(key));
   if (unknown !== undefined) {
-    throw new ShapeError(`unknown key \`${path}${unknown}\` (${what} may have: ${known.join(', ')})`);
+    const near = nearestKey(known, unknown);
+    throw new ShapeError(
+      `unknown key \`${path}${unknown}\` (${near === undefined ? `${what} may have: ${known.join(', ')}` : `did you mean \`${path}${near}\`?`})`,
+    );
   }
+}
+
+/**
+ * The known key an unknown one was probably meant as: one is the other's start (`timeout`
+ * for `timeoutMs`), the closest in length first; else they share their first letters
+ * (`dependency` for `dependencies`).
+ */
+function nearestKey(known: readonly string[], unknown: string): string | undefined {
+  const u = unknown.toLowerCase();
+  const prefixed = known
+    .filter((key) => key.toLowerCase().startsWith(u) || u.startsWith(key.toLowerCase()))
+    .sort((a, b) => Math.abs(a.length - u.length) - Math.abs(b.length - u.length));
+  if (prefixed[0] !== undefined) return prefixed[0];
+  return known.find((key) => {
+    const stem = Math.min(key.length, u.length, 6);
+    return stem >= 4 && key.toLowerCase().slice(0, stem) === u.slice(0, stem);
+  });
 }
 
 /** Field rules: each returns the end of a sentence that starts with the field's name. */
