@@ -3,26 +3,27 @@ import { dirname } from 'node:path';
 import { CORE_COMPONENTS, defineComponent } from '../src/core/index.ts';
 
 /** Under this share of free space on the disk the JSON log is written to, the component is degraded. */
-const MIN_FREE_RATIO = 0.05;
+export const MIN_FREE_RATIO = 0.05;
+
+/** Throws, saying how much is left, when the disk holding `folder` has less than `minFreeRatio` free. */
+export async function checkFreeSpace(folder: string, minFreeRatio = MIN_FREE_RATIO): Promise<void> {
+  const disk = await statfs(folder);
+  const total = disk.blocks * disk.bsize;
+  const free = disk.bavail * disk.bsize;
+  if (total > 0 && free / total < minFreeRatio) {
+    const percent = ((free / total) * 100).toFixed(1);
+    const gib = (free / 2 ** 30).toFixed(2);
+    throw new Error(`the log's disk has ${percent}% free (${gib} GiB), under ${minFreeRatio * 100}%`);
+  }
+}
 
 /**
  * `log_disk`: the free space of the disk that holds `LOG_FILE`. Harmless (it only reads
- * the file system's figures) and never critical: a full disk degrades the bot, it does
- * not stop it. Checked at start, then with the other health checks.
+ * the file system's figures) and not critical: a full disk degrades the bot, it does not
+ * stop it. Checked at start, then with the other health checks.
  */
 export default defineComponent(({ logFile }) => {
   const folder = logFile === undefined ? process.cwd() : dirname(logFile);
-  const check = async (): Promise<void> => {
-    const disk = await statfs(folder);
-    const total = disk.blocks * disk.bsize;
-    const free = disk.bavail * disk.bsize;
-    if (total > 0 && free / total < MIN_FREE_RATIO) {
-      const percent = ((free / total) * 100).toFixed(1);
-      throw new Error(
-        `the log's disk has ${percent}% free (${(free / 2 ** 30).toFixed(2)} GiB), under ${MIN_FREE_RATIO * 100}%`,
-      );
-    }
-  };
   return {
     name: 'log_disk',
     critical: false,
@@ -30,8 +31,7 @@ export default defineComponent(({ logFile }) => {
     dependencies: [CORE_COMPONENTS.logging],
     timeoutMs: 5_000,
     retry: { attempts: 1 },
-    start: check,
-    healthCheck: check,
-    healthCheckTimeoutMs: 5_000,
+    start: () => checkFreeSpace(folder),
+    healthCheck: () => checkFreeSpace(folder),
   };
 });
