@@ -23,13 +23,7 @@ export default defineTask(({ logFile, log }) => ({
       bytes += (await stat(join(folder, entry.name))).size;
       heartbeat();
     }
-    log.info(
-      'log_folder_size',
-      `The log folder holds ${files} file(s), ${(bytes / 2 ** 20).toFixed(1)} MiB`,
-      {
-        files,
-        bytes,
-      },
-    );
+    const mib = (bytes / 2 ** 20).toFixed(1);
+    log.info('log_folder_size', `The log folder holds ${files} file(s), ${mib} MiB`, { files, bytes });
   },
 }));
