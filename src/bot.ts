@@ -123,6 +123,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     );
 
   const extensionsLog = log.child({ name: 'bot.extensions', subsys: 'extensions' });
+  /** Logs why nothing can start, closes the sinks and rethrows: the start never began. */
   const refuse = async (error: unknown): Promise<never> => {
     if (error instanceof ExtensionLoadError) {
       extensionsLog.critical(
@@ -133,8 +134,14 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
           problem: error.problem,
         },
       );
-      await logging.close();
+    } else {
+      log
+        .child({ name: 'bot.startup', subsys: 'startup' })
+        .critical('startup_failed', 'Cannot start: the commands or the start components cannot be used', {
+          error,
+        });
     }
+    await logging.close();
     throw error;
   };
   const loadStarted = clock.now();
