@@ -151,6 +151,7 @@ function benchSources(componentCount: number, taskCount: number): MetricsSources
     ready: true,
     uptime_seconds: 3600,
     started_at: AT,
+    status_since: AT,
     checked_at: AT,
     version: '0.1.0',
     components,

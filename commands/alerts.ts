@@ -1,11 +1,14 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { APIEmbed } from 'discord-api-types/v10';
-import { formatDuration } from '../src/core/alerts/alert-message.ts';
-import { parseDuration } from '../src/core/alerts/parse-duration.ts';
-import type { AlertsView } from '../src/core/alerts/types.ts';
-import type { CommandReply, OpsCommand } from '../src/discord/command.ts';
-import { renderAlertsEmbed } from '../src/discord/embeds/alerts-embed.ts';
-import { EMBED_COLORS, inlineCode, neutralizeText, relativeTime } from '../src/discord/embeds/embed-text.ts';
+import { type APIEmbed, SlashCommandBuilder } from 'discord.js';
+import { type AlertsView, formatDuration, parseDuration } from '../src/core/index.ts';
+import {
+  type CommandReply,
+  defineCommand,
+  EMBED_COLORS,
+  inlineCode,
+  neutralizeText,
+  relativeTime,
+  renderAlertsEmbed,
+} from '../src/discord/index.ts';
 
 const KEY_MAX = 100;
 const KEY_PATTERN = /^(\*|[A-Za-z0-9_.:-]+(\.\*)?)$/;
@@ -27,13 +30,12 @@ export function silenceCandidates(view: AlertsView): string[] {
   return [...keys];
 }
 
-/** `/alerts list|silence|unsilence`. */
-const alerts: OpsCommand = {
+/** `/alerts list|silence|unsilence`, for the ops admins. */
+export default defineCommand({
+  access: 'ops',
   data: new SlashCommandBuilder()
     .setName('alerts')
     .setDescription('Firing alerts and silences')
-    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild)
     .addSubcommand((sub) => sub.setName('list').setDescription('Firing alerts and running silences'))
     .addSubcommand((sub) =>
       sub
@@ -118,6 +120,4 @@ const alerts: OpsCommand = {
       .map((k) => ({ name: k.slice(0, KEY_MAX), value: k.slice(0, KEY_MAX) }));
     await interaction.respond(choices);
   },
-};
-
-export default alerts;
+});

@@ -1,7 +1,6 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { HealthSnapshot } from '../src/core/health/types.ts';
-import type { OpsCommand } from '../src/discord/command.ts';
-import { renderHealthEmbed } from '../src/discord/embeds/health-embed.ts';
+import { SlashCommandBuilder } from 'discord.js';
+import type { HealthSnapshot } from '../src/core/index.ts';
+import { defineCommand, renderHealthEmbed } from '../src/discord/index.ts';
 
 /** Discord's cap on autocomplete choices, and on a choice's name and value. */
 const MAX_CHOICES = 25;
@@ -17,12 +16,11 @@ export function componentChoices(snapshot: HealthSnapshot, typed: string): { nam
 }
 
 /** `/health`: overall status, gateway and components; with `component`, that one's error history. */
-const health: OpsCommand = {
+export default defineCommand({
+  access: 'ops',
   data: new SlashCommandBuilder()
     .setName('health')
     .setDescription('Overall health, the Discord gateway and every component, with recent errors')
-    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild)
     .addStringOption((o) =>
       o
         .setName('component')
@@ -40,6 +38,4 @@ const health: OpsCommand = {
   async autocomplete(interaction, ctx) {
     await interaction.respond(componentChoices(ctx.ops.health(), interaction.options.getFocused()));
   },
-};
-
-export default health;
+});

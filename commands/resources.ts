@@ -1,21 +1,20 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { SlashCommandBuilder } from 'discord.js';
 import {
   DEFAULT_ALERT_RULE,
+  defineCommand,
   isResourceWindow,
   RESOURCE_WINDOWS,
+  renderResourcesEmbed,
   resourcesChartRequest,
-} from '../src/charts/chart-requests.ts';
-import { withChart } from '../src/discord/chart-reply.ts';
-import type { OpsCommand } from '../src/discord/command.ts';
-import { renderResourcesEmbed } from '../src/discord/embeds/resources-embed.ts';
+  withChart,
+} from '../src/discord/index.ts';
 
 /** `/resources [window]`: memory, CPU, event-loop lag, files and threads against their thresholds, with a chart. */
-const resources: OpsCommand = {
+export default defineCommand({
+  access: 'ops',
   data: new SlashCommandBuilder()
     .setName('resources')
     .setDescription('Memory, CPU, event-loop lag, open files and threads, with recent history')
-    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild)
     .addStringOption((o) =>
       o
         .setName('window')
@@ -40,6 +39,4 @@ const resources: OpsCommand = {
       log: ctx.log,
     });
   },
-};
-
-export default resources;
+});

@@ -1,15 +1,12 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import { withChart } from '../src/discord/chart-reply.ts';
-import type { OpsCommand } from '../src/discord/command.ts';
-import { renderStartupEmbed } from '../src/discord/embeds/startup-embed.ts';
+import { SlashCommandBuilder } from 'discord.js';
+import { defineCommand, renderStartupEmbed, withChart } from '../src/discord/index.ts';
 
 /** `/startup`: how the last start went, as a waterfall with the critical path and the errors, and as a chart. */
-const startup: OpsCommand = {
+export default defineCommand({
+  access: 'ops',
   data: new SlashCommandBuilder()
     .setName('startup')
-    .setDescription('How the last startup went: per-component waterfall, critical path, retries and errors')
-    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild),
+    .setDescription('How the last startup went: per-component waterfall, critical path, retries and errors'),
   async execute(_interaction, ctx) {
     const report = ctx.ops.startup();
     return withChart(
@@ -24,6 +21,4 @@ const startup: OpsCommand = {
       },
     );
   },
-};
-
-export default startup;
+});

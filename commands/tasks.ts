@@ -1,17 +1,13 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { OpsCommand } from '../src/discord/command.ts';
-import { renderTasksEmbed } from '../src/discord/embeds/tasks-embed.ts';
+import { SlashCommandBuilder } from 'discord.js';
+import { defineCommand, renderTasksEmbed } from '../src/discord/index.ts';
 
 /** `/tasks`: each background task's state, heartbeat, runs, failures, restarts and next run. */
-const tasks: OpsCommand = {
+export default defineCommand({
+  access: 'ops',
   data: new SlashCommandBuilder()
     .setName('tasks')
-    .setDescription('Background tasks: state, last heartbeat, runs, failures, restarts and next run')
-    .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
-    .setContexts(InteractionContextType.Guild),
+    .setDescription('Background tasks: state, last heartbeat, runs, failures, restarts and next run'),
   async execute(_interaction, ctx) {
     return { embeds: [renderTasksEmbed(ctx.ops.tasks(), ctx.clock.now())] };
   },
-};
-
-export default tasks;
+});

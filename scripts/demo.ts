@@ -63,7 +63,7 @@ async function run(emulator: Emulator): Promise<Bot> {
   }
   chartsDir = resolve(dirname(result.config.logging.file), 'demo-charts');
 
-  banner('Registering the slash commands (guild-only, Administrator by default)');
+  banner('Registering the slash commands (guild-only; the ops ones Administrator by default)');
   const commands = await loadCommands(COMMANDS_DIR);
   const registered = await registerCommands({
     apiUrl: emulator.apiUrl,
@@ -72,6 +72,7 @@ async function run(emulator: Emulator): Promise<Bot> {
     commands,
   });
   say(`${registered.names.map((n) => `/${n}`).join(' ')} → guild ${registered.guildIds.join(', ')}`);
+  say(`${registered.globalNames.map((n) => `/${n}`).join(' ')} → every guild, for everyone`);
 
   banner('Starting the bot against the emulator');
   const bot = await startBot(result.config, { configWarnings: result.warnings });
@@ -148,6 +149,10 @@ async function walkthrough(emulator: Emulator): Promise<void> {
     options: { window: '15m' },
   });
   await invoke(emulator, '/health as a plain member (refused)', { name: 'health', user: 'member' });
+  await invoke(emulator, '/status as a plain member (public: the overall status only)', {
+    name: 'status',
+    user: 'member',
+  });
 
   banner('An alert: the demo blocks its own event loop for 250 ms in three sample windows');
   await blockEventLoop(250, 3);

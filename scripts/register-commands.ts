@@ -1,8 +1,9 @@
 /**
- * `npm run register-commands`: registers every command in commands/ (guild-only,
- * Administrator by default) in each ops guild (DISCORD_GUILD_ID, OPS_GUILD_IDS), and
- * deletes global registrations of them that an older version left. Reads the same
- * validated configuration as `npm start`.
+ * `npm run register-commands`: registers every ops command in commands/ (guild-only,
+ * Administrator by default) in each ops guild (DISCORD_GUILD_ID, OPS_GUILD_IDS), every
+ * public one (`access: 'public'`, such as /status) globally, so it works in every guild
+ * the bot is in, and deletes global registrations of the ops commands that an older
+ * version left. Reads the same validated configuration as `npm start`.
  */
 import { COMMANDS_DIR } from '../src/bot.ts';
 import { EXIT_CONFIG, loadConfig, readEnvironment } from '../src/config.ts';
@@ -28,12 +29,17 @@ try {
   const list = (names: readonly string[]): string => names.map((n) => `/${n}`).join(', ');
   for (const guildId of registered.guildIds) {
     console.log(
-      `Registered ${registered.names.length} command(s) in guild ${guildId}: ${list(registered.names)}`,
+      `Registered ${registered.names.length} ops command(s) in guild ${guildId}: ${list(registered.names)}`,
+    );
+  }
+  if (registered.globalNames.length > 0) {
+    console.log(
+      `Registered ${registered.globalNames.length} public command(s) globally: ${list(registered.globalNames)}`,
     );
   }
   console.log(
     registered.removedGlobal.length === 0
-      ? 'No global registration of these commands to remove.'
+      ? 'No global registration of the ops commands to remove.'
       : `Removed ${registered.removedGlobal.length} stale global registration(s): ${list(registered.removedGlobal)}`,
   );
 } catch (error) {

@@ -1,12 +1,17 @@
 import { type Bot, type StartBotOptions, startBot } from './bot.ts';
 import { EXIT_CONFIG, loadConfig, readEnvironment } from './config.ts';
+import { ExtensionLoadError } from './core/extensions/load-folder.ts';
 import { installProcessLifecycle } from './process-lifecycle.ts';
 
-export type BotProcessOptions = Pick<StartBotOptions, 'components' | 'commandsDir'>;
+export type BotProcessOptions = Pick<
+  StartBotOptions,
+  'components' | 'commandsDir' | 'componentsDir' | 'tasksDir' | 'checksDir'
+>;
 
 /**
  * The bot as its own process, which is what `npm start` runs: configuration (exit 78 on
- * a bad variable), then the bot; SIGTERM and SIGINT stop it gracefully within
+ * a bad variable), then the bot (exit 78 on a file of commands/, components/, tasks/ or
+ * checks/ that cannot be used, naming it and the problem); SIGTERM and SIGINT stop it gracefully within
  * `OBS_SHUTDOWN_TIMEOUT_MS`, SIGHUP reopens the JSON log file (logrotate), and a failed
  * critical start exits 1.
  */
@@ -30,7 +35,13 @@ export async function runBotProcess(options: BotProcessOptions = {}): Promise<vo
     reopenLogs: () => bot?.logging.reopen(),
     exit: (code) => process.exit(code),
   });
-  bot = await starting;
+  try {
+    bot = await starting;
+  } catch (error) {
+    if (!(error instanceof ExtensionLoadError)) throw error;
+    process.stderr.write(`extension error: ${error.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   const running = bot;
   process.on('exit', () => running.logging.flushSync());
 

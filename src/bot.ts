@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ChartModuleNames } from './charts/chart-modules.ts';
@@ -6,6 +7,12 @@ import { type ChartRenderer, createChartRenderer } from './charts/chart-renderer
 import type { Config, ConfigWarning } from './config.ts';
 import { type Clock, settleWithin, systemClock } from './core/clock.ts';
 import { CORE_COMPONENTS } from './core/core-components.ts';
+import {
+  installExtensions,
+  type LoadedExtensions,
+  loadExtensions,
+} from './core/extensions/load-extensions.ts';
+import { ExtensionLoadError } from './core/extensions/load-folder.ts';
 import { deferredLogger, type Logger } from './core/logging/logger.ts';
 import { createLogging, type Logging } from './core/logging/logging.ts';
 import { createObservabilityManager, type ObservabilityManager } from './core/manager.ts';
@@ -26,6 +33,14 @@ const SINK_RESERVE_MS = 300;
 
 /** The folder every slash command is loaded from. */
 export const COMMANDS_DIR = fileURLToPath(new URL('../commands/', import.meta.url));
+/** The folder of the bot's own start components (`defineComponent`), loaded at start. */
+export const COMPONENTS_DIR = fileURLToPath(new URL('../components/', import.meta.url));
+/** The folder of the bot's own background tasks (`defineTask`), loaded at start. */
+export const TASKS_DIR = fileURLToPath(new URL('../tasks/', import.meta.url));
+/** The folder of the bot's own health checks (`defineHealthCheck`), loaded at start. */
+export const CHECKS_DIR = fileURLToPath(new URL('../checks/', import.meta.url));
+
+const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** The package version, shown in `/health` and `bot_info`. */
 export const VERSION: string = (
@@ -41,6 +56,12 @@ export interface StartBotOptions {
   readonly color?: boolean;
   /** @default COMMANDS_DIR */
   readonly commandsDir?: string;
+  /** A missing folder adds nothing. @default COMPONENTS_DIR */
+  readonly componentsDir?: string;
+  /** A missing folder adds nothing. @default TASKS_DIR */
+  readonly tasksDir?: string;
+  /** A missing folder adds nothing. @default CHECKS_DIR */
+  readonly checksDir?: string;
   /** More startup components, started with the bot's own (a database, a cache…). */
   readonly components?: readonly StartupComponent[];
   /** Warnings from reading the configuration, logged once logging is up. */
@@ -67,9 +88,12 @@ export interface Bot {
 }
 
 /**
- * The composition root: logging, metrics and the observability core, then the
- * Discord client and commands as start components. The start runs in the
- * background; await `started` for its outcome.
+ * The composition root: logging, metrics, the files of the extension folders (commands,
+ * components, tasks, checks), the observability core, then the Discord client and the
+ * command router as start components. The start runs in the background; await `started`
+ * for its outcome.
+ * @throws {ExtensionLoadError} when a file of an extension folder cannot be used (logged
+ * as `extension_load_failed` first); nothing has started then
  */
 export async function startBot(config: Config, options: StartBotOptions = {}): Promise<Bot> {
   const clock = options.clock ?? systemClock;
@@ -110,6 +134,45 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       `Node ${process.version} runs the TypeScript sources ${typescriptRuntime === 'native' ? 'natively' : 'through tsx'}`,
       { node: process.version, typescript: typescriptRuntime },
     );
+
+  const extensionsLog = log.child({ name: 'bot.extensions', subsys: 'extensions' });
+  /** Logs why nothing can start, closes the sinks and rethrows: the start never began. */
+  const refuse = async (error: unknown): Promise<never> => {
+    if (error instanceof ExtensionLoadError) {
+      extensionsLog.critical(
+        'extension_load_failed',
+        'Cannot start: a file of an extension folder cannot be used',
+        {
+          file: error.file,
+          problem: error.problem,
+        },
+      );
+    } else {
+      log
+        .child({ name: 'bot.startup', subsys: 'startup' })
+        .critical('startup_failed', 'Cannot start: the commands or the start components cannot be used', {
+          error,
+        });
+    }
+    await logging.close();
+    throw error;
+  };
+  const loadStarted = clock.now();
+  let commands: readonly OpsCommand[];
+  let extensions: LoadedExtensions;
+  try {
+    commands = await loadCommands(options.commandsDir ?? COMMANDS_DIR);
+    extensions = await loadExtensions(
+      {
+        components: options.componentsDir ?? COMPONENTS_DIR,
+        tasks: options.tasksDir ?? TASKS_DIR,
+        checks: options.checksDir ?? CHECKS_DIR,
+      },
+      { log: extensionsLog, clock, logFile: resolve(config.logging.file) },
+    );
+  } catch (error) {
+    return refuse(error);
+  }
 
   const manager = createObservabilityManager({
     log,
@@ -162,21 +225,11 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     : undefined;
   void charts?.start();
 
-  let commands: readonly OpsCommand[] = [];
   let router: CommandRouter | undefined;
   const components: StartupComponent[] = [
     {
-      name: 'commands',
-      timeoutMs: 10_000,
-      retry: { attempts: 1 },
-      async start() {
-        commands = await loadCommands(options.commandsDir ?? COMMANDS_DIR);
-      },
-    },
-    {
       // Attached before login, so no interaction arrives without a router to answer it.
       name: 'command_router',
-      dependencies: ['commands'],
       timeoutMs: 5_000,
       start() {
         router ??= createCommandRouter({
@@ -246,8 +299,27 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   }
 
   components.push(...(options.components ?? []));
+  let own: StartupComponent[];
+  try {
+    // Before the bot's own, so in a sequential start a database is up before the gateway.
+    own = [...installExtensions(extensions, manager, components), ...components];
+  } catch (error) {
+    await manager.shutdown(1_000);
+    return refuse(error);
+  }
+  extensionsLog.info(
+    'extensions_loaded',
+    `Loaded ${count(commands.length, 'command')}, ${count(extensions.components.length, 'component')}, ${count(extensions.checks.length, 'health check')} and ${count(extensions.tasks.length, 'task')}`,
+    {
+      commands: commands.map((c) => c.data.name),
+      components: extensions.components.map((c) => c.value.name),
+      checks: extensions.checks.map((c) => c.value.name),
+      tasks: extensions.tasks.map((t) => t.value.name),
+      duration_ms: clock.now() - loadStarted,
+    },
+  );
   const startAbort = new AbortController();
-  const started = manager.start(components, startAbort.signal);
+  const started = manager.start(own, startAbort.signal);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {

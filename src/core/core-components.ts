@@ -29,6 +29,12 @@ export const CORE_COMPONENTS = {
   http: 'http_server',
 } as const;
 
+/** Names of the core's own background tasks, which no other task may take. */
+export const CORE_TASKS = {
+  health: 'health_checks',
+  resources: 'resource_sampler',
+} as const;
+
 /**
  * The core's part of the start graph. Only the task supervisor is critical: without
  * it nothing is watched. Logging, checks, sampling and the probe server degrade.
@@ -97,7 +103,7 @@ export function createCoreComponents(options: CoreComponentsOptions): StartupCom
       liveness.start();
       if (options.healthChecks.enabled) {
         registerOnce({
-          name: 'health_checks',
+          name: CORE_TASKS.health,
           every: options.healthChecks.intervalMs,
           runAtStart: true,
           graceMs: options.taskGraceMs,
@@ -120,7 +126,7 @@ export function createCoreComponents(options: CoreComponentsOptions): StartupCom
         // The first sample proves the readers work before the task takes over.
         await resources.tick();
         registerOnce({
-          name: 'resource_sampler',
+          name: CORE_TASKS.resources,
           every: options.resourceIntervalMs,
           graceMs: options.taskGraceMs,
           run: () => resources.tick(),

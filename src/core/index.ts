@@ -1,6 +1,8 @@
 // The observability core's public API: what another discord.js bot (or any Node
 // service) imports to watch itself. Nothing here loads discord.js or prom-client.
 export type { AlertEngine } from './alerts/alert-engine.ts';
+export { formatDuration } from './alerts/alert-message.ts';
+export { parseDuration } from './alerts/parse-duration.ts';
 export type {
   AlertNotification,
   AlertSink,
@@ -10,10 +12,38 @@ export type {
   SilenceResult,
 } from './alerts/types.ts';
 export { type Clock, systemClock } from './clock.ts';
-export { CORE_COMPONENTS } from './core-components.ts';
+export { CORE_COMPONENTS, CORE_TASKS } from './core-components.ts';
+export { checkHealthCheck, defineHealthCheck, type HealthCheckDefinition } from './extensions/check-file.ts';
+export {
+  type ComponentDefinition,
+  checkComponent,
+  defineComponent,
+  toStartupComponent,
+} from './extensions/component-file.ts';
+export type { Definable, ExtensionContext } from './extensions/extension-context.ts';
+export {
+  type ExtensionFolders,
+  installExtensions,
+  type LoadedExtensions,
+  loadExtensions,
+} from './extensions/load-extensions.ts';
+export {
+  ExtensionLoadError,
+  type FolderSpec,
+  type LoadedFile,
+  loadFolder,
+} from './extensions/load-folder.ts';
+export { checkTask, defineTask, type TaskFileDefinition, toTaskDefinition } from './extensions/task-file.ts';
 export type { GatewayTracker } from './health/gateway-tracker.ts';
+export type { HealthCheck } from './health/health-checks.ts';
 export type { HealthRegistry } from './health/health-registry.ts';
-export type { ComponentHealth, GatewayObserver, HealthSnapshot, OverallStatus } from './health/types.ts';
+export type {
+  ComponentHealth,
+  GatewayObserver,
+  HealthSnapshot,
+  OverallStatus,
+  StatusSummary,
+} from './health/types.ts';
 export type { Logger, LogLevel } from './logging/logger.ts';
 export { createLogging, type Logging, type LoggingOptions } from './logging/logging.ts';
 export {
@@ -27,5 +57,5 @@ export type { OpsView } from './ops-view.ts';
 export type { ResourcesView } from './resources/types.ts';
 export type { StartupComponent } from './startup/startup-component.ts';
 export type { StartupReport } from './startup/types.ts';
-export type { TaskDefinition } from './tasks/task-definition.ts';
+export type { TaskContext, TaskDefinition } from './tasks/task-definition.ts';
 export type { TaskSnapshot } from './tasks/types.ts';

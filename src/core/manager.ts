@@ -23,6 +23,8 @@ import { createResourceSampler, type ResourceSampler } from './resources/resourc
 import { DEFAULT_RESOURCE_THRESHOLDS, validateResourceThresholds } from './resources/resource-thresholds.ts';
 import type { ResourceThresholds } from './resources/types.ts';
 import type { StartupComponent } from './startup/startup-component.ts';
+import type { StartupError } from './startup/startup-error.ts';
+import { createStartupGraph } from './startup/startup-graph.ts';
 import { connectStartupToHealth } from './startup/startup-health-bridge.ts';
 import {
   createStartupOrchestrator,
@@ -97,6 +99,11 @@ export interface ObservabilityManager {
    * failed critical component shows as `outcome: 'failed'` with the error.
    */
   start(components: readonly StartupComponent[], signal?: AbortSignal): Promise<StartupRunResult>;
+  /**
+   * Throws the {@link StartupError} that {@link start} would fail on with these components
+   * (a duplicate or unknown name, a cycle, a bad option), starting nothing.
+   */
+  checkComponents(components: readonly StartupComponent[]): void;
   /** The last start's report (live statuses), undefined before it ends. */
   startupReport(): StartupReport | undefined;
   /** The health snapshot, as a promise: status, components, uptime. */
@@ -198,6 +205,19 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
         });
 
   let orchestrator: StartupOrchestrator | undefined;
+  const coreComponents = (): StartupComponent[] =>
+    createCoreComponents({
+      log,
+      tasks,
+      checks,
+      liveness,
+      healthChecks: options.healthChecks ?? { enabled: true, intervalMs: 30_000 },
+      taskGraceMs: options.taskGraceMs ?? 30_000,
+      resources,
+      resourceIntervalMs: options.resources?.sampleIntervalMs ?? 15_000,
+      http,
+      ...(options.logging === undefined ? {} : { logging: options.logging }),
+    });
   const startupReport = (): StartupReport | undefined => orchestrator?.report();
 
   metrics.bindSources({
@@ -210,6 +230,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
 
   const ops: OpsView = {
     health: snapshot,
+    status: () => monitor.summary(),
     startup: startupReport,
     tasks: () => tasks.snapshot(),
     resources: () => resources?.view() ?? disabledResourcesView(thresholds),
@@ -234,20 +255,8 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
 
     async start(components, signal) {
       if (orchestrator !== undefined) throw new Error('The start has already run');
-      const core = createCoreComponents({
-        log,
-        tasks,
-        checks,
-        liveness,
-        healthChecks: options.healthChecks ?? { enabled: true, intervalMs: 30_000 },
-        taskGraceMs: options.taskGraceMs ?? 30_000,
-        resources,
-        resourceIntervalMs: options.resources?.sampleIntervalMs ?? 15_000,
-        http,
-        ...(options.logging === undefined ? {} : { logging: options.logging }),
-      });
       orchestrator = createStartupOrchestrator({
-        components: [...core, ...components],
+        components: [...coreComponents(), ...components],
         parallel: options.parallelStartup ?? false,
         clock,
         log,
@@ -261,6 +270,10 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
         alertSources.startupFinished(result.report);
       }
       return result;
+    },
+
+    checkComponents(components) {
+      createStartupGraph([...coreComponents(), ...components]);
     },
 
     startupReport,

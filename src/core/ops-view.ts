@@ -1,5 +1,5 @@
 import type { AlertsView, SilenceResult } from './alerts/types.ts';
-import type { HealthSnapshot } from './health/types.ts';
+import type { HealthSnapshot, StatusSummary } from './health/types.ts';
 import type { ResourcesView } from './resources/types.ts';
 import type { StartupReport } from './startup/types.ts';
 import type { TaskSnapshot } from './tasks/types.ts';
@@ -10,6 +10,8 @@ import type { TaskSnapshot } from './tasks/types.ts';
  */
 export interface OpsView {
   health(): HealthSnapshot;
+  /** The overall status and since when, nothing else: what a public command may show. */
+  status(): StatusSummary;
   startup(): StartupReport | undefined;
   tasks(): readonly TaskSnapshot[];
   resources(): ResourcesView;

@@ -13,7 +13,7 @@ import { type Clock, settleWithin, systemClock, type Timer } from '../core/clock
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 import type { CommandContext, CommandReply, OpsCommand, ReplyFile } from './command.ts';
-import type { GuardDecision, GuardSubject } from './is-ops-admin.ts';
+import { type GuardDecision, type GuardSubject, isInBotGuild } from './is-ops-admin.ts';
 import { errorEmbed, refusalEmbed, shuttingDownEmbed, unknownCommandEmbed } from './router-replies.ts';
 
 /** `command_invoked`'s `outcome`, also the metric's label. */
@@ -22,8 +22,10 @@ export type CommandOutcome = 'ok' | 'refused' | 'error' | 'unknown';
 export interface CommandRouterOptions {
   readonly commands: readonly OpsCommand[];
   readonly ctx: CommandContext;
-  /** Usually `(i) => isOpsAdmin(i, policy)`. */
+  /** The guard of the ops commands (`access: 'ops'`, the default); usually `(i) => isOpsAdmin(i, policy)`. */
   readonly guard: (interaction: GuardSubject) => GuardDecision;
+  /** The guard of the public commands (`access: 'public'`). @default isInBotGuild */
+  readonly publicGuard?: (interaction: GuardSubject) => GuardDecision;
   readonly log: Logger;
   /** @default systemClock */
   readonly clock?: Clock;
@@ -88,7 +90,8 @@ function attachments(files: readonly ReplyFile[] | undefined) {
 }
 
 /**
- * Routes slash commands and autocompletes to {@link OpsCommand}s: admin guard, ephemeral
+ * Routes slash commands and autocompletes to {@link OpsCommand}s: the guard of each
+ * command's access (ops admins, or any member for a public command), ephemeral
  * replies with no mentions, deferral for slow commands, errors turned into a reference
  * id, and one `command_invoked` record per invocation.
  */
@@ -110,6 +113,9 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     if (commands.has(command.data.name)) throw new Error(`duplicate command name "${command.data.name}"`);
     commands.set(command.data.name, command);
   }
+  const publicGuard = options.publicGuard ?? isInBotGuild;
+  const guard = (command: OpsCommand, interaction: GuardSubject): GuardDecision =>
+    command.access === 'public' ? publicGuard(interaction) : options.guard(interaction);
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? noopMetrics;
   const log = options.log.child({ name: 'bot.commands', subsys: 'commands' });
@@ -199,7 +205,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
       outcome = 'unknown';
       await send({ embeds: [unknownCommandEmbed()] });
     } else {
-      const decision = options.guard(interaction);
+      const decision = guard(command, interaction);
       if (!decision.allowed) {
         outcome = 'refused';
         reason = decision.reason;
@@ -312,7 +318,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
         replyFailed(name, interaction.user.id, 'autocomplete', error);
       }
     };
-    if (closing || command?.autocomplete === undefined || !options.guard(interaction).allowed) {
+    if (closing || command?.autocomplete === undefined || !guard(command, interaction).allowed) {
       await empty();
       return;
     }

@@ -39,13 +39,19 @@ export interface CommandReply {
   readonly fuller?: () => Promise<CommandReply | undefined>;
 }
 
+/** Who may run a command: the ops admins in the ops guilds, or any member of any guild the bot is in. */
+export type CommandAccess = 'ops' | 'public';
+
 /**
  * One file per slash command under `commands/` exports this shape as its default
  * export. Commands are thin: read a snapshot from `ctx.ops`, render it with a pure
- * renderer, return the reply. The router does acknowledgement, the admin guard,
- * errors and the `command_invoked` record.
+ * renderer, return the reply. The router does acknowledgement, the guard of the
+ * command's access, errors and the `command_invoked` record. Declare one with
+ * `defineCommand`, which also applies the registration defaults.
  */
 export interface OpsCommand {
+  /** @default 'ops' */
+  readonly access?: CommandAccess;
   readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   execute(interaction: ChatInputCommandInteraction, ctx: CommandContext): Promise<CommandReply>;
   autocomplete?(interaction: AutocompleteInteraction, ctx: CommandContext): Promise<void>;

@@ -16,7 +16,7 @@ export interface AdminPolicy {
 export type RefusalReason = 'not_admin' | 'dm' | 'unknown_guild' | 'foreign_guild';
 
 export type GuardDecision =
-  | { readonly allowed: true; readonly via: 'administrator' | 'user_id' | 'role_id' }
+  | { readonly allowed: true; readonly via: 'administrator' | 'user_id' | 'role_id' | 'public' }
   | { readonly allowed: false; readonly reason: RefusalReason };
 
 /**
@@ -57,6 +57,17 @@ export function isOpsAdmin(interaction: GuardSubject, policy: AdminPolicy): Guar
     return { allowed: true, via: 'role_id' };
   }
   return { allowed: false, reason: 'not_admin' };
+}
+
+/**
+ * The guard of a public command: anyone, in any guild the bot is in (its guild is
+ * cached); never in a DM, nor in a guild the bot is not a member of.
+ */
+export function isInBotGuild(interaction: GuardSubject): GuardDecision {
+  if (interaction.guildId === null) return { allowed: false, reason: 'dm' };
+  if (interaction.guild === null || interaction.guild === undefined)
+    return { allowed: false, reason: 'unknown_guild' };
+  return { allowed: true, via: 'public' };
 }
 
 function hasRole(

@@ -1,14 +1,12 @@
 import { REST } from '@discordjs/rest';
 import {
-  ApplicationIntegrationType,
-  InteractionContextType,
-  PermissionFlagsBits,
   type RESTGetAPIApplicationCommandsResult,
   type RESTGetCurrentApplicationResult,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   Routes,
 } from 'discord-api-types/v10';
 import type { OpsCommand } from './command.ts';
+import { withRegistrationDefaults } from './define-command.ts';
 
 export interface RegisterCommandsOptions {
   /** @default 'https://discord.com/api' */
@@ -16,58 +14,64 @@ export interface RegisterCommandsOptions {
   readonly token: string;
   /** Fetched from `GET /applications/@me` when absent. */
   readonly applicationId?: string;
-  /** The ops guilds: the commands are registered in each (instant), never globally. */
+  /** The ops guilds: the ops commands are registered in each (instant), never globally. */
   readonly guildIds: readonly string[];
-  readonly commands: readonly Pick<OpsCommand, 'data'>[];
+  /** The ops commands go to `guildIds`; the public ones (`access: 'public'`) are registered globally. */
+  readonly commands: readonly Pick<OpsCommand, 'data' | 'access'>[];
 }
 
 export interface RegisteredCommands {
   readonly applicationId: string;
-  /** The guilds registered in, in order. */
+  /** The guilds the ops commands were registered in, in order. */
   readonly guildIds: readonly string[];
+  /** The ops commands, registered in each of `guildIds`. */
   readonly names: readonly string[];
+  /** The public commands, registered globally (usable in every guild the bot is in). */
+  readonly globalNames: readonly string[];
   /**
-   * Global registrations of these same commands that were deleted: left by an older
-   * version that registered globally, they would show the commands in every guild.
+   * Global registrations of ops commands that were deleted: left by an older version that
+   * registered globally, they would show the ops commands in every guild.
    */
   readonly removedGlobal: readonly string[];
 }
 
 /**
- * The JSON a command is registered with: whatever the file declares, then guild-only
- * and Administrator by default, so no command file can forget it.
+ * The JSON a command is registered with: whatever the file declares, then the defaults of
+ * its access (guild-only; Administrator by default for an ops command), so no command
+ * file can forget them.
  */
 export function toRegistrationBody(
-  command: Pick<OpsCommand, 'data'>,
+  command: Pick<OpsCommand, 'data' | 'access'>,
 ): RESTPostAPIChatInputApplicationCommandsJSONBody {
-  const body = command.data.toJSON();
-  const { dm_permission: _legacy, ...rest } = body;
-  return {
-    ...rest,
-    default_member_permissions: PermissionFlagsBits.Administrator.toString(),
-    contexts: [InteractionContextType.Guild],
-    integration_types: [ApplicationIntegrationType.GuildInstall],
-  };
+  return withRegistrationDefaults(command.data.toJSON(), command.access ?? 'ops');
 }
 
 /**
- * Overwrites the application's commands in each ops guild with `commands`, then deletes
- * global registrations of any of them (other global commands are left alone).
+ * Overwrites the application's commands in each ops guild with the ops commands, creates
+ * or updates each public command globally, then deletes global registrations of the ops
+ * commands (other global commands, the public ones among them, are left alone).
  */
 export async function registerCommands(options: RegisterCommandsOptions): Promise<RegisteredCommands> {
-  const names = options.commands.map((c) => c.data.name);
-  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  const all = options.commands.map((c) => c.data.name);
+  const duplicate = all.find((name, i) => all.indexOf(name) !== i);
   if (duplicate !== undefined) throw new Error(`registerCommands: duplicate command name "${duplicate}"`);
   if (options.guildIds.length === 0) {
     throw new Error('registerCommands: no guild to register in (set DISCORD_GUILD_ID or OPS_GUILD_IDS)');
   }
+  const ops = options.commands.filter((c) => (c.access ?? 'ops') === 'ops');
+  const open = options.commands.filter((c) => c.access === 'public');
+  const names = ops.map((c) => c.data.name);
   const rest = new REST({ api: options.apiUrl ?? 'https://discord.com/api' }).setToken(options.token);
   const applicationId =
     options.applicationId ??
     ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;
-  const body = options.commands.map(toRegistrationBody);
+  const body = ops.map(toRegistrationBody);
   for (const guildId of options.guildIds) {
     await rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body });
+  }
+  // One by one: a PUT of the global list would delete every other global command of the bot.
+  for (const command of open) {
+    await rest.post(Routes.applicationCommands(applicationId), { body: toRegistrationBody(command) });
   }
   const global = (await rest.get(
     Routes.applicationCommands(applicationId),
@@ -76,5 +80,11 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
   for (const command of stale) {
     await rest.delete(Routes.applicationCommand(applicationId, command.id));
   }
-  return { applicationId, guildIds: [...options.guildIds], names, removedGlobal: stale.map((c) => c.name) };
+  return {
+    applicationId,
+    guildIds: [...options.guildIds],
+    names,
+    globalNames: open.map((c) => c.data.name),
+    removedGlobal: stale.map((c) => c.name),
+  };
 }

@@ -8,8 +8,8 @@ const REFUSALS: Readonly<Record<RefusalReason, string>> = {
   not_admin: 'This command is for server administrators only.',
   // Word for word a plain member's refusal: an outsider learns nothing about the ops guilds.
   foreign_guild: 'This command is for server administrators only.',
-  dm: 'Ops commands work only inside a server, not in direct messages.',
-  unknown_guild: 'Ops commands work only in the server this bot watches.',
+  dm: 'This command works only inside a server, not in direct messages.',
+  unknown_guild: 'This command works only in a server this bot is in.',
 };
 
 /** The refusal a non-admin sees: says why, carries none of the data. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PermissionsBitField } from 'discord.js';
-import { type GuardSubject, isOpsAdmin } from '../../src/discord/is-ops-admin.ts';
+import { type GuardSubject, isInBotGuild, isOpsAdmin } from '../../src/discord/is-ops-admin.ts';
 
 const GUILD = '1100000000000000001';
 const ADMIN_ROLE = '1100000000000000002';
@@ -107,6 +107,24 @@ describe('isOpsAdmin', () => {
     assert.deepEqual(isOpsAdmin(stranger, { ...policy, opsGuildIds: [GUILD, FOREIGN] }), {
       allowed: true,
       via: 'administrator',
+    });
+  });
+});
+
+describe('isInBotGuild, the guard of a public command', () => {
+  it('lets anyone in, in any guild the bot is in, and no one in a DM or a guild it is not in', () => {
+    assert.deepEqual(isInBotGuild(subject({})), { allowed: true, via: 'public' });
+    assert.deepEqual(isInBotGuild(subject({ guildId: FOREIGN, guild: { id: FOREIGN } })), {
+      allowed: true,
+      via: 'public',
+    });
+    assert.deepEqual(isInBotGuild(subject({ guildId: null, guild: null, member: null })), {
+      allowed: false,
+      reason: 'dm',
+    });
+    assert.deepEqual(isInBotGuild(subject({ guildId: FOREIGN, guild: null })), {
+      allowed: false,
+      reason: 'unknown_guild',
     });
   });
 });

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SlashCommandBuilder } from 'discord.js';
-import type { OpsCommand } from '../../src/discord/command.ts';
-import { registerCommands, toRegistrationBody } from '../../src/discord/register-commands.ts';
+import {
+  defineCommand,
+  type OpsCommand,
+  registerCommands,
+  toRegistrationBody,
+} from '../../src/discord/index.ts';
 import boom from '../fixtures/commands/boom.ts';
 import ping from '../fixtures/commands/ping.ts';
 import { type Emulator, startEmulator } from '../support/emulator/index.ts';
@@ -17,6 +21,19 @@ const careless: Pick<OpsCommand, 'data'> = {
     .setDefaultMemberPermissions(null)
     .setContexts(0, 1, 2),
 };
+
+/** A public command whose builder asks for Administrator and DMs: its access decides instead. */
+const lookup = defineCommand({
+  access: 'public',
+  data: new SlashCommandBuilder()
+    .setName('lookup')
+    .setDescription('for everyone')
+    .setDefaultMemberPermissions(8n)
+    .setContexts(0, 1, 2),
+  async execute() {
+    return { embeds: [] };
+  },
+});
 
 describe('registerCommands against the emulator', () => {
   let emulator: Emulator;
@@ -38,6 +55,7 @@ describe('registerCommands against the emulator', () => {
       applicationId: emulator.ids.applicationId,
       guildIds: [emulator.ids.guildId],
       names: ['ping', 'boom', 'careless'],
+      globalNames: [],
       removedGlobal: [],
     });
     const registered = emulator.registeredCommands(emulator.ids.guildId);
@@ -94,6 +112,46 @@ describe('registerCommands against the emulator', () => {
     }
   });
 
+  it('registers a public command globally for everyone, updating it in place, and never deletes it as stale', async () => {
+    const { applicationId, guildId } = emulator.ids;
+    const seeded = await fetch(`${emulator.apiUrl}/v10/applications/${applicationId}/commands`, {
+      method: 'PUT',
+      headers: { authorization: `Bot ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { name: 'lookup', description: 'an older version of it' },
+        { name: 'ping', description: 'an ops command an older version registered globally' },
+        { name: 'invite', description: 'a public command of the bot' },
+      ]),
+    });
+    const before = (await seeded.json()) as { name: string; id: string }[];
+    const result = await registerCommands({
+      apiUrl: emulator.apiUrl,
+      token: TOKEN,
+      applicationId,
+      guildIds: [guildId],
+      commands: [ping, lookup, boom],
+    });
+    assert.deepEqual(result.names, ['ping', 'boom']);
+    assert.deepEqual(result.globalNames, ['lookup']);
+    assert.deepEqual(result.removedGlobal, ['ping']);
+    assert.deepEqual(
+      emulator.registeredCommands(guildId).map((c) => c.name),
+      ['ping', 'boom'],
+      'the ops guild gets the ops commands only',
+    );
+    const global = emulator.registeredCommands('global');
+    assert.deepEqual(
+      global.map((c) => c.name),
+      ['lookup', 'invite'],
+    );
+    const registered = global[0] ?? {};
+    assert.equal(registered.id, before.find((c) => c.name === 'lookup')?.id, 'updated in place');
+    assert.equal(registered.description, 'for everyone');
+    assert.equal(registered.default_member_permissions, null, 'any member may use it');
+    assert.deepEqual(registered.contexts, [0], 'in guilds only');
+    assert.deepEqual(registered.integration_types, [0]);
+  });
+
   it('refuses to register with no ops guild', async () => {
     await assert.rejects(
       registerCommands({ apiUrl: emulator.apiUrl, token: TOKEN, guildIds: [], commands: [ping] }),
@@ -124,11 +182,18 @@ describe('registerCommands against the emulator', () => {
     );
   });
 
-  it('builds the registration body from the builder', () => {
+  it('builds the registration body from the builder and the access', () => {
     const body = toRegistrationBody(careless);
     assert.equal(body.name, 'careless');
     assert.equal(body.default_member_permissions, '8');
     assert.deepEqual(body.contexts, [0]);
     assert.deepEqual(body.integration_types, [0]);
+    // defineCommand applies the same defaults to what the command itself says.
+    assert.deepEqual(lookup.data.toJSON(), toRegistrationBody(lookup));
+    assert.equal(lookup.data.toJSON().default_member_permissions, null);
+    const opsByDefault = defineCommand({ data: careless.data, execute: lookup.execute });
+    assert.equal(opsByDefault.access, 'ops');
+    assert.equal(opsByDefault.data.toJSON().default_member_permissions, '8');
+    assert.deepEqual(opsByDefault.data.toJSON().contexts, [0]);
   });
 });

@@ -8,7 +8,7 @@ import { readJsonLines } from '../support/log-schema.ts';
 import { BOT_TOKEN, runMain, startRunningBot } from '../support/running-bot.ts';
 
 /** The bot's own start components, which /startup must list. */
-const BOT_COMPONENTS = ['commands', 'command_router', 'discord_gateway', 'ops_channel', 'task_supervisor'];
+const BOT_COMPONENTS = ['command_router', 'discord_gateway', 'ops_channel', 'task_supervisor'];
 
 function startupComplete(logFile: string): Record<string, unknown> {
   const line = readJsonLines(logFile).find((l) => l.event === 'startup_complete');

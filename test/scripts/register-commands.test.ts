@@ -16,7 +16,7 @@ const run = (env: Record<string, string>) =>
     encoding: 'utf8',
   });
 
-test('npm run register-commands puts every ops command in the ops guilds, admin-only and guild-only, and removes stale global ones', async () => {
+test('npm run register-commands puts every ops command in the ops guilds, admin-only and guild-only, /status globally for everyone, and removes stale global ops ones', async () => {
   const emulator = await startEmulator();
   try {
     const stale = await fetch(`${emulator.apiUrl}/v10/applications/${emulator.ids.applicationId}/commands`, {
@@ -32,15 +32,20 @@ test('npm run register-commands puts every ops command in the ops guilds, admin-
     });
     assert.match(
       stdout,
-      /Registered 5 command\(s\) in guild \d+: \/alerts, \/health, \/resources, \/startup, \/tasks/,
+      /Registered 5 ops command\(s\) in guild \d+: \/alerts, \/health, \/resources, \/startup, \/tasks/,
     );
+    assert.match(stdout, /Registered 1 public command\(s\) globally: \/status/);
     assert.match(stdout, /Removed 1 stale global registration\(s\): \/health/);
     const commands = emulator.registeredCommands();
     assert.deepEqual(
       commands.map((c) => [c.name, c.default_member_permissions, c.contexts]),
       ['alerts', 'health', 'resources', 'startup', 'tasks'].map((name) => [name, '8', [0]]),
     );
-    assert.deepEqual(emulator.registeredCommands('global'), []);
+    assert.deepEqual(
+      emulator.registeredCommands('global').map((c) => [c.name, c.default_member_permissions, c.contexts]),
+      [['status', null, [0]]],
+      'the public command stays, registered for everyone, guild-only',
+    );
   } finally {
     await emulator.close();
   }

@@ -35,6 +35,10 @@ export interface RunningBotOptions {
   readonly commandsDir?: string;
   /** The packages charts load, e.g. a missing one to see the bot without charts. */
   readonly chartModules?: ChartModuleNames;
+  /** Loads the extension folders from here instead of `components/`, `tasks/` and `checks/`. */
+  readonly componentsDir?: string;
+  readonly tasksDir?: string;
+  readonly checksDir?: string;
 }
 
 /** The real bot, in this process, against a fresh emulator, logging into a temp folder. */
@@ -66,6 +70,9 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
     color: false,
     ...(options.commandsDir === undefined ? {} : { commandsDir: options.commandsDir }),
     ...(options.chartModules === undefined ? {} : { chartModules: options.chartModules }),
+    ...(options.componentsDir === undefined ? {} : { componentsDir: options.componentsDir }),
+    ...(options.tasksDir === undefined ? {} : { tasksDir: options.tasksDir }),
+    ...(options.checksDir === undefined ? {} : { checksDir: options.checksDir }),
   });
   if (options.awaitStart ?? true) await bot.started;
   return {

@@ -3,7 +3,7 @@ import type { GatewayTracker } from './gateway-tracker.ts';
 import type { HealthRegistry } from './health-registry.ts';
 import { computeStatus, type StatusVerdict } from './health-status.ts';
 import type { LivenessWatchdog } from './liveness-watchdog.ts';
-import type { GatewaySnapshot, HealthSnapshot } from './types.ts';
+import type { GatewaySnapshot, HealthSnapshot, OverallStatus, StatusSummary } from './types.ts';
 
 export interface HealthMonitorOptions {
   readonly clock: Clock;
@@ -37,6 +37,8 @@ export interface HealthMonitor {
   /** `ready` or `degraded` (what `/readyz` answers 200 to). */
   isReady(): boolean;
   verdict(): StatusVerdict;
+  /** The overall status and since when it holds, nothing else. */
+  summary(): StatusSummary;
   /** What `getComprehensiveHealthStatus()` and `GET /healthz` return. */
   snapshot(): HealthSnapshot;
 }
@@ -46,17 +48,38 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   const { clock, registry, gateway, liveness } = options;
   const startedAt = options.startedAt ?? clock.now();
   let startFinished = false;
+  // The status is computed on demand; when it last changed is remembered here, updated on
+  // every component change (the gateway is mirrored in the registry), at the end of the
+  // start and on every read, so a change is dated when it happens, not when it is read.
+  let lastStatus: OverallStatus | undefined;
+  let statusSince = startedAt;
+
+  const observe = (verdict: StatusVerdict): StatusVerdict => {
+    if (verdict.status !== lastStatus) {
+      if (lastStatus !== undefined) statusSince = clock.now();
+      lastStatus = verdict.status;
+    }
+    return verdict;
+  };
 
   const verdict = (): StatusVerdict =>
-    computeStatus({
-      components: registry.list(),
-      startFinished,
-      ...(gateway === undefined ? {} : { gateway: gateway.snapshot() }),
-    });
+    observe(
+      computeStatus({
+        components: registry.list(),
+        startFinished,
+        ...(gateway === undefined ? {} : { gateway: gateway.snapshot() }),
+      }),
+    );
+
+  verdict();
+  registry.onChange(() => {
+    verdict();
+  });
 
   return {
     markStartFinished() {
       startFinished = true;
+      verdict();
     },
     get startFinished() {
       return startFinished;
@@ -64,17 +87,24 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     isLive: () => liveness?.isLive() ?? true,
     isReady: () => verdict().ready,
     verdict,
+    summary() {
+      const { status } = verdict();
+      return { status, since: new Date(statusSince).toISOString() };
+    },
     snapshot() {
       const now = clock.now();
       const components = registry.list();
       const gatewaySnapshot = gateway?.snapshot();
-      const { status, ready } = computeStatus({
-        components,
-        startFinished,
-        ...(gatewaySnapshot === undefined ? {} : { gateway: gatewaySnapshot }),
-      });
+      const { status, ready } = observe(
+        computeStatus({
+          components,
+          startFinished,
+          ...(gatewaySnapshot === undefined ? {} : { gateway: gatewaySnapshot }),
+        }),
+      );
       return {
         status,
+        status_since: new Date(statusSince).toISOString(),
         live: liveness?.isLive() ?? true,
         ready,
         uptime_seconds: Math.max(0, Math.round((now - startedAt) / 100) / 10),

@@ -1,7 +1,7 @@
 /** A component's lifecycle state in the health registry. */
 export type ComponentState = 'starting' | 'ready' | 'degraded' | 'failed' | 'stopped' | 'skipped';
 
-/** The overall status of the guide: `ready`, `degraded` or `not_ready`. */
+/** The bot's overall status: `ready`, `degraded` or `not_ready`. */
 export type OverallStatus = 'ready' | 'degraded' | 'not_ready';
 
 export interface ErrorRecord {
@@ -29,7 +29,7 @@ export interface ComponentHealth {
 }
 
 /**
- * A component as the health snapshot reports it: `status` is the contract's name for
+ * A component as the health snapshot reports it: `status` is the published name of
  * the component's state (dashboards read `components[].status`), `state` the core's.
  */
 export interface ComponentStatus extends ComponentHealth {
@@ -48,9 +48,18 @@ export interface GatewaySnapshot {
   readonly since: string;
 }
 
+/** The overall status alone, and when it last changed: all that `/status` may tell anyone. */
+export interface StatusSummary {
+  readonly status: OverallStatus;
+  /** When the overall status last changed (the process start until it first does), ISO 8601 UTC. */
+  readonly since: string;
+}
+
 /** What `getComprehensiveHealthStatus()` and `GET /healthz` return. */
 export interface HealthSnapshot {
   readonly status: OverallStatus;
+  /** When `status` last changed, ISO 8601 UTC. */
+  readonly status_since: string;
   /** The process answers and its event loop is not blocked. */
   readonly live: boolean;
   /** Start finished, critical components up, gateway connected. */

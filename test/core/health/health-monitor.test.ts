@@ -98,4 +98,33 @@ describe('health monitor: registry + gateway + supervisor + liveness, without di
     assert.equal(snap.live, true);
     assert.equal(snap.gateway.status, 'not_started');
   });
+
+  it('dates the overall status from its last change, even when read long after', async () => {
+    const clock = new ManualClock();
+    const startedAt = clock.now();
+    const registry = createHealthRegistry({ clock, log: new CaptureLogger(), metrics: noopMetrics });
+    const monitor = createHealthMonitor({ clock, registry, version: 'x', startedAt });
+    const at = (ms: number): string => new Date(startedAt + ms).toISOString();
+    registry.register('cache', { critical: false, state: 'ready' });
+    assert.deepEqual(monitor.summary(), { status: 'not_ready', since: at(0) });
+
+    await clock.advance(5_000);
+    monitor.markStartFinished();
+    await clock.advance(60_000);
+    assert.deepEqual(monitor.summary(), { status: 'ready', since: at(5_000) });
+
+    registry.set('cache', 'degraded', { error: new Error('evicted') });
+    await clock.advance(30_000);
+    // Nobody read the status while it changed: the change is still dated when it happened.
+    const snapshot = monitor.snapshot();
+    assert.equal(snapshot.status, 'degraded');
+    assert.equal(snapshot.status_since, at(65_000));
+    registry.recordError('cache', new Error('again'));
+    registry.set('cache', 'degraded');
+    assert.deepEqual(monitor.summary(), { status: 'degraded', since: at(65_000) }, 'same status, same date');
+
+    await clock.advance(1_000);
+    registry.set('cache', 'ready');
+    assert.deepEqual(monitor.summary(), { status: 'ready', since: at(96_000) });
+  });
 });

@@ -75,6 +75,7 @@ export function health(
     ready: status !== 'not_ready',
     uptime_seconds: 120,
     started_at: AT,
+    status_since: AT,
     checked_at: AT,
     version: '1.2.3',
     components,

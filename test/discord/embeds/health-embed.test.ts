@@ -16,6 +16,7 @@ function snapshot(over: Partial<HealthSnapshot> = {}): HealthSnapshot {
     ready: true,
     uptime_seconds: 3723,
     started_at: AT,
+    status_since: AT,
     checked_at: AT,
     version: '0.1.0',
     components: [component('database', { critical: true }), component('tts')],

@@ -53,6 +53,7 @@ describe('every renderer with 1,000 items and 10 kB hostile errors', () => {
       ready: false,
       uptime_seconds: 1e9,
       started_at: AT,
+      status_since: AT,
       checked_at: AT,
       version: EVIL,
       components,

@@ -203,6 +203,7 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, Handler]> = [
   ],
   ['GET', /^\/guilds\/(\d+)\/members\/(\d+)$/, (m, _b, ctx) => getMember(m, ctx)],
   ['PUT', /^\/applications\/(\d+)\/commands$/, (m, b, ctx) => putCommands(m, b, ctx, 'global')],
+  ['POST', /^\/applications\/(\d+)\/commands$/, (m, b, ctx) => postCommand(m, b, ctx)],
   [
     'GET',
     /^\/applications\/(\d+)\/commands$/,
@@ -380,6 +381,29 @@ function deleteCommand(m: RegExpMatchArray, ctx: RestContext, scope: string): Re
   if (kept.length === list.length) return error(404, 10063, 'Unknown application command');
   ctx.state.commands.set(scope, kept);
   return { status: 204 };
+}
+
+/** Creates a global command, or overwrites the one of the same name (keeping its id), like Discord. */
+function postCommand(m: RegExpMatchArray, body: unknown, ctx: RestContext): Reply {
+  if (m[1] !== ctx.state.ids.applicationId) return error(403, 50001, 'Missing Access');
+  const input = body as Json | null;
+  if (input === null || typeof input !== 'object' || Array.isArray(input) || typeof input.name !== 'string') {
+    return error(400, 50035, 'Invalid Form Body');
+  }
+  const list = ctx.state.commands.get('global') ?? [];
+  const existing = list.find((command) => command.name === input.name);
+  const command: Json = {
+    ...input,
+    id: existing?.id ?? ctx.state.snowflake(),
+    application_id: ctx.state.ids.applicationId,
+    version: ctx.state.snowflake(),
+    type: input.type ?? 1,
+  };
+  ctx.state.commands.set(
+    'global',
+    existing === undefined ? [...list, command] : list.map((c) => (c === existing ? command : c)),
+  );
+  return { status: existing === undefined ? 201 : 200, body: command };
 }
 
 function putCommands(m: RegExpMatchArray, body: unknown, ctx: RestContext, scope: string): Reply {
