@@ -223,7 +223,6 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         ...(options.chartModules === undefined ? {} : { modules: options.chartModules }),
       })
     : undefined;
-  void charts?.start();
 
   let router: CommandRouter | undefined;
   const components: StartupComponent[] = [
@@ -307,6 +306,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     await manager.shutdown(1_000);
     return refuse(error);
   }
+  // Only once nothing can refuse the start any more: a worker left running would keep
+  // the process alive.
+  void charts?.start();
   extensionsLog.info(
     'extensions_loaded',
     `Loaded ${count(commands.length, 'command')}, ${count(extensions.components.length, 'component')}, ${count(extensions.checks.length, 'health check')} and ${count(extensions.tasks.length, 'task')}`,
