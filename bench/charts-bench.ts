@@ -1,13 +1,13 @@
 // `npx tsx bench/charts-bench.ts [--quick]`: the charts alone (also part of `npm run bench`).
 import { fileURLToPath } from 'node:url';
-import { createChartRenderer } from '../src/charts/chart-renderer.ts';
+import { silentLogger } from '../src/core/index.ts';
 import {
   type ChartKind,
   type ChartRequest,
+  createChartRenderer,
   resourceAlertChartRequest,
   resourcesChartRequest,
-} from '../src/charts/chart-requests.ts';
-import { silentLogger } from '../src/core/logging/logger.ts';
+} from '../src/discord/index.ts';
 import { resourcesView, startupReport } from '../test/support/chart-data.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import { startBotProcess } from './support/bot-process.ts';

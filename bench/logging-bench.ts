@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import pino from 'pino';
-import { createLogging } from '../src/core/logging/logging.ts';
+import { createLogging } from '../src/core/index.ts';
 import { type Stats, stats } from './support/stats.ts';
 
 export interface LoggingBenchOptions {

@@ -1,11 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import type { ComponentStatus, GatewaySnapshot, HealthSnapshot } from '../src/core/health/types.ts';
-import { createMetrics } from '../src/core/metrics/create-metrics.ts';
-import type { Metrics, MetricsSources } from '../src/core/metrics/metrics.ts';
-import type { ResourceSample } from '../src/core/resources/types.ts';
-import type { StartupReport } from '../src/core/startup/types.ts';
-import type { TaskSnapshot } from '../src/core/tasks/types.ts';
+import {
+  type ComponentStatus,
+  createMetrics,
+  type GatewaySnapshot,
+  type HealthSnapshot,
+  type Metrics,
+  type MetricsSources,
+  type ResourceSample,
+  type StartupReport,
+  type TaskSnapshot,
+} from '../src/core/index.ts';
 
 /** Options of {@link benchMetrics}. */
 export interface MetricsBenchOptions {

@@ -4,7 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { TS_LOADER, typescriptRuntime } from '../src/typescript-runtime.mjs';
+import { TS_LOADER, typescriptRuntime } from '../src/discord/index.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import { type Stats, stats } from './support/stats.ts';
 

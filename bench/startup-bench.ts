@@ -1,8 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { systemClock } from '../src/core/clock.ts';
-import type { StartupComponent } from '../src/core/startup/startup-component.ts';
-import { createStartupOrchestrator } from '../src/core/startup/startup-orchestrator.ts';
+import { createStartupOrchestrator, type StartupComponent, systemClock } from '../src/core/index.ts';
 
 /** Options of {@link benchStartup}. */
 export interface StartupBenchOptions {

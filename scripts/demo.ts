@@ -6,11 +6,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { APIEmbed } from 'discord-api-types/v10';
-import { type Bot, COMMANDS_DIR, startBot } from '../src/bot.ts';
-import { EXIT_CONFIG, loadConfig, readEnvironment } from '../src/config.ts';
-import { embedToText } from '../src/discord/embed-to-text.ts';
-import { loadCommands } from '../src/discord/load-commands.ts';
-import { registerCommands } from '../src/discord/register-commands.ts';
+import {
+  type Bot,
+  COMMANDS_DIR,
+  EXIT_CONFIG,
+  embedToText,
+  loadCommands,
+  loadConfig,
+  readEnvironment,
+  registerCommands,
+  startBot,
+} from '../src/discord/index.ts';
 import type { EmulatedAttachment, Emulator } from '../test/support/emulator/index.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';

@@ -3,9 +3,7 @@
 // (memory and CPU burst past their thresholds, then an event-loop lag spike).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadChartModules } from '../src/charts/chart-modules.ts';
-import { resourcesChartRequest } from '../src/charts/chart-requests.ts';
-import { renderChart } from '../src/charts/render-chart.ts';
+import { loadChartModules, renderChart, resourcesChartRequest } from '../src/discord/index.ts';
 import { resourcesView } from '../test/support/chart-data.ts';
 
 const now = Date.UTC(2024, 0, 15, 14, 30, 0);

@@ -1,3 +1,12 @@
+import {
+  COMMANDS_DIR,
+  EXIT_CONFIG,
+  loadCommands,
+  loadConfig,
+  readEnvironment,
+  registerCommands,
+} from '../src/discord/index.ts';
+
 /**
  * `npm run register-commands`: registers every ops command in commands/ (guild-only,
  * Administrator by default) in each ops guild (DISCORD_GUILD_ID, OPS_GUILD_IDS), every
@@ -5,10 +14,6 @@
  * the bot is in, and deletes global registrations of the ops commands that an older
  * version left. Reads the same validated configuration as `npm start`.
  */
-import { COMMANDS_DIR } from '../src/bot.ts';
-import { EXIT_CONFIG, loadConfig, readEnvironment } from '../src/config.ts';
-import { loadCommands } from '../src/discord/load-commands.ts';
-import { registerCommands } from '../src/discord/register-commands.ts';
 
 const result = loadConfig(readEnvironment());
 if (!result.ok) {

@@ -1,6 +1,6 @@
 import { type Bot, type StartBotOptions, startBot } from './bot.ts';
 import { EXIT_CONFIG, loadConfig, readEnvironment } from './config.ts';
-import { ExtensionLoadError } from './core/extensions/load-folder.ts';
+import { ExtensionLoadError } from './core/index.ts';
 import { installProcessLifecycle } from './process-lifecycle.ts';
 
 export type BotProcessOptions = Pick<

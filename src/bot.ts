@@ -5,27 +5,38 @@ import { fileURLToPath } from 'node:url';
 import type { ChartModuleNames } from './charts/chart-modules.ts';
 import { type ChartRenderer, createChartRenderer } from './charts/chart-renderer.ts';
 import type { Config, ConfigWarning } from './config.ts';
-import { type Clock, settleWithin, systemClock } from './core/clock.ts';
-import { CORE_COMPONENTS } from './core/core-components.ts';
+// The bot is composed through the same two surfaces a bot built on this one would use.
 import {
+  type Clock,
+  CORE_COMPONENTS,
+  createLogging,
+  createMetrics,
+  createObservabilityManager,
+  deferredLogger,
+  ExtensionLoadError,
   installExtensions,
   type LoadedExtensions,
+  type Logger,
+  type Logging,
   loadExtensions,
-} from './core/extensions/load-extensions.ts';
-import { ExtensionLoadError } from './core/extensions/load-folder.ts';
-import { deferredLogger, type Logger } from './core/logging/logger.ts';
-import { createLogging, type Logging } from './core/logging/logging.ts';
-import { createObservabilityManager, type ObservabilityManager } from './core/manager.ts';
-import { createMetrics } from './core/metrics/create-metrics.ts';
-import type { StartupComponent } from './core/startup/startup-component.ts';
-import type { StartupRunResult } from './core/startup/startup-orchestrator.ts';
-import { resourceAlertChart } from './discord/alert-chart.ts';
-import type { OpsCommand } from './discord/command.ts';
-import { type CommandRouter, createCommandRouter } from './discord/command-router.ts';
-import { createDiscordClient, type DiscordClient } from './discord/discord-client.ts';
-import { isOpsAdmin } from './discord/is-ops-admin.ts';
-import { loadCommands } from './discord/load-commands.ts';
-import { createChannelPoster, createOpsChannelSink } from './discord/ops-channel-sink.ts';
+  type ObservabilityManager,
+  type StartupComponent,
+  type StartupRunResult,
+  settleWithin,
+  systemClock,
+} from './core/index.ts';
+import {
+  type CommandRouter,
+  createChannelPoster,
+  createCommandRouter,
+  createDiscordClient,
+  createOpsChannelSink,
+  type DiscordClient,
+  isOpsAdmin,
+  loadCommands,
+  type OpsCommand,
+  resourceAlertChart,
+} from './discord/index.ts';
 import { typescriptRuntime } from './typescript-runtime.mjs';
 
 /** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */

@@ -1,8 +1,8 @@
 // The bot under measurement, alone in its own process so that its CPU time and
 // memory are its own: the real composition root (src/bot.ts) configured from the
 // environment, driven and sampled by the parent over the IPC channel.
-import { startBot } from '../../src/bot.ts';
-import { loadConfig, readEnvironment } from '../../src/config.ts';
+
+import { loadConfig, readEnvironment, startBot } from '../../src/discord/index.ts';
 import type { ChildReply, ChildRequest } from './bot-protocol.ts';
 
 const send = (reply: ChildReply): void => {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../src/discord/index.ts';
 import type { Emulator } from '../../test/support/emulator/index.ts';
 import type { ChildReply, ChildRequest } from './bot-protocol.ts';
 

@@ -11,7 +11,7 @@ export type {
   OpsNotice,
   SilenceResult,
 } from './alerts/types.ts';
-export { type Clock, systemClock } from './clock.ts';
+export { type Clock, settleWithin, systemClock, type Timer } from './clock.ts';
 export { CORE_COMPONENTS, CORE_TASKS } from './core-components.ts';
 export { checkHealthCheck, defineHealthCheck, type HealthCheckDefinition } from './extensions/check-file.ts';
 export {
@@ -39,12 +39,15 @@ export type { HealthCheck } from './health/health-checks.ts';
 export type { HealthRegistry } from './health/health-registry.ts';
 export type {
   ComponentHealth,
+  ComponentStatus,
   GatewayObserver,
+  GatewaySnapshot,
   HealthSnapshot,
   OverallStatus,
   StatusSummary,
 } from './health/types.ts';
-export type { Logger, LogLevel } from './logging/logger.ts';
+export { formatConsoleLine, type JsonLogRecord } from './logging/console-format.ts';
+export { deferredLogger, type Logger, type LogLevel, silentLogger } from './logging/logger.ts';
 export { createLogging, type Logging, type LoggingOptions } from './logging/logging.ts';
 export {
   createObservabilityManager,
@@ -52,10 +55,16 @@ export {
   type ObservabilityManager,
   type ObservabilityManagerOptions,
 } from './manager.ts';
-export { createMetrics, type Metrics, noopMetrics } from './metrics/index.ts';
+export { createMetrics, type Metrics, type MetricsSources, noopMetrics } from './metrics/index.ts';
+export type { MetricsExposition } from './metrics/metrics-exposition.ts';
 export type { OpsView } from './ops-view.ts';
-export type { ResourcesView } from './resources/types.ts';
+export type { ResourceSample, ResourcesView } from './resources/types.ts';
 export type { StartupComponent } from './startup/startup-component.ts';
+export {
+  createStartupOrchestrator,
+  type StartupOrchestrator,
+  type StartupRunResult,
+} from './startup/startup-orchestrator.ts';
 export type { StartupReport } from './startup/types.ts';
 export type { TaskContext, TaskDefinition } from './tasks/task-definition.ts';
 export type { TaskSnapshot } from './tasks/types.ts';

@@ -1,15 +1,40 @@
-// The Discord layer's public surface: what a command file (and a bot built on this
-// one) imports to declare, load, guard, render and register slash commands.
+// The bot's public surface beside src/core/index.ts: what a command file, a script, a
+// benchmark or a bot built on this one imports to declare, load, guard, render and
+// register slash commands, to read the configuration and to start the bot.
 export {
+  type Bot,
+  CHECKS_DIR,
+  COMMANDS_DIR,
+  COMPONENTS_DIR,
+  type StartBotOptions,
+  startBot,
+  TASKS_DIR,
+  VERSION,
+} from '../bot.ts';
+export { type BotProcessOptions, runBotProcess } from '../bot-process.ts';
+export { type ChartModuleNames, DEFAULT_CHART_MODULES, loadChartModules } from '../charts/chart-modules.ts';
+export { type ChartRenderer, createChartRenderer } from '../charts/chart-renderer.ts';
+export {
+  type ChartKind,
+  type ChartRequest,
   DEFAULT_ALERT_RULE,
   isResourceWindow,
   RESOURCE_WINDOWS,
+  resourceAlertChartRequest,
   resourcesChartRequest,
 } from '../charts/chart-requests.ts';
+export { renderChart } from '../charts/render-chart.ts';
+export { type Config, type ConfigWarning, EXIT_CONFIG, loadConfig, readEnvironment } from '../config.ts';
+export { THRESHOLD_PAIRS, VARIABLES, type VariableName } from '../config-schema.ts';
+export { installProcessLifecycle, SIGNAL_ECHO_MS } from '../process-lifecycle.ts';
+export { TS_LOADER, typescriptNodeArgs, typescriptRuntime } from '../typescript-runtime.mjs';
+export { resourceAlertChart } from './alert-chart.ts';
 export { withChart } from './chart-reply.ts';
 export type { CommandAccess, CommandContext, CommandReply, OpsCommand } from './command.ts';
 export { type CommandRouter, type CommandRouterOptions, createCommandRouter } from './command-router.ts';
 export { type CommandDefinition, defineCommand, withRegistrationDefaults } from './define-command.ts';
+export { createDiscordClient, type DiscordClient, type DiscordClientOptions } from './discord-client.ts';
+export { embedToText } from './embed-to-text.ts';
 export { renderAlertsEmbed } from './embeds/alerts-embed.ts';
 export {
   EMBED_COLORS,
@@ -32,6 +57,12 @@ export {
   isOpsAdmin,
 } from './is-ops-admin.ts';
 export { checkCommand, loadCommands } from './load-commands.ts';
+export {
+  createChannelPoster,
+  createOpsChannelSink,
+  type OpsChannelSink,
+  type OpsChannelSinkOptions,
+} from './ops-channel-sink.ts';
 export {
   type RegisterCommandsOptions,
   type RegisteredCommands,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ChartModuleNames } from '../../src/charts/chart-modules.ts';
-import { DEFAULT_CHART_MODULES } from '../../src/charts/chart-modules.ts';
+import { type ChartModuleNames, DEFAULT_CHART_MODULES } from '../../src/discord/index.ts';
 import { assertEmbedLimits } from '../support/embed-limits.ts';
 import type { Json } from '../support/emulator/index.ts';
 import { readJsonLines } from '../support/log-schema.ts';

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EXIT_CONFIG, loadConfig } from '../../src/config.ts';
-import { THRESHOLD_PAIRS, VARIABLES, type VariableName } from '../../src/config-schema.ts';
+import {
+  EXIT_CONFIG,
+  loadConfig,
+  THRESHOLD_PAIRS,
+  VARIABLES,
+  type VariableName,
+} from '../../src/discord/index.ts';
 import { BOT_TOKEN, runMain } from '../support/running-bot.ts';
 
 /** Wrong values for a variable, chosen from the accepted form it states. */

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../src/discord/index.ts';
 import { freePort } from '../support/free-port.ts';
 import { type RunningBot, startRunningBot } from '../support/running-bot.ts';
 import { until } from '../support/until.ts';

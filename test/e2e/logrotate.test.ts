@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { formatConsoleLine, type JsonLogRecord } from '../../src/core/logging/console-format.ts';
+import { formatConsoleLine, type JsonLogRecord } from '../../src/core/index.ts';
 import { type Emulator, startEmulator } from '../support/emulator/index.ts';
 import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
 import { BOT_TOKEN, runMain } from '../support/running-bot.ts';

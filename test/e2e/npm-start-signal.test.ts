@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { typescriptRuntime } from '../../src/typescript-runtime.mjs';
+import { typescriptRuntime } from '../../src/discord/index.ts';
 import { type Emulator, startEmulator } from '../support/emulator/index.ts';
 import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
 import { BOT_TOKEN } from '../support/running-bot.ts';
