@@ -1,6 +1,7 @@
 import { type Client, Routes } from 'discord.js';
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { AlertNotification, AlertSink } from '../core/alerts/types.ts';
+import { createBackoff } from '../core/backoff.ts';
 import type { Clock, Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
@@ -65,9 +66,9 @@ export interface OpsChannelSinkOptions {
    * @default 5
    */
   readonly maxAttempts?: number;
-  /** @default 1000 */
+  /** Wait after the first failed attempt; it doubles with each further one. @default 1000 */
   readonly retryBaseMs?: number;
-  /** @default 60000 */
+  /** The longest wait between attempts. @default 60000 */
   readonly retryMaxMs?: number;
 }
 
@@ -192,8 +193,15 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   const digestWindowMs = options.digestWindowMs ?? DEFAULTS.digestWindowMs;
   const unavailableBackoffMs = options.unavailableBackoffMs ?? DEFAULTS.unavailableBackoffMs;
   const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
-  const retryBaseMs = options.retryBaseMs ?? DEFAULTS.retryBaseMs;
-  const retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
+  // Without jitter: one bot's one channel, nothing to desynchronise.
+  const retryDelays = createBackoff(
+    {
+      baseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
+      maxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
+      jitter: 0,
+    },
+    { baseMs: 'retryBaseMs', factor: 'factor', maxMs: 'retryMaxMs', jitter: 'jitter' },
+  );
   positive('budget.perWindow', budget.perWindow, true);
   positive('budget.windowMs', budget.windowMs);
   positive('budget.perMinute', budget.perMinute, true);
@@ -436,7 +444,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
         for (const q of exhausted) if (q.n.kind !== 'notice') metrics.alert('dropped', q.n.severity);
         return true;
       }
-      const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1));
+      const backoff = retryDelays.delay(attempt);
       log.warning('alert_channel_retry', 'Posting to the ops channel failed; retrying', {
         status: failure.status ?? null,
         attempt,

@@ -1,13 +1,13 @@
+import { backoffDelay } from '../backoff.ts';
 import { type Clock, systemClock, type Timer } from '../clock.ts';
 import type { ComponentState } from '../health/types.ts';
 import { type Logger, silentLogger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
 import { criticalPath } from './critical-path.ts';
 import { errorText } from './error-text.ts';
-import { retryDelay } from './retry-delay.ts';
 import { runBounded } from './run-bounded.ts';
 import { startWithRetries } from './start-with-retries.ts';
-import type { ResolvedComponent, StartupComponent } from './startup-component.ts';
+import { type ResolvedComponent, retryBackoff, type StartupComponent } from './startup-component.ts';
 import { StartupError } from './startup-error.ts';
 import { createStartupGraph } from './startup-graph.ts';
 import { logComponentOutcome, logStartupComplete } from './startup-log.ts';
@@ -364,7 +364,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
 
   function scheduleBackgroundRetry(entry: Entry): void {
     if (!entry.c.retryInBackground || lifetime.signal.aborted) return;
-    const delay = retryDelay(entry.c.retry, entry.attempts, random);
+    const delay = backoffDelay(retryBackoff(entry.c.retry), entry.attempts, random);
     // unref: a pending recovery must never keep a stopping process alive.
     entry.background = clock.setTimeout(
       () => {

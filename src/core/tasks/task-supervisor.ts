@@ -1,10 +1,10 @@
+import { type BackoffOptions, createBackoff } from '../backoff.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { toErrorRecord } from '../health/error-record.ts';
 import type { HealthRegistry } from '../health/health-registry.ts';
 import type { ErrorRecord } from '../health/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { type BackoffOptions, createBackoff } from './backoff.ts';
 import { taskComponentState } from './task-component-state.ts';
 import { type ResolvedTask, resolveTask, type TaskContext, type TaskDefinition } from './task-definition.ts';
 import type { TaskSnapshot, TaskState } from './types.ts';
