@@ -6,6 +6,7 @@
  */
 import { COMMANDS_DIR } from '../src/bot.ts';
 import { EXIT_CONFIG, loadConfig, readEnvironment } from '../src/config.ts';
+import { createRedactor, errorMessage } from '../src/core/index.ts';
 import { loadCommands } from '../src/discord/load-commands.ts';
 import { registerCommands } from '../src/discord/register-commands.ts';
 
@@ -37,7 +38,6 @@ try {
       : `Removed ${registered.removedGlobal.length} stale global registration(s): ${list(registered.removedGlobal)}`,
   );
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`register-commands: ${message.split(token).join('[REDACTED]')}`);
+  console.error(`register-commands: ${createRedactor([token]).redact(errorMessage(error))}`);
   process.exit(1);
 }

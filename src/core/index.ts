@@ -11,11 +11,13 @@ export type {
 } from './alerts/types.ts';
 export { type Clock, systemClock } from './clock.ts';
 export { CORE_COMPONENTS } from './core-components.ts';
+export { type ErrorTextOptions, errorMessage, errorText } from './error-text.ts';
 export type { GatewayTracker } from './health/gateway-tracker.ts';
 export type { HealthRegistry } from './health/health-registry.ts';
 export type { ComponentHealth, GatewayObserver, HealthSnapshot, OverallStatus } from './health/types.ts';
 export type { Logger, LogLevel } from './logging/logger.ts';
 export { createLogging, type Logging, type LoggingOptions } from './logging/logging.ts';
+export { createRedactor, type Redactor } from './logging/redactor.ts';
 export {
   createObservabilityManager,
   getObservabilityManager,

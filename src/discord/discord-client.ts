@@ -1,7 +1,9 @@
 import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.js';
 import { type Clock, systemClock, type Timer } from '../core/clock.ts';
+import { errorText } from '../core/error-text.ts';
 import type { GatewayObserver } from '../core/health/types.ts';
 import type { Logger } from '../core/logging/logger.ts';
+import { createRedactor } from '../core/logging/redactor.ts';
 
 export interface DiscordClientOptions {
   /** The bot token; used for login only, never logged nor put in an error. */
@@ -58,7 +60,9 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
   const clock = options.clock ?? systemClock;
   const observer = options.observer;
   const log = options.log.child({ name: 'bot.discord', subsys: 'discord' });
-  const scrub = (text: string): string => text.split(token).join('[REDACTED]');
+  // The logger redacts the token too, but this client may be given a logger that does not know it.
+  const redactor = createRedactor([token]);
+  const scrub = (text: string): string => redactor.redact(text);
 
   const logRateLimit = (info: RateLimitData): boolean => {
     log.warning('rate_limited', `Discord rate limit on ${info.route}`, {
@@ -93,7 +97,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
       } catch (error) {
         log.error('gateway_observer_failed', `The gateway observer threw on ${what}`, {
           hook: what,
-          error_message: error instanceof Error ? scrub(error.message) : 'unknown',
+          error_message: errorText(error, { redact: scrub }),
         });
       }
     };
@@ -142,7 +146,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
   );
   client.on(Events.Error, (error) => {
     log.error('discord_client_error', 'The Discord client reported an error', {
-      error_message: scrub(error.message),
+      error_message: errorText(error, { redact: scrub }),
     });
   });
   client.on(Events.Warn, (message) => {
@@ -230,6 +234,5 @@ function loginError(error: unknown, scrub: (text: string) => string): Error {
       { permanent: true },
     );
   }
-  const reason = error instanceof Error ? scrub(error.message) : 'unknown error';
-  return new Error(`Discord login failed: ${reason}`);
+  return new Error(`Discord login failed: ${errorText(error, { redact: scrub })}`);
 }

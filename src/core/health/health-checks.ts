@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
+import { errorText } from '../error-text.ts';
 import type { Logger } from '../logging/logger.ts';
-import { errorMessage, singleLine } from './error-record.ts';
 import type { HealthRegistry } from './health-registry.ts';
 
 /** A probe of one component; resolves when healthy, throws (or hangs past its timeout) when not. */
@@ -107,7 +107,7 @@ export function createHealthChecks(options: HealthChecksOptions): HealthChecks {
       return { component, ok: true, duration_ms: duration, error: null };
     }
     const effect = checkOptions.effect ?? (current?.critical ? 'failed' : 'degraded');
-    const message = singleLine(errorMessage(error));
+    const message = errorText(error);
     // A probe that keeps failing warns once; the repeats are only worth a debug line.
     const level = markedByCheck.has(component) ? 'debug' : 'warning';
     log[level]('health_check_failed', `Health check of '${component}' failed: ${message}`, {

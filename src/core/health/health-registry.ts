@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts';
+import { ERROR_TEXT_DEFAULTS } from '../error-text.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { ERROR_MESSAGE_MAX_LENGTH, toErrorRecord } from './error-record.ts';
+import { toErrorRecord } from './error-record.ts';
 import type { ComponentHealth, ComponentState, ErrorRecord } from './types.ts';
 
 export interface HealthRegistryOptions {
@@ -28,7 +29,7 @@ export interface HealthRegistryOptions {
 
 const DEFAULTS = {
   errorHistory: 20,
-  errorMessageMax: ERROR_MESSAGE_MAX_LENGTH,
+  errorMessageMax: ERROR_TEXT_DEFAULTS.maxLength,
   redact: (text: string) => text,
 } as const satisfies Partial<HealthRegistryOptions>;
 
@@ -140,7 +141,7 @@ export function createHealthRegistry(options: HealthRegistryOptions): HealthRegi
   };
 
   const pushError = (entry: Entry, error: unknown): ErrorRecord => {
-    const record = toErrorRecord(error, clock.now(), errorMessageMax, redact);
+    const record = toErrorRecord(error, clock.now(), { maxLength: errorMessageMax, redact });
     entry.errorCount += 1;
     entry.errors.push(record);
     if (entry.errors.length > errorHistory) entry.errors.splice(0, entry.errors.length - errorHistory);

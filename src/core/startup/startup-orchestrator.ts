@@ -1,10 +1,10 @@
 import { backoffDelay } from '../backoff.ts';
 import { type Clock, systemClock, type Timer } from '../clock.ts';
+import { errorText } from '../error-text.ts';
 import type { ComponentState } from '../health/types.ts';
 import { type Logger, silentLogger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
 import { criticalPath } from './critical-path.ts';
-import { errorText } from './error-text.ts';
 import { runBounded } from './run-bounded.ts';
 import { startWithRetries } from './start-with-retries.ts';
 import { type ResolvedComponent, retryBackoff, type StartupComponent } from './startup-component.ts';
@@ -153,7 +153,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   /** What the rollback of a failed or cancelled start stopped. */
   let rolledBack: StopAllResult | null = null;
 
-  const describe = (error: unknown): string => errorText(redact(errorText(error, 4_000)));
+  const describe = (error: unknown): string => errorText(error, { redact });
   const offset = (at: number | null): number | null =>
     at === null || runStart === null ? null : at - runStart;
 

@@ -238,7 +238,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
   const fail = (task: Task, error: unknown): void => {
     const attempt = nextAttempt(task);
     task.failures += 1;
-    task.lastError = toErrorRecord(error, clock.now(), undefined, redact);
+    task.lastError = toErrorRecord(error, clock.now(), { redact });
     log.error('task_error', `Task '${task.def.name}' failed: ${task.lastError.message}`, {
       task: task.def.name,
       error: task.lastError.message,
