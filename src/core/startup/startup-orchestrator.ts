@@ -11,10 +11,10 @@ import { type ResolvedComponent, retryBackoff, type StartupComponent } from './s
 import { StartupError } from './startup-error.ts';
 import { createStartupGraph } from './startup-graph.ts';
 import { logComponentOutcome, logStartupComplete } from './startup-log.ts';
-import { type StopAllResult, stopComponents } from './stop-components.ts';
+import { type StopResult, stopComponents } from './stop-components.ts';
 import type { StartupComponentReport, StartupComponentStatus, StartupMode, StartupReport } from './types.ts';
 
-export type { StopAllResult } from './stop-components.ts';
+export type { StopResult } from './stop-components.ts';
 
 export interface StartupOrchestratorOptions {
   readonly components: readonly StartupComponent[];
@@ -89,7 +89,7 @@ export interface StartupOrchestrator {
    * component, dependents before their dependencies, each within its own bound and
    * all within `timeoutMs`.
    */
-  stopAll(timeoutMs?: number): Promise<StopAllResult>;
+  stopAll(timeoutMs?: number): Promise<StopResult>;
 }
 
 type EntryStatus = StartupComponentStatus | 'waiting';
@@ -151,7 +151,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   let runPromise: Promise<StartupRunResult> | null = null;
   let stopDeadline = Number.POSITIVE_INFINITY;
   /** What the rollback of a failed or cancelled start stopped. */
-  let rolledBack: StopAllResult | null = null;
+  let rolledBack: StopResult | null = null;
 
   const describe = (error: unknown): string => errorText(error, { redact });
   const offset = (at: number | null): number | null =>
@@ -417,7 +417,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   }
 
   /** Stops started components, last started first, each within its bound and all before `deadline`. */
-  function stopEntries(deadline: number): Promise<StopAllResult> {
+  function stopEntries(deadline: number): Promise<StopResult> {
     const targets = [...readyOrder].reverse().filter((e) => e.started);
     for (const entry of targets) entry.started = false;
     return stopComponents(
@@ -534,7 +534,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
       if (!waited || rolledBack === null) return rest;
       return {
         stopped: [...rolledBack.stopped, ...rest.stopped],
-        timed_out: [...rolledBack.timed_out, ...rest.timed_out],
+        timedOut: [...rolledBack.timedOut, ...rest.timedOut],
         failed: [...rolledBack.failed, ...rest.failed],
       };
     },

@@ -5,6 +5,7 @@ import type { HealthRegistry } from '../health/health-registry.ts';
 import type { ErrorRecord } from '../health/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { StopResult } from '../startup/stop-components.ts';
 import { taskComponentState } from './task-component-state.ts';
 import { type ResolvedTask, resolveTask, type TaskContext, type TaskDefinition } from './task-definition.ts';
 import type { TaskSnapshot, TaskState } from './types.ts';
@@ -51,19 +52,14 @@ const DEFAULTS = {
   redact: (text: string) => text,
 } as const satisfies Partial<TaskSupervisorOptions>;
 
-export interface StopAllResult {
-  readonly stopped: readonly string[];
-  readonly abandoned: readonly string[];
-}
-
 /** Runs background tasks, watches their heartbeats and restarts them with backoff. */
 export interface TaskSupervisor {
   /** Adds a task; it starts at once when the supervisor already runs. Throws on a duplicate name or bad schedule. */
   register(definition: TaskDefinition): void;
   /** Starts every registered task and the watchdog; does nothing after {@link stopAll}. */
   start(): void;
-  /** Aborts every run and waits up to `timeoutMs` for them; runs that ignore their signal are abandoned. */
-  stopAll(timeoutMs?: number): Promise<StopAllResult>;
+  /** Aborts every run and waits up to `timeoutMs` for them; runs that ignore their signal are abandoned (`timedOut`). */
+  stopAll(timeoutMs?: number): Promise<StopResult>;
   snapshot(): TaskSnapshot[];
 }
 
@@ -418,7 +414,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
         abandoned: abandoned.length,
         abandoned_tasks: abandoned,
       });
-      return { stopped, abandoned };
+      return { stopped, timedOut: abandoned, failed: [] };
     },
 
     snapshot() {
