@@ -95,7 +95,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
   }
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? noopMetrics;
-  const log = options.log.child({ name: 'bot.commands', subsys: 'commands' });
+  const log = options.log.child({ name: 'commands', subsys: 'commands' });
   const newReference = options.newReference ?? (() => randomBytes(4).toString('hex'));
   const inFlight = new Set<Promise<void>>();
   let closing = false;

@@ -59,7 +59,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
   const cdnUrl = options.cdnUrl ?? (options.apiUrl === undefined ? DEFAULTS.cdnUrl : `${apiUrl}/cdn`);
   const clock = options.clock ?? systemClock;
   const observer = options.observer;
-  const log = options.log.child({ name: 'bot.discord', subsys: 'discord' });
+  const log = options.log.child({ name: 'discord', subsys: 'discord' });
   // The logger redacts the token too, but this client may be given a logger that does not know it.
   const redactor = createRedactor([token]);
   const scrub = (text: string): string => redactor.redact(text);

@@ -178,7 +178,7 @@ function positive(name: string, value: number, integer = false): void {
  */
 export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannelSink {
   const { post, clock } = options;
-  const log = options.log.child({ name: 'bot.alerts', subsys: 'alerts' });
+  const log = options.log.child({ name: 'alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
   const onChannelState = (state: 'ready' | 'degraded', note: string): void => {
     try {

@@ -157,7 +157,7 @@ function positiveInteger(name: string, value: number): number {
  */
 export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { clock } = options;
-  const log = options.log.child({ name: 'bot.alerts', subsys: 'alerts' });
+  const log = options.log.child({ name: 'alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
   const sinks: AlertSink[] = [...(options.sinks ?? DEFAULTS.sinks)];
   const repeatIntervalMs = options.repeatIntervalMs ?? DEFAULTS.repeatIntervalMs;

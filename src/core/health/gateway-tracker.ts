@@ -33,7 +33,7 @@ export interface GatewayTracker extends GatewayObserver {
 export function createGatewayTracker(options: GatewayTrackerOptions): GatewayTracker {
   const { clock, metrics, health } = options;
   const component = options.component ?? DEFAULTS.component;
-  const log = options.log.child({ name: 'bot.discord', subsys: 'discord' });
+  const log = options.log.child({ name: 'discord', subsys: 'discord' });
   let status: GatewayStatus = 'not_started';
   let since = clock.now();
   let ping: number | null = null;

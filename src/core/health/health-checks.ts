@@ -59,7 +59,7 @@ export function createHealthChecks(options: HealthChecksOptions): HealthChecks {
   const { clock, registry } = options;
   const defaultTimeout = options.timeoutMs ?? DEFAULTS.timeoutMs;
   if (!(defaultTimeout > 0)) throw new RangeError(`timeoutMs must be > 0, got ${defaultTimeout}`);
-  const log = options.log.child({ name: 'bot.health', subsys: 'health' });
+  const log = options.log.child({ name: 'health', subsys: 'health' });
   const checks = new Map<string, { check: HealthCheck; options: HealthCheckOptions }>();
   // Only a component this runner marked down is restored by a passing check, so
   // a passing probe never hides a failure that the startup or the gateway reported.

@@ -106,7 +106,7 @@ export function createHealthRegistry(options: HealthRegistryOptions): HealthRegi
   if (!Number.isInteger(errorHistory) || errorHistory < 1) {
     throw new RangeError(`errorHistory must be a positive integer, got ${errorHistory}`);
   }
-  const log = options.log.child({ name: 'bot.health', subsys: 'health' });
+  const log = options.log.child({ name: 'health', subsys: 'health' });
   const entries = new Map<string, Entry>();
   const listeners = new Set<ComponentChangeListener>();
 

@@ -66,7 +66,7 @@ export function createLivenessWatchdog(options: LivenessWatchdogOptions): Livene
   if (!(blockedAfterMs > tickMs)) {
     throw new RangeError(`blockedAfterMs (${blockedAfterMs}) must exceed tickMs (${tickMs})`);
   }
-  const log = options.log.child({ name: 'bot.health', subsys: 'health' });
+  const log = options.log.child({ name: 'health', subsys: 'health' });
   let timer: Timer | null = null;
   let lastTick: number | null = null;
   let count = 0;

@@ -148,7 +148,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   if (options.authToken !== undefined && options.authToken.length === 0) {
     throw new Error('authToken must not be empty (leave it out to serve without a token)');
   }
-  const log = options.log.child({ name: 'bot.metrics.http', subsys: 'metrics' });
+  const log = options.log.child({ name: 'metrics.http', subsys: 'metrics' });
   const { host, port, clock } = options;
   const { stopTimeoutMs } = o;
   const authorize = options.authToken === undefined ? undefined : createBearerCheck(options.authToken);

@@ -46,7 +46,8 @@ export interface LoggingOptions {
   /** @default systemClock */
   readonly clock?: Clock;
   /**
-   * The root logger's name; children given a bare name (`startup`) are placed under it (`bot.startup`).
+   * The root logger's name. Child names are relative to it: `startup` becomes `bot.startup`,
+   * `metrics.http` becomes `bot.metrics.http`; a name already under the root is kept.
    * @default 'bot'
    */
   readonly rootName?: string;
@@ -88,7 +89,7 @@ export interface EnforcerReport {
 
 /** The dual-sink logging of the bot: console for people, JSON lines for machines. */
 export interface Logging {
-  /** The root logger: name `bot`, subsys `core`. */
+  /** The root logger: name `rootName` (`bot`), subsys `core`. */
   readonly logger: Logger;
   /** Redacts `value` from every record from now on. */
   addSecret(value: string): void;
@@ -283,8 +284,9 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     pino.multistream(streams, { levels: LEVEL_NUMBERS, dedupe: false }),
   );
 
+  // Names are relative to the root: `startup` and `metrics.http` go under it, one already under it stays.
   const qualify = (name: string): string =>
-    name === rootName || name.startsWith(`${rootName}.`) || name.includes('.') ? name : `${rootName}.${name}`;
+    name === rootName || name.startsWith(`${rootName}.`) ? name : `${rootName}.${name}`;
 
   const makeLogger = (name: string, subsys: string, target: PinoLogger, clean: Sanitizer): Logger => {
     const log = (recordLevel: LogLevel, event: string, msg: string, detail?: LogDetail): void => {
@@ -330,7 +332,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   };
 
   const logger = makeLogger(rootName, 'core', base.child({ name: rootName, subsys: 'core' }), sanitizer);
-  internal = logger.child({ name: `${rootName}.logging`, subsys: 'logging' });
+  internal = logger.child({ name: 'logging', subsys: 'logging' });
 
   return {
     logger,

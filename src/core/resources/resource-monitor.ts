@@ -67,7 +67,7 @@ export function disabledResourcesView(thresholds: ResourceThresholds): Resources
 export function createResourceMonitor(options: ResourceMonitorOptions): ResourceMonitor {
   const thresholds = validateResourceThresholds(options.thresholds);
   const { clock, alerts, sampler } = options;
-  const log = options.log.child({ name: 'bot.resources', subsys: 'resources' });
+  const log = options.log.child({ name: 'resources', subsys: 'resources' });
   const statsEveryMs = options.statsEveryMs ?? DEFAULTS.statsEveryMs;
   const historyMs = options.historyMs ?? DEFAULTS.historyMs;
   if (!Number.isFinite(options.sampleIntervalMs) || options.sampleIntervalMs <= 0) {

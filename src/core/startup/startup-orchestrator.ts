@@ -22,7 +22,7 @@ export interface StartupOrchestratorOptions {
   readonly parallel?: boolean;
   /** @default systemClock */
   readonly clock?: Clock;
-  /** Parent logger; the orchestrator logs as `bot.startup`, subsys `startup`. @default silentLogger */
+  /** Parent logger; the orchestrator logs as `startup` (`bot.startup` under the default root), subsys `startup`. @default silentLogger */
   readonly log?: Logger;
   /** @default noopMetrics */
   readonly metrics?: Metrics;
@@ -115,7 +115,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   const graph = createStartupGraph(options.components);
   const parallel = options.parallel ?? DEFAULTS.parallel;
   const clock = options.clock ?? DEFAULTS.clock;
-  const log = (options.log ?? DEFAULTS.log).child({ name: 'bot.startup', subsys: 'startup' });
+  const log = (options.log ?? DEFAULTS.log).child({ name: 'startup', subsys: 'startup' });
   const metrics = options.metrics ?? DEFAULTS.metrics;
   const random = options.random ?? DEFAULTS.random;
   const redact = options.redact ?? DEFAULTS.redact;

@@ -111,7 +111,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
     ...options.backoff,
     ...(options.random ? { random: options.random } : {}),
   });
-  const log = options.log.child({ name: 'bot.tasks', subsys: 'background_task' });
+  const log = options.log.child({ name: 'tasks', subsys: 'background_task' });
   const tasks = new Map<string, Task>();
   let started = false;
   // Stopping is final: a late start() during shutdown must not revive the tasks.

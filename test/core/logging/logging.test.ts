@@ -118,6 +118,19 @@ describe('dual-sink logging', () => {
     assert.equal(readJsonLines(file)[0]?.name, 'bot.discord');
   });
 
+  test('child names are relative to a configured root name, dotted ones included', async () => {
+    const { file, logging } = setup({ rootName: 'shard_3' });
+    logging.logger.child({ name: 'startup' }).info('a', 'a');
+    logging.logger.child({ name: 'metrics.http' }).info('b', 'b');
+    logging.logger.child({ name: 'shard_3.tasks' }).info('c', 'c');
+    logging.logger.info('d', 'd');
+    await logging.close();
+    assert.deepEqual(
+      readJsonLines(file).map((line) => line.name),
+      ['shard_3.startup', 'shard_3.metrics.http', 'shard_3.tasks', 'shard_3'],
+    );
+  });
+
   test("the guide's jq queries work unchanged on a produced file", {
     skip: existsSync('/usr/bin/jq') ? false : 'jq is not installed',
   }, async () => {
