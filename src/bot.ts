@@ -15,7 +15,11 @@ import { type CommandRouter, createCommandRouter } from './discord/command-route
 import { createDiscordClient, type DiscordClient } from './discord/discord-client.ts';
 import { isOpsAdmin } from './discord/is-ops-admin.ts';
 import { loadCommands } from './discord/load-commands.ts';
-import { createChannelPoster, createOpsChannelSink } from './discord/ops-channel-sink.ts';
+import {
+  createChannelPoster,
+  createOpsChannelSink,
+  OPS_CHANNEL_SINK_DEFAULTS,
+} from './discord/ops-channel-sink.ts';
 import { typescriptRuntime } from './typescript-runtime.mjs';
 
 /** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */
@@ -201,7 +205,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
             clock,
             log: alertsLog,
             metrics,
-            budget: { perWindow: 4, windowMs: 5_000, perMinute: config.alerts.channelPerMinute },
+            budget: { ...OPS_CHANNEL_SINK_DEFAULTS.budget, perMinute: config.alerts.channelPerMinute },
             onChannelState: (state, note) => manager.health.set('ops_channel', state, { note }),
           }),
         );

@@ -16,11 +16,12 @@ export type { GatewayTracker } from './health/gateway-tracker.ts';
 export type { HealthRegistry } from './health/health-registry.ts';
 export type { ComponentHealth, GatewayObserver, HealthSnapshot, OverallStatus } from './health/types.ts';
 export type { Logger, LogLevel } from './logging/logger.ts';
-export { createLogging, type Logging, type LoggingOptions } from './logging/logging.ts';
+export { createLogging, LOGGING_DEFAULTS, type Logging, type LoggingOptions } from './logging/logging.ts';
 export { createRedactor, type Redactor } from './logging/redactor.ts';
 export {
   createObservabilityManager,
   getObservabilityManager,
+  OBSERVABILITY_DEFAULTS,
   type ObservabilityManager,
   type ObservabilityManagerOptions,
 } from './manager.ts';

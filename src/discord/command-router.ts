@@ -51,6 +51,8 @@ const DEFAULTS = {
   closeTimeoutMs: 5_000,
 } as const satisfies Partial<CommandRouterOptions>;
 
+export { DEFAULTS as COMMAND_ROUTER_DEFAULTS };
+
 /** Discord acknowledges nothing after 3 s; deferring later than this would always fail. */
 const ACK_WINDOW_MS = 3_000;
 

@@ -24,7 +24,7 @@ export interface DiscordClientOptions {
   readonly readyTimeoutMs?: number;
 }
 
-const DEFAULTS = {
+export const DISCORD_CLIENT_DEFAULTS = {
   apiUrl: 'https://discord.com/api',
   cdnUrl: 'https://cdn.discordapp.com',
   pingIntervalMs: 5_000,
@@ -53,10 +53,11 @@ export interface DiscordClient {
 export function createDiscordClient(options: DiscordClientOptions): DiscordClient {
   const token = options.token;
   if (token.trim() === '') throw new Error('createDiscordClient: the token is empty');
-  const pingIntervalMs = options.pingIntervalMs ?? DEFAULTS.pingIntervalMs;
+  const pingIntervalMs = options.pingIntervalMs ?? DISCORD_CLIENT_DEFAULTS.pingIntervalMs;
   if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive, got ${pingIntervalMs}`);
-  const apiUrl = (options.apiUrl ?? DEFAULTS.apiUrl).replace(/\/+$/, '');
-  const cdnUrl = options.cdnUrl ?? (options.apiUrl === undefined ? DEFAULTS.cdnUrl : `${apiUrl}/cdn`);
+  const apiUrl = (options.apiUrl ?? DISCORD_CLIENT_DEFAULTS.apiUrl).replace(/\/+$/, '');
+  const cdnUrl =
+    options.cdnUrl ?? (options.apiUrl === undefined ? DISCORD_CLIENT_DEFAULTS.cdnUrl : `${apiUrl}/cdn`);
   const clock = options.clock ?? systemClock;
   const observer = options.observer;
   const log = options.log.child({ name: 'discord', subsys: 'discord' });
@@ -80,7 +81,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
     // The 'rateLimited' event misses 429s on interaction callbacks (their burst handler
     // only consults this hook), so the hook is where every limit is seen; false = wait it out.
     rest: { api: apiUrl, cdn: cdnUrl, rejectOnRateLimit: logRateLimit },
-    waitGuildTimeout: options.waitGuildTimeoutMs ?? DEFAULTS.waitGuildTimeoutMs,
+    waitGuildTimeout: options.waitGuildTimeoutMs ?? DISCORD_CLIENT_DEFAULTS.waitGuildTimeoutMs,
   });
 
   let pingTimer: Timer | undefined;
@@ -193,7 +194,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
           {},
         );
       }
-      const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs;
+      const readyTimeoutMs = options.readyTimeoutMs ?? DISCORD_CLIENT_DEFAULTS.readyTimeoutMs;
       let timeout: Timer | undefined;
       let onAbort = (): void => {};
       const givenUp = new Promise<never>((_, reject) => {

@@ -37,7 +37,7 @@ export interface OpsChannelSinkOptions {
   readonly metrics?: Metrics;
   /** Told when the channel becomes unusable (`degraded`) and usable again (`ready`), for the health registry. */
   readonly onChannelState?: (state: 'ready' | 'degraded', note: string) => void;
-  /** @default { perWindow: 4, windowMs: 5000, perMinute: 20 } */
+  /** `perMinute` is `ALERT_CHANNEL_PER_MINUTE`. @default { perWindow: 4, windowMs: 5000, perMinute: 20 } */
   readonly budget?: OpsChannelBudget;
   /**
    * Notifications waiting beyond this are dropped, least important and oldest first
@@ -78,7 +78,7 @@ export interface OpsChannelSink extends AlertSink {
   readonly queued: number;
 }
 
-const DEFAULTS = {
+export const OPS_CHANNEL_SINK_DEFAULTS = {
   budget: { perWindow: 4, windowMs: 5000, perMinute: 20 },
   queueMax: 50,
   postTimeoutMs: 10_000,
@@ -187,17 +187,17 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       log.error('alert_sink_failed', 'The ops channel health hook failed', { state, error });
     }
   };
-  const budget = options.budget ?? DEFAULTS.budget;
-  const queueMax = options.queueMax ?? DEFAULTS.queueMax;
-  const postTimeoutMs = options.postTimeoutMs ?? DEFAULTS.postTimeoutMs;
-  const digestWindowMs = options.digestWindowMs ?? DEFAULTS.digestWindowMs;
-  const unavailableBackoffMs = options.unavailableBackoffMs ?? DEFAULTS.unavailableBackoffMs;
-  const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
+  const budget = options.budget ?? OPS_CHANNEL_SINK_DEFAULTS.budget;
+  const queueMax = options.queueMax ?? OPS_CHANNEL_SINK_DEFAULTS.queueMax;
+  const postTimeoutMs = options.postTimeoutMs ?? OPS_CHANNEL_SINK_DEFAULTS.postTimeoutMs;
+  const digestWindowMs = options.digestWindowMs ?? OPS_CHANNEL_SINK_DEFAULTS.digestWindowMs;
+  const unavailableBackoffMs = options.unavailableBackoffMs ?? OPS_CHANNEL_SINK_DEFAULTS.unavailableBackoffMs;
+  const maxAttempts = options.maxAttempts ?? OPS_CHANNEL_SINK_DEFAULTS.maxAttempts;
   // Without jitter: one bot's one channel, nothing to desynchronise.
   const retryDelays = createBackoff(
     {
-      baseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
-      maxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
+      baseMs: options.retryBaseMs ?? OPS_CHANNEL_SINK_DEFAULTS.retryBaseMs,
+      maxMs: options.retryMaxMs ?? OPS_CHANNEL_SINK_DEFAULTS.retryMaxMs,
       jitter: 0,
     },
     { baseMs: 'retryBaseMs', factor: 'factor', maxMs: 'retryMaxMs', jitter: 'jitter' },

@@ -9,6 +9,7 @@ import {
   Routes,
 } from 'discord-api-types/v10';
 import type { OpsCommand } from './command.ts';
+import { DISCORD_CLIENT_DEFAULTS } from './discord-client.ts';
 
 export interface RegisterCommandsOptions {
   /** @default 'https://discord.com/api' */
@@ -61,7 +62,7 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
   if (options.guildIds.length === 0) {
     throw new Error('registerCommands: no guild to register in (set DISCORD_GUILD_ID or OPS_GUILD_IDS)');
   }
-  const rest = new REST({ api: options.apiUrl ?? 'https://discord.com/api' }).setToken(options.token);
+  const rest = new REST({ api: options.apiUrl ?? DISCORD_CLIENT_DEFAULTS.apiUrl }).setToken(options.token);
   const applicationId =
     options.applicationId ??
     ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;

@@ -43,12 +43,12 @@ export interface AlertEngineOptions {
   /** Told about every notification, silenced ones included (they decide). @default [] */
   readonly sinks?: readonly AlertSink[];
   /**
-   * How often a firing alert is repeated as a reminder (log and sinks).
-   * @default 900000 (15 min)
+   * How often a firing alert is repeated as a reminder (log and sinks); `ALERT_REPEAT_INTERVAL_MS`.
+   * @default 3600000 (1 h)
    */
   readonly repeatIntervalMs?: number;
   /**
-   * Consecutive observations at or above a level before an alert fires or escalates.
+   * Consecutive observations at or above a level before an alert fires or escalates; `ALERT_CONSECUTIVE_SAMPLES`.
    * @default 2
    */
   readonly consecutiveSamples?: number;
@@ -100,9 +100,9 @@ export interface AlertEngine {
   close(timeoutMs: number): Promise<void>;
 }
 
-const DEFAULTS = {
+export const ALERT_ENGINE_DEFAULTS = {
   sinks: [],
-  repeatIntervalMs: 15 * 60_000,
+  repeatIntervalMs: 3_600_000,
   consecutiveSamples: 2,
   resolveAfter: 2,
   hysteresis: 0.05,
@@ -159,20 +159,23 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { clock } = options;
   const log = options.log.child({ name: 'alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
-  const sinks: AlertSink[] = [...(options.sinks ?? DEFAULTS.sinks)];
-  const repeatIntervalMs = options.repeatIntervalMs ?? DEFAULTS.repeatIntervalMs;
+  const sinks: AlertSink[] = [...(options.sinks ?? ALERT_ENGINE_DEFAULTS.sinks)];
+  const repeatIntervalMs = options.repeatIntervalMs ?? ALERT_ENGINE_DEFAULTS.repeatIntervalMs;
   const consecutive = positiveInteger(
     'consecutiveSamples',
-    options.consecutiveSamples ?? DEFAULTS.consecutiveSamples,
+    options.consecutiveSamples ?? ALERT_ENGINE_DEFAULTS.consecutiveSamples,
   );
-  const resolveAfter = positiveInteger('resolveAfter', options.resolveAfter ?? DEFAULTS.resolveAfter);
-  const hysteresis = options.hysteresis ?? DEFAULTS.hysteresis;
+  const resolveAfter = positiveInteger(
+    'resolveAfter',
+    options.resolveAfter ?? ALERT_ENGINE_DEFAULTS.resolveAfter,
+  );
+  const hysteresis = options.hysteresis ?? ALERT_ENGINE_DEFAULTS.hysteresis;
   if (!Number.isFinite(repeatIntervalMs) || repeatIntervalMs < 1000) {
     throw new Error(`repeatIntervalMs must be at least 1000 (got ${repeatIntervalMs})`);
   }
   if (!(hysteresis >= 0 && hysteresis < 1))
     throw new Error(`hysteresis must be in [0, 1) (got ${hysteresis})`);
-  const catchAllMaxMs = options.catchAllSilenceMaxMs ?? DEFAULTS.catchAllSilenceMaxMs;
+  const catchAllMaxMs = options.catchAllSilenceMaxMs ?? ALERT_ENGINE_DEFAULTS.catchAllSilenceMaxMs;
   if (!Number.isFinite(catchAllMaxMs) || catchAllMaxMs < 60_000) {
     throw new Error(`catchAllSilenceMaxMs must be at least 60000 (got ${catchAllMaxMs})`);
   }

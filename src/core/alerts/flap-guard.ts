@@ -1,5 +1,6 @@
 import type { Clock, Timer } from '../clock.ts';
-import type { AlertEngine, RaisedAlert } from './alert-engine.ts';
+import { CORE_COMPONENTS_DEFAULTS } from '../core-components.ts';
+import { ALERT_ENGINE_DEFAULTS, type AlertEngine, type RaisedAlert } from './alert-engine.ts';
 
 export interface FlapGuardOptions {
   readonly clock: Clock;
@@ -7,16 +8,19 @@ export interface FlapGuardOptions {
   /**
    * Bad observations before the alert fires. Healthy stretches shorter than
    * `healthyForMs` between them do not break the count, so a flapping condition fires.
-   * @default 2
+   * @default ALERT_ENGINE_DEFAULTS.consecutiveSamples (2)
    */
   readonly consecutive?: number;
   /**
    * How long a condition must stay healthy before its alert resolves (or, when it
-   * never fired, before its bad observations are forgotten).
+   * never fired, before its bad observations are forgotten); `ALERT_HEALTHY_FOR_MS`.
    * @default 180000 (3 min)
    */
   readonly healthyForMs?: number;
-  /** While a condition stays bad without having fired, it counts as observed again this often. @default 30000 */
+  /**
+   * While a condition stays bad without having fired, it counts as observed again this often.
+   * @default the health-check interval, CORE_COMPONENTS_DEFAULTS.healthChecks.intervalMs (30000)
+   */
   readonly observeEveryMs?: number;
 }
 
@@ -33,9 +37,9 @@ export interface FlapGuard {
 }
 
 export const FLAP_GUARD_DEFAULTS = {
-  consecutive: 2,
+  consecutive: ALERT_ENGINE_DEFAULTS.consecutiveSamples,
   healthyForMs: 180_000,
-  observeEveryMs: 30_000,
+  observeEveryMs: CORE_COMPONENTS_DEFAULTS.healthChecks.intervalMs,
 } as const satisfies Required<Omit<FlapGuardOptions, 'clock' | 'alerts'>>;
 
 interface Entry {

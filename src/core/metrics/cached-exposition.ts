@@ -21,9 +21,10 @@ export interface CachedExpositionOptions {
   readonly abandonAfterMs?: number;
 }
 
-const DEFAULTS = { maxAgeMs: 1_000, abandonAfterMs: 10_000 } as const satisfies Required<
-  Pick<CachedExpositionOptions, 'maxAgeMs' | 'abandonAfterMs'>
->;
+export const CACHED_EXPOSITION_DEFAULTS = {
+  maxAgeMs: 1_000,
+  abandonAfterMs: 10_000,
+} as const satisfies Required<Pick<CachedExpositionOptions, 'maxAgeMs' | 'abandonAfterMs'>>;
 
 /**
  * `source` rendered at most once per `maxAgeMs`: scrapes inside that window get the
@@ -32,8 +33,8 @@ const DEFAULTS = { maxAgeMs: 1_000, abandonAfterMs: 10_000 } as const satisfies 
  * there is none), so a flood of scrapes cannot turn into a flood of renders.
  */
 export function createCachedExposition(options: CachedExpositionOptions): MetricsExposition {
-  const maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs;
-  const abandonAfterMs = options.abandonAfterMs ?? DEFAULTS.abandonAfterMs;
+  const maxAgeMs = options.maxAgeMs ?? CACHED_EXPOSITION_DEFAULTS.maxAgeMs;
+  const abandonAfterMs = options.abandonAfterMs ?? CACHED_EXPOSITION_DEFAULTS.abandonAfterMs;
   for (const [name, value] of [
     ['maxAgeMs', maxAgeMs],
     ['abandonAfterMs', abandonAfterMs],

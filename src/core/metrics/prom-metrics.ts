@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AlertSeverity } from '../alerts/types.ts';
+import { definedOnly } from '../defined-only.ts';
 import { type Logger, type LogLevel, silentLogger } from '../logging/logger.ts';
 import type { StartupReport } from '../startup/types.ts';
 import { createLabelBudget } from './label-budget.ts';
@@ -11,7 +12,7 @@ import { registerSourceGauges } from './source-gauges.ts';
 /** Options of {@link createPromMetrics}. */
 export interface PromMetricsOptions {
   /**
-   * Prefix of every bot metric; the guide's names assume the default.
+   * Prefix of every bot metric; the documented names, the shipped alert rules and the dashboard assume the default.
    * @default 'bot_'
    */
   readonly prefix?: string;
@@ -52,7 +53,7 @@ export interface PromMetrics extends Metrics, MetricsExposition {
   readonly registry: Registry;
 }
 
-const DEFAULTS = {
+export const PROM_METRICS_DEFAULTS = {
   prefix: 'bot_',
   collectDefault: true,
   version: 'unknown',
@@ -66,7 +67,7 @@ const DEFAULTS = {
  * in one process (tests, or the core lifted into another bot) never collide.
  */
 export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics {
-  const o = { ...DEFAULTS, ...definedOnly(options) };
+  const o = { ...PROM_METRICS_DEFAULTS, ...definedOnly(options) };
   if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(o.prefix)) {
     throw new Error(`metrics prefix "${o.prefix}" is not a valid Prometheus name prefix`);
   }
@@ -240,8 +241,4 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       return pending;
     },
   };
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

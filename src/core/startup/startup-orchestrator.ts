@@ -32,17 +32,18 @@ export interface StartupOrchestratorOptions {
   readonly redact?: (text: string) => string;
 }
 
-const DEFAULTS = {
+export const STARTUP_ORCHESTRATOR_DEFAULTS = {
   parallel: false,
+  /** Bound of {@link StartupOrchestrator.stopAll}, ms; `OBS_SHUTDOWN_TIMEOUT_MS`. */
+  stopAllTimeoutMs: 10_000,
   clock: systemClock,
   log: silentLogger,
   metrics: noopMetrics,
   random: Math.random,
   redact: (text: string) => text,
-} as const satisfies Omit<Required<StartupOrchestratorOptions>, 'components'>;
-
-/** Default bound of {@link StartupOrchestrator.stopAll}, ms. */
-export const DEFAULT_STOP_ALL_TIMEOUT_MS = 10_000;
+} as const satisfies Omit<Required<StartupOrchestratorOptions>, 'components'> & {
+  readonly stopAllTimeoutMs: number;
+};
 
 /** A component's state change, for the health registry. */
 export interface StartupChange {
@@ -113,12 +114,15 @@ const BLOCKING: ReadonlySet<EntryStatus> = new Set(['degraded', 'skipped', 'fail
 /** Builds (and validates, see {@link createStartupGraph}) the orchestrator of the bot's start. */
 export function createStartupOrchestrator(options: StartupOrchestratorOptions): StartupOrchestrator {
   const graph = createStartupGraph(options.components);
-  const parallel = options.parallel ?? DEFAULTS.parallel;
-  const clock = options.clock ?? DEFAULTS.clock;
-  const log = (options.log ?? DEFAULTS.log).child({ name: 'startup', subsys: 'startup' });
-  const metrics = options.metrics ?? DEFAULTS.metrics;
-  const random = options.random ?? DEFAULTS.random;
-  const redact = options.redact ?? DEFAULTS.redact;
+  const parallel = options.parallel ?? STARTUP_ORCHESTRATOR_DEFAULTS.parallel;
+  const clock = options.clock ?? STARTUP_ORCHESTRATOR_DEFAULTS.clock;
+  const log = (options.log ?? STARTUP_ORCHESTRATOR_DEFAULTS.log).child({
+    name: 'startup',
+    subsys: 'startup',
+  });
+  const metrics = options.metrics ?? STARTUP_ORCHESTRATOR_DEFAULTS.metrics;
+  const random = options.random ?? STARTUP_ORCHESTRATOR_DEFAULTS.random;
+  const redact = options.redact ?? STARTUP_ORCHESTRATOR_DEFAULTS.redact;
   const mode: StartupMode = parallel ? 'parallel' : 'sequential';
   const concurrency = parallel ? Number.POSITIVE_INFINITY : 1;
 
@@ -507,7 +511,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async stopAll(timeoutMs = DEFAULT_STOP_ALL_TIMEOUT_MS) {
+    async stopAll(timeoutMs = STARTUP_ORCHESTRATOR_DEFAULTS.stopAllTimeoutMs) {
       const deadline = clock.now() + timeoutMs;
       stopDeadline = deadline;
       for (const entry of entries) {

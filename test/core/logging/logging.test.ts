@@ -264,6 +264,18 @@ describe('dual-sink logging', () => {
     assert.match(consoleStream.text, /Logging ready/);
   });
 
+  test('without rotation options the file rotates as the bot does by default: 50 MB, daily, 7 kept', async () => {
+    const { logging, file } = setup();
+    logging.enforce();
+    await logging.close();
+    const enforced = readJsonLines(file).find((l) => l.event === 'logging_enforced');
+    const detail = enforced?.detail as Record<string, unknown> | undefined;
+    assert.deepEqual(
+      [detail?.rotation_max_bytes, detail?.rotation_daily, detail?.rotation_keep],
+      [50 * 1024 * 1024, true, 7],
+    );
+  });
+
   test('an unwritable log file: the enforcer names path and errno, the console keeps working', async () => {
     const dir = freshDir();
     writeFileSync(join(dir, 'logs'), 'a file where the folder should be');
