@@ -1,4 +1,5 @@
 import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.js';
+import { positiveNumber } from '../core/check-option.ts';
 import { type Clock, systemClock, type Timer } from '../core/clock.ts';
 import { errorText } from '../core/error-text.ts';
 import type { GatewayObserver } from '../core/health/types.ts';
@@ -53,8 +54,10 @@ export interface DiscordClient {
 export function createDiscordClient(options: DiscordClientOptions): DiscordClient {
   const token = options.token;
   if (token.trim() === '') throw new Error('createDiscordClient: the token is empty');
-  const pingIntervalMs = options.pingIntervalMs ?? DISCORD_CLIENT_DEFAULTS.pingIntervalMs;
-  if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive, got ${pingIntervalMs}`);
+  const pingIntervalMs = positiveNumber(
+    'pingIntervalMs',
+    options.pingIntervalMs ?? DISCORD_CLIENT_DEFAULTS.pingIntervalMs,
+  );
   const apiUrl = (options.apiUrl ?? DISCORD_CLIENT_DEFAULTS.apiUrl).replace(/\/+$/, '');
   const cdnUrl =
     options.cdnUrl ?? (options.apiUrl === undefined ? DISCORD_CLIENT_DEFAULTS.cdnUrl : `${apiUrl}/cdn`);

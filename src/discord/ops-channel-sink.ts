@@ -2,6 +2,7 @@ import { type Client, Routes } from 'discord.js';
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { AlertNotification, AlertSink } from '../core/alerts/types.ts';
 import { createBackoff } from '../core/backoff.ts';
+import { positiveInteger, positiveNumber } from '../core/check-option.ts';
 import type { Clock, Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
@@ -163,12 +164,6 @@ interface Queued {
   sending: boolean;
 }
 
-function positive(name: string, value: number, integer = false): void {
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`);
-  }
-}
-
 /**
  * An {@link AlertSink} that posts to the ops channel: one embed per notification,
  * batched into digests, within a send budget well under Discord's limits, with a
@@ -202,12 +197,12 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     },
     { baseMs: 'retryBaseMs', factor: 'factor', maxMs: 'retryMaxMs', jitter: 'jitter' },
   );
-  positive('budget.perWindow', budget.perWindow, true);
-  positive('budget.windowMs', budget.windowMs);
-  positive('budget.perMinute', budget.perMinute, true);
-  positive('queueMax', queueMax, true);
-  positive('postTimeoutMs', postTimeoutMs);
-  positive('maxAttempts', maxAttempts, true);
+  positiveInteger('budget.perWindow', budget.perWindow);
+  positiveNumber('budget.windowMs', budget.windowMs);
+  positiveInteger('budget.perMinute', budget.perMinute);
+  positiveInteger('queueMax', queueMax);
+  positiveNumber('postTimeoutMs', postTimeoutMs);
+  positiveInteger('maxAttempts', maxAttempts);
   if (budget.perMinute < budget.perWindow)
     throw new Error('budget.perMinute must be at least budget.perWindow');
 

@@ -1,4 +1,6 @@
+import { positiveInteger } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
+import { definedOnly } from '../defined-only.ts';
 import type { LogDetail, Logger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
 import { formatAlertMessage, formatDuration } from './alert-message.ts';
@@ -144,12 +146,6 @@ interface Streaks {
   belowCritical: number;
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer (got ${value})`);
-  return value;
-}
-
 /**
  * The alert state machine: ok → firing (warning ↔ critical) → resolved, per key.
  * It logs each transition once (`alert_fired`, `alert_reminder`, `alert_resolved`),
@@ -159,23 +155,17 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { clock } = options;
   const log = options.log.child({ name: 'alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
-  const sinks: AlertSink[] = [...(options.sinks ?? ALERT_ENGINE_DEFAULTS.sinks)];
-  const repeatIntervalMs = options.repeatIntervalMs ?? ALERT_ENGINE_DEFAULTS.repeatIntervalMs;
-  const consecutive = positiveInteger(
-    'consecutiveSamples',
-    options.consecutiveSamples ?? ALERT_ENGINE_DEFAULTS.consecutiveSamples,
-  );
-  const resolveAfter = positiveInteger(
-    'resolveAfter',
-    options.resolveAfter ?? ALERT_ENGINE_DEFAULTS.resolveAfter,
-  );
-  const hysteresis = options.hysteresis ?? ALERT_ENGINE_DEFAULTS.hysteresis;
+  const o = { ...ALERT_ENGINE_DEFAULTS, ...definedOnly(options) };
+  const sinks: AlertSink[] = [...o.sinks];
+  const { repeatIntervalMs, resolveAfter, hysteresis } = o;
+  const consecutive = positiveInteger('consecutiveSamples', o.consecutiveSamples);
+  positiveInteger('resolveAfter', resolveAfter);
   if (!Number.isFinite(repeatIntervalMs) || repeatIntervalMs < 1000) {
     throw new Error(`repeatIntervalMs must be at least 1000 (got ${repeatIntervalMs})`);
   }
   if (!(hysteresis >= 0 && hysteresis < 1))
     throw new Error(`hysteresis must be in [0, 1) (got ${hysteresis})`);
-  const catchAllMaxMs = options.catchAllSilenceMaxMs ?? ALERT_ENGINE_DEFAULTS.catchAllSilenceMaxMs;
+  const catchAllMaxMs = o.catchAllSilenceMaxMs;
   if (!Number.isFinite(catchAllMaxMs) || catchAllMaxMs < 60_000) {
     throw new Error(`catchAllSilenceMaxMs must be at least 60000 (got ${catchAllMaxMs})`);
   }

@@ -1,5 +1,7 @@
+import { nonNegativeNumber, positiveInteger, positiveNumber } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { CORE_COMPONENTS_DEFAULTS } from '../core-components.ts';
+import { definedOnly } from '../defined-only.ts';
 import { ALERT_ENGINE_DEFAULTS, type AlertEngine, type RaisedAlert } from './alert-engine.ts';
 
 export interface FlapGuardOptions {
@@ -61,18 +63,10 @@ interface Entry {
  */
 export function createFlapGuard(options: FlapGuardOptions): FlapGuard {
   const { clock, alerts } = options;
-  const consecutive = options.consecutive ?? FLAP_GUARD_DEFAULTS.consecutive;
-  const healthyForMs = options.healthyForMs ?? FLAP_GUARD_DEFAULTS.healthyForMs;
-  const observeEveryMs = options.observeEveryMs ?? FLAP_GUARD_DEFAULTS.observeEveryMs;
-  if (!Number.isInteger(consecutive) || consecutive < 1) {
-    throw new Error(`consecutive must be a positive integer (got ${consecutive})`);
-  }
-  if (!Number.isFinite(healthyForMs) || healthyForMs < 0) {
-    throw new Error(`healthyForMs must be a number of ms, 0 or more (got ${healthyForMs})`);
-  }
-  if (!Number.isFinite(observeEveryMs) || observeEveryMs <= 0) {
-    throw new Error(`observeEveryMs must be a positive number of ms (got ${observeEveryMs})`);
-  }
+  const { consecutive, healthyForMs, observeEveryMs } = { ...FLAP_GUARD_DEFAULTS, ...definedOnly(options) };
+  positiveInteger('consecutive', consecutive);
+  nonNegativeNumber('healthyForMs', healthyForMs);
+  positiveNumber('observeEveryMs', observeEveryMs);
   const entries = new Map<string, Entry>();
   let disposed = false;
 

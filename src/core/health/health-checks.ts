@@ -1,3 +1,4 @@
+import { positiveNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
 import { errorText } from '../error-text.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -58,7 +59,7 @@ class CheckTimeoutError extends Error {
 export function createHealthChecks(options: HealthChecksOptions): HealthChecks {
   const { clock, registry } = options;
   const defaultTimeout = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  if (!(defaultTimeout > 0)) throw new RangeError(`timeoutMs must be > 0, got ${defaultTimeout}`);
+  positiveNumber('timeoutMs', defaultTimeout);
   const log = options.log.child({ name: 'health', subsys: 'health' });
   const checks = new Map<string, { check: HealthCheck; options: HealthCheckOptions }>();
   // Only a component this runner marked down is restored by a passing check, so

@@ -1,4 +1,6 @@
+import { positiveInteger } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
+import { definedOnly } from '../defined-only.ts';
 import { ERROR_TEXT_DEFAULTS } from '../error-text.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -100,12 +102,9 @@ const LEVEL_BY_STATE = {
 /** Creates the component registry behind the health snapshot. */
 export function createHealthRegistry(options: HealthRegistryOptions): HealthRegistry {
   const { clock, metrics } = options;
-  const errorHistory = options.errorHistory ?? DEFAULTS.errorHistory;
-  const errorMessageMax = options.errorMessageMax ?? DEFAULTS.errorMessageMax;
-  const redact = options.redact ?? DEFAULTS.redact;
-  if (!Number.isInteger(errorHistory) || errorHistory < 1) {
-    throw new RangeError(`errorHistory must be a positive integer, got ${errorHistory}`);
-  }
+  const { errorHistory, errorMessageMax, redact } = { ...DEFAULTS, ...definedOnly(options) };
+  positiveInteger('errorHistory', errorHistory);
+  positiveInteger('errorMessageMax', errorMessageMax);
   const log = options.log.child({ name: 'health', subsys: 'health' });
   const entries = new Map<string, Entry>();
   const listeners = new Set<ComponentChangeListener>();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { positiveInteger, positiveNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
 import { definedOnly } from '../defined-only.ts';
 import type { HealthSnapshot } from '../health/types.ts';
@@ -138,18 +139,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     'idleTimeoutMs',
     'stopTimeoutMs',
   ] as const) {
-    const value = o[name];
-    if (!Number.isFinite(value) || value <= 0)
-      throw new Error(`${name} must be a positive number, got ${value}`);
+    positiveNumber(name, o[name]);
   }
   if (o.headersTimeoutMs > o.requestTimeoutMs) {
     throw new Error(
       `headersTimeoutMs (${o.headersTimeoutMs}) must not exceed requestTimeoutMs (${o.requestTimeoutMs})`,
     );
   }
-  if (!Number.isInteger(o.maxConnections) || o.maxConnections < 1) {
-    throw new Error(`maxConnections must be a positive integer, got ${o.maxConnections}`);
-  }
+  positiveInteger('maxConnections', o.maxConnections);
   if (options.authToken !== undefined && options.authToken.length === 0) {
     throw new Error('authToken must not be empty (leave it out to serve without a token)');
   }

@@ -1,3 +1,4 @@
+import { nonNegativeNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
 import type { MetricsExposition } from './metrics-exposition.ts';
 
@@ -35,12 +36,8 @@ export const CACHED_EXPOSITION_DEFAULTS = {
 export function createCachedExposition(options: CachedExpositionOptions): MetricsExposition {
   const maxAgeMs = options.maxAgeMs ?? CACHED_EXPOSITION_DEFAULTS.maxAgeMs;
   const abandonAfterMs = options.abandonAfterMs ?? CACHED_EXPOSITION_DEFAULTS.abandonAfterMs;
-  for (const [name, value] of [
-    ['maxAgeMs', maxAgeMs],
-    ['abandonAfterMs', abandonAfterMs],
-  ] as const) {
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got ${value}`);
-  }
+  nonNegativeNumber('maxAgeMs', maxAgeMs);
+  nonNegativeNumber('abandonAfterMs', abandonAfterMs);
   const { source, clock } = options;
 
   let generation = 0;

@@ -1,4 +1,5 @@
 import type { ObservedValue } from '../alerts/alert-engine.ts';
+import { nonNegativeNumber, positiveNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ResourceSampler } from './resource-sampler.ts';
@@ -83,14 +84,9 @@ export function createResourceMonitor(options: ResourceMonitorOptions): Resource
   const log = options.log.child({ name: 'resources', subsys: 'resources' });
   const statsEveryMs = options.statsEveryMs ?? RESOURCE_MONITOR_DEFAULTS.statsEveryMs;
   const historyMs = options.historyMs ?? RESOURCE_MONITOR_DEFAULTS.historyMs;
-  if (!Number.isFinite(sampleIntervalMs) || sampleIntervalMs <= 0) {
-    throw new Error(`sampleIntervalMs must be positive (got ${sampleIntervalMs})`);
-  }
-  if (!Number.isFinite(statsEveryMs) || statsEveryMs < 0) {
-    throw new Error(`statsEveryMs must be zero or more (got ${statsEveryMs})`);
-  }
-  if (!Number.isFinite(historyMs) || historyMs <= 0)
-    throw new Error(`historyMs must be positive (got ${historyMs})`);
+  positiveNumber('sampleIntervalMs', sampleIntervalMs);
+  nonNegativeNumber('statsEveryMs', statsEveryMs);
+  positiveNumber('historyMs', historyMs);
   const history = createRingBuffer<ResourceSample>(Math.ceil(historyMs / sampleIntervalMs) + 1);
   let lastStatsAt: number | undefined;
 

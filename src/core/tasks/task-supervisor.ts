@@ -1,4 +1,5 @@
 import { type BackoffOptions, createBackoff } from '../backoff.ts';
+import { positiveNumber } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { toErrorRecord } from '../health/error-record.ts';
 import type { HealthRegistry } from '../health/health-registry.ts';
@@ -100,13 +101,10 @@ interface Task {
 /** Creates the supervisor; every timer it arms is unref'd and comes from the injected clock. */
 export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSupervisor {
   const { clock, metrics, health } = options;
-  const watchdogMs = options.watchdogMs ?? DEFAULTS.watchdogMs;
-  const healthyResetMs = options.healthyResetMs ?? DEFAULTS.healthyResetMs;
-  const abandonAfterMs = options.abandonAfterMs ?? DEFAULTS.abandonAfterMs;
+  const watchdogMs = positiveNumber('watchdogMs', options.watchdogMs ?? DEFAULTS.watchdogMs);
+  const healthyResetMs = positiveNumber('healthyResetMs', options.healthyResetMs ?? DEFAULTS.healthyResetMs);
+  const abandonAfterMs = positiveNumber('abandonAfterMs', options.abandonAfterMs ?? DEFAULTS.abandonAfterMs);
   const redact = options.redact ?? DEFAULTS.redact;
-  if (!(watchdogMs > 0)) throw new RangeError(`watchdogMs must be > 0, got ${watchdogMs}`);
-  if (!(healthyResetMs > 0)) throw new RangeError(`healthyResetMs must be > 0, got ${healthyResetMs}`);
-  if (!(abandonAfterMs > 0)) throw new RangeError(`abandonAfterMs must be > 0, got ${abandonAfterMs}`);
   const backoff = createBackoff({
     ...options.backoff,
     ...(options.random ? { random: options.random } : {}),
