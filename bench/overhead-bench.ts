@@ -43,7 +43,7 @@ export interface OverheadBenchResult {
 }
 
 /**
- * Everything the guide can turn off, off; both sinks stay (the logging component is
+ * Everything the variables can turn off, off; both sinks stay (the logging component is
  * degraded without its console) but at critical nothing reaches them.
  */
 const OFF_ENV = {

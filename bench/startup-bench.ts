@@ -36,10 +36,10 @@ export interface StartupBenchResult {
 }
 
 /**
- * A bot shaped like the operations guide's: config and logging first, a database,
+ * A bot shaped like a typical AI bot's: config and logging first, a database,
  * an embedding model that takes 3 s and the RAG system on it, speech in both
  * directions (1 s each), the Discord login and command sync, cache warm-up and
- * background tasks. Sized so that parallel start saves what the guide promises
+ * background tasks. Sized so that parallel start saves a few seconds
  * (3–5 s): the sum is 7.75 s, the longest chain 3.33 s. Durations in ms.
  */
 const GRAPH: readonly { readonly name: string; readonly ms: number; readonly deps: readonly string[] }[] = [

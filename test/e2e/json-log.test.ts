@@ -137,7 +137,7 @@ describe('a real run’s JSON log and outputs', () => {
     }
   });
 
-  it('the guide’s four jq queries run unchanged on it', (t) => {
+  it('the README’s four jq queries run unchanged on it', (t) => {
     if (!HAS_JQ) {
       t.skip('jq is not installed here (CI installs it)');
       return;

@@ -31,7 +31,7 @@ describe('a real Prometheus scraping the running bot', { skip, timeout: 60_000 }
     await run?.close();
   });
 
-  it("answers the guide's queries from the bot's own metrics", async () => {
+  it("answers the documented queries from the bot's own metrics", async () => {
     // A command while Prometheus scrapes, so interactions are counted too.
     await run.emulator.invokeCommand({ name: 'health', user: 'admin' }).settled();
     const memory = await until(
@@ -70,7 +70,7 @@ describe('a real Prometheus scraping the running bot', { skip, timeout: 60_000 }
     const sum = value((await prom.query('bot_startup_total_duration_sum'))[0]);
     const reported = run.bot.manager.startupReport()?.duration_ms ?? Number.NaN;
     assert.ok(Math.abs(sum - reported / 1000) < 0.01, `sum ${sum} s vs report ${reported} ms`);
-    // The guide's average is a ratio of rates: with a single start in the window there is
+    // The documented average is a ratio of rates: with a single start in the window there is
     // no increase yet, so Prometheus answers 0/0 (NaN) — a series, awaiting a restart.
     const average = await prom.query(
       'rate(bot_startup_total_duration_sum[1h]) / rate(bot_startup_total_duration_count[1h])',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-/** Asserts a reply's embeds stay inside Discord's limits (interface.md, "Discord"). */
+/** Asserts a reply's embeds stay inside Discord's documented embed limits. */
 export function assertEmbedLimits(embeds: readonly unknown[]): void {
   assert.ok(embeds.length >= 1 && embeds.length <= 10, `1 to 10 embeds, got ${embeds.length}`);
   let total = 0;

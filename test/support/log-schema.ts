@@ -7,7 +7,7 @@ const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const DOTTED = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 const KEYS = ['ts', 'level', 'name', 'subsys', 'event', 'detail', 'msg'];
 
-/** Asserts one parsed JSON log line matches the contract's schema (interface.md, "The JSON log sink"). */
+/** Asserts one parsed JSON log line matches the JSON log schema the README documents ("Logs"). */
 export function assertLogLine(obj: unknown): void {
   assert.ok(typeof obj === 'object' && obj !== null && !Array.isArray(obj), 'a log line is a JSON object');
   const line = obj as Record<string, unknown>;

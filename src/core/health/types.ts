@@ -1,7 +1,7 @@
 /** A component's lifecycle state in the health registry. */
 export type ComponentState = 'starting' | 'ready' | 'degraded' | 'failed' | 'stopped' | 'skipped';
 
-/** The overall status of the guide: `ready`, `degraded` or `not_ready`. */
+/** The overall status: `ready`, `degraded` or `not_ready`. */
 export type OverallStatus = 'ready' | 'degraded' | 'not_ready';
 
 export interface ErrorRecord {
@@ -29,7 +29,7 @@ export interface ComponentHealth {
 }
 
 /**
- * A component as the health snapshot reports it: `status` is the contract's name for
+ * A component as the health snapshot reports it: `status` is the published name for
  * the component's state (dashboards read `components[].status`), `state` the core's.
  */
 export interface ComponentStatus extends ComponentHealth {

@@ -21,7 +21,7 @@ const ANSI_ALL = new RegExp(ANSI.source, 'g');
 const LOCAL_TIME = String.raw`\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\]`;
 
 describe('console line format', () => {
-  test("matches the guide's example line shape, one line, no colour when colour is off", () => {
+  test("matches the README's example line shape, one line, no colour when colour is off", () => {
     const text = formatConsoleLine(record(), { color: false });
     assert.match(
       text,

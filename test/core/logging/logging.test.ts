@@ -67,7 +67,7 @@ function setup(overrides: Partial<LoggingOptions> = {}) {
 }
 
 describe('dual-sink logging', () => {
-  test('every JSON line has the contract schema, keys in the documented order, time from the injected clock', async () => {
+  test('every JSON line has the documented schema, keys in the documented order, time from the injected clock', async () => {
     const { file, logging, clock } = setup();
     const startup = logging.logger.child({ name: 'bot.startup', subsys: 'startup' });
     startup.info('startup_complete', 'Bot startup completed successfully', {
@@ -131,7 +131,7 @@ describe('dual-sink logging', () => {
     );
   });
 
-  test("the guide's jq queries work unchanged on a produced file", {
+  test("the README's jq queries work unchanged on a produced file", {
     skip: existsSync('/usr/bin/jq') ? false : 'jq is not installed',
   }, async () => {
     const { file, logging } = setup();
@@ -191,7 +191,7 @@ describe('dual-sink logging', () => {
     );
   });
 
-  test("console lines match the guide's shape with colours off, and carry ANSI colours when on", async () => {
+  test("console lines match the README's shape with colours off, and carry ANSI colours when on", async () => {
     const plain = setup();
     plain.logging.logger
       .child({ name: 'bot.startup', subsys: 'startup' })
@@ -445,7 +445,7 @@ describe('dual-sink logging', () => {
     );
   });
 
-  test('rejects a level that is not one of the contract', () => {
+  test('rejects a level that is not one of the five', () => {
     assert.throws(() => setup({ level: 'verbose' as LogLevel }), /level must be one of/);
   });
 });

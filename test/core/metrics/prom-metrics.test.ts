@@ -16,7 +16,7 @@ import {
 } from './fake-metrics-sources.ts';
 
 describe('createPromMetrics', () => {
-  it("exposes the guide's four series under their exact names", async () => {
+  it('exposes the four documented series under their exact names', async () => {
     const m = createPromMetrics({ collectDefault: false });
     m.bindSources(fakeSources());
     m.startupFinished(startupReport(3240));

@@ -29,7 +29,7 @@ after(async () => {
 });
 
 describe('a real Prometheus scraping the bot', { skip, timeout: 60_000 }, () => {
-  it("answers the guide's four queries with the values the bot reported", async () => {
+  it('answers the four documented queries with the values the bot reported', async () => {
     const sources = fakeSources();
     const metrics = createPromMetrics();
     metrics.bindSources(sources);

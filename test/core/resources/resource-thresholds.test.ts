@@ -6,7 +6,7 @@ import {
 } from '../../../src/core/resources/resource-thresholds.ts';
 
 describe('validateResourceThresholds', () => {
-  it('accepts the guide defaults', () => {
+  it('accepts the default thresholds', () => {
     assert.equal(validateResourceThresholds(DEFAULT_RESOURCE_THRESHOLDS), DEFAULT_RESOURCE_THRESHOLDS);
   });
 

@@ -170,7 +170,7 @@ describe('startup orchestrator, parallel mode', () => {
 });
 
 describe('startup orchestrator, timeouts and retries', () => {
-  it('times out an attempt that ignores its signal and says so in the guide’s words', async () => {
+  it('times out an attempt that ignores its signal and says so in the documented words', async () => {
     const { clock, journal, make, orchestrate, log } = setup(false);
     const running = orchestrate([
       make('rag_system', 0, { hang: true, timeoutMs: 45_000, retry: { attempts: 1 } }),
