@@ -1,7 +1,9 @@
 // `npm run bench` (full, about 14 min) or `npm run bench -- --quick` (under 2 min):
-// every benchmark in turn, then bench/results/RESULTS.md and results.json.
-// `--render` only rewrites RESULTS.md from results.json; `--only process-start` measures
-// that one again (on the Node running the bench) and keeps the other figures.
+// every benchmark in turn, then RESULTS.md and results.json in bench/results/ (the
+// committed figures), or for `--quick` in bench/results/quick/ (ignored by git), so a
+// smoke run never overwrites them. `--render` only rewrites RESULTS.md from results.json;
+// `--only process-start` measures that one again (on the Node running the bench) and keeps
+// the other figures; with `--quick`, both work on bench/results/quick/.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -124,8 +126,10 @@ async function measureProcessStartOnly(previous: Measured): Promise<Measured> {
   };
 }
 
-const dir = new URL('./results/', import.meta.url);
-// --render rewrites RESULTS.md from the committed results.json, without measuring again.
+const quickRun = process.argv.includes('--quick');
+const dir = new URL(quickRun ? './results/quick/' : './results/', import.meta.url);
+const shownDir = quickRun ? 'bench/results/quick/' : 'bench/results/';
+// --render rewrites RESULTS.md from results.json, without measuring again.
 const previous = (): Measured => JSON.parse(readFileSync(new URL('results.json', dir), 'utf8')) as Measured;
 const only = process.argv.indexOf('--only');
 if (only !== -1 && process.argv[only + 1] !== 'process-start') {
@@ -135,7 +139,7 @@ const measured: Measured = process.argv.includes('--render')
   ? previous()
   : only !== -1
     ? await measureProcessStartOnly(previous())
-    : await measure(process.argv.includes('--quick'));
+    : await measure(quickRun);
 const quick = measured.mode === 'quick';
 const PLAN = plan(quick);
 const { machine, startup, overhead, latency, logging, metrics, soak } = measured;
@@ -153,7 +157,9 @@ mkdirSync(dir, { recursive: true });
 writeFileSync(new URL('results.json', dir), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(new URL('RESULTS.md', dir), render());
 process.stdout.write(
-  `${headlineTable(verdicts)}\n\nwrote bench/results/RESULTS.md and results.json in ${totalS} s\n`,
+  `${headlineTable(verdicts)}\n\nwrote ${shownDir}RESULTS.md and results.json in ${totalS} s${
+    quickRun ? ' (a quick run: the committed bench/results/ is left as it was)' : ''
+  }\n`,
 );
 
 function judge(

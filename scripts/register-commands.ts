@@ -1,3 +1,4 @@
+import { createRedactor, errorMessage } from '../src/core/index.ts';
 import {
   COMMANDS_DIR,
   EXIT_CONFIG,
@@ -48,7 +49,6 @@ try {
       : `Removed ${registered.removedGlobal.length} stale global registration(s): ${list(registered.removedGlobal)}`,
   );
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`register-commands: ${message.split(token).join('[REDACTED]')}`);
+  console.error(`register-commands: ${createRedactor([token]).redact(errorMessage(error))}`);
   process.exit(1);
 }

@@ -34,6 +34,7 @@ import {
   type DiscordClient,
   isOpsAdmin,
   loadCommands,
+  OPS_CHANNEL_SINK_DEFAULTS,
   type OpsCommand,
   resourceAlertChart,
 } from './discord/index.ts';
@@ -294,7 +295,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
             clock,
             log: alertsLog,
             metrics,
-            budget: { perWindow: 4, windowMs: 5_000, perMinute: config.alerts.channelPerMinute },
+            budget: { ...OPS_CHANNEL_SINK_DEFAULTS.budget, perMinute: config.alerts.channelPerMinute },
             onChannelState: (state, note) => manager.health.set('ops_channel', state, { note }),
             ...(charts === undefined
               ? {}

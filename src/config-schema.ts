@@ -1,10 +1,21 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { CHART_RENDERER_DEFAULTS } from './charts/chart-renderer.ts';
+import { HTTP_SERVER_DEFAULTS } from './core/http/http-server.ts';
+import { LOGGING_DEFAULTS } from './core/logging/logging.ts';
+import { OBSERVABILITY_DEFAULTS } from './core/manager.ts';
+import { METRICS_DEFAULTS } from './core/metrics/create-metrics.ts';
+import { RESOURCE_MONITOR_DEFAULTS } from './core/resources/resource-monitor.ts';
+import { COMMAND_ROUTER_DEFAULTS } from './discord/command-router.ts';
+import { DISCORD_CLIENT_DEFAULTS } from './discord/discord-client.ts';
+import { OPS_CHANNEL_SINK_DEFAULTS } from './discord/ops-channel-sink.ts';
 
 /**
  * Every environment variable the bot reads: its default, the accepted form (said
- * back in errors) and its parser. `.env.example` and the README list the same
- * names; a test keeps them in step.
+ * back in errors) and its parser. A default that a module also has (a library user
+ * calling the module without the option gets it) is read from that module's
+ * `*_DEFAULTS`, never written here a second time. `.env.example` and the README
+ * list the same names and defaults; a test keeps them in step.
  */
 export interface VariableSpec<T> {
   readonly default: string | undefined;
@@ -168,42 +179,65 @@ const host = z.string().transform((raw, ctx) => {
 const BOOL = 'true or false';
 const MS = (min: number) => `a whole number of milliseconds, at least ${min}`;
 
-function spec<T>(d: string | undefined, form: string, schema: z.ZodType<T>, secret = false): VariableSpec<T> {
+function spec<T>(
+  given: string | number | boolean | undefined,
+  form: string,
+  schema: z.ZodType<T>,
+  secret = false,
+): VariableSpec<T> {
+  const d = given === undefined ? undefined : String(given);
   return secret ? { default: d, form, schema, secret } : { default: d, form, schema };
 }
+
+const MIB = 1024 * 1024;
+const LOG_ROTATION = LOGGING_DEFAULTS.rotation;
+const THRESHOLDS = RESOURCE_MONITOR_DEFAULTS.thresholds;
+const CORE = OBSERVABILITY_DEFAULTS;
 
 export const VARIABLES = {
   // Discord
   DISCORD_TOKEN: spec(undefined, 'the bot token from the Developer Portal', token, true),
-  DISCORD_API_URL: spec('https://discord.com/api', 'an http(s) URL such as https://discord.com/api', httpUrl),
+  DISCORD_API_URL: spec(
+    DISCORD_CLIENT_DEFAULTS.apiUrl,
+    'an http(s) URL such as https://discord.com/api',
+    httpUrl,
+  ),
   DISCORD_GUILD_ID: spec(undefined, 'a snowflake (17 to 20 digits)', snowflake),
   OPS_GUILD_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
   OPS_CHANNEL_ID: spec(undefined, 'a snowflake (17 to 20 digits)', snowflake),
   ADMIN_USER_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
   ADMIN_ROLE_IDS: spec('', 'comma-separated snowflakes', snowflakeList),
-  OBS_COMMAND_DEFER_MS: spec('1500', 'a whole number of milliseconds from 100 to 2500', int(100, 2500)),
+  OBS_COMMAND_DEFER_MS: spec(
+    COMMAND_ROUTER_DEFAULTS.deferAfterMs,
+    'a whole number of milliseconds from 100 to 2500',
+    int(100, 2500),
+  ),
   // Logging
-  LOG_LEVEL: spec('info', 'debug, info, warning, error or critical', logLevel),
-  LOG_FILE: spec('logs/bot.jsonl', 'a file path', nonEmpty),
-  LOG_ROTATE_MAX_MB: spec('50', 'a whole number of megabytes from 0 (off) to 10240', int(0, 10240)),
-  LOG_ROTATE_DAILY: spec('true', BOOL, bool),
-  LOG_ROTATE_KEEP: spec('7', 'a whole number of files from 1 to 1000', int(1, 1000)),
+  LOG_LEVEL: spec(LOGGING_DEFAULTS.level, 'debug, info, warning, error or critical', logLevel),
+  LOG_FILE: spec(LOGGING_DEFAULTS.file, 'a file path', nonEmpty),
+  LOG_ROTATE_MAX_MB: spec(
+    LOG_ROTATION.maxBytes / MIB,
+    'a whole number of megabytes from 0 (off) to 10240',
+    int(0, 10240),
+  ),
+  LOG_ROTATE_DAILY: spec(LOG_ROTATION.daily, BOOL, bool),
+  LOG_ROTATE_KEEP: spec(LOG_ROTATION.keep, 'a whole number of files from 1 to 1000', int(1, 1000)),
   // Core observability
-  OBS_PARALLEL_STARTUP: spec('false', BOOL, bool),
-  OBS_ENABLE_HEALTHCHECKS: spec('true', BOOL, bool),
-  OBS_ENABLE_RESOURCE_METRICS: spec('true', BOOL, bool),
-  OBS_HEALTHCHECK_INTERVAL_MS: spec('30000', MS(1000), int(1000, 86_400_000)),
+  OBS_PARALLEL_STARTUP: spec(CORE.parallelStartup, BOOL, bool),
+  OBS_ENABLE_HEALTHCHECKS: spec(CORE.healthChecks.enabled, BOOL, bool),
+  OBS_ENABLE_RESOURCE_METRICS: spec(CORE.resources.enabled, BOOL, bool),
+  OBS_HEALTHCHECK_INTERVAL_MS: spec(CORE.healthChecks.intervalMs, MS(1000), int(1000, 86_400_000)),
   OBS_SHUTDOWN_TIMEOUT_MS: spec(
-    '10000',
+    CORE.shutdownTimeoutMs,
     'a whole number of milliseconds from 1000 to 60000',
     int(1000, 60_000),
   ),
-  OBS_TASK_GRACE_MS: spec('30000', MS(1000), int(1000, 86_400_000)),
+  OBS_TASK_GRACE_MS: spec(CORE.taskGraceMs, MS(1000), int(1000, 86_400_000)),
   // Prometheus
-  OBS_ENABLE_PROMETHEUS: spec('false', BOOL, bool),
-  PROMETHEUS_PORT: spec('8001', 'a whole number from 1 to 65535', int(1, 65_535)),
+  OBS_ENABLE_PROMETHEUS: spec(METRICS_DEFAULTS.enabled, BOOL, bool),
+  PROMETHEUS_PORT: spec(HTTP_SERVER_DEFAULTS.port, 'a whole number from 1 to 65535', int(1, 65_535)),
   PROMETHEUS_HOST: spec(
-    '0.0.0.0',
+    HTTP_SERVER_DEFAULTS.host,
     'a host name or IP address to bind, such as 0.0.0.0, 127.0.0.1, :: or [::1]',
     host,
   ),
@@ -215,31 +249,59 @@ export const VARIABLES = {
     true,
   ),
   // Resources
-  RESOURCE_SAMPLE_INTERVAL_MS: spec('15000', MS(100), int(100, 86_400_000)),
-  RESOURCE_STATS_LOG_INTERVAL_MS: spec('60000', MS(1000), int(1000, 86_400_000)),
-  RESOURCE_MEMORY_WARNING_MB: spec('1024', 'a positive number of megabytes', positiveNumber(1_048_576)),
-  RESOURCE_MEMORY_CRITICAL_MB: spec('2048', 'a positive number of megabytes', positiveNumber(1_048_576)),
+  RESOURCE_SAMPLE_INTERVAL_MS: spec(CORE.resources.sampleIntervalMs, MS(100), int(100, 86_400_000)),
+  RESOURCE_STATS_LOG_INTERVAL_MS: spec(CORE.resources.statsLogIntervalMs, MS(1000), int(1000, 86_400_000)),
+  RESOURCE_MEMORY_WARNING_MB: spec(
+    THRESHOLDS.memory_mb.warning,
+    'a positive number of megabytes',
+    positiveNumber(1_048_576),
+  ),
+  RESOURCE_MEMORY_CRITICAL_MB: spec(
+    THRESHOLDS.memory_mb.critical,
+    'a positive number of megabytes',
+    positiveNumber(1_048_576),
+  ),
   RESOURCE_EVENT_LOOP_LAG_WARNING_MS: spec(
-    '100',
+    THRESHOLDS.event_loop_lag_ms.warning,
     'a positive number of milliseconds',
     positiveNumber(3_600_000),
   ),
   RESOURCE_EVENT_LOOP_LAG_CRITICAL_MS: spec(
-    '500',
+    THRESHOLDS.event_loop_lag_ms.critical,
     'a positive number of milliseconds',
     positiveNumber(3_600_000),
   ),
-  RESOURCE_CPU_WARNING_PERCENT: spec('80', 'a percentage above 0 and at most 6400', positiveNumber(6400)),
-  RESOURCE_CPU_CRITICAL_PERCENT: spec('95', 'a percentage above 0 and at most 6400', positiveNumber(6400)),
+  RESOURCE_CPU_WARNING_PERCENT: spec(
+    THRESHOLDS.cpu_percent.warning,
+    'a percentage above 0 and at most 6400',
+    positiveNumber(6400),
+  ),
+  RESOURCE_CPU_CRITICAL_PERCENT: spec(
+    THRESHOLDS.cpu_percent.critical,
+    'a percentage above 0 and at most 6400',
+    positiveNumber(6400),
+  ),
   // Alerts
-  ALERT_REPEAT_INTERVAL_MS: spec('3600000', MS(10_000), int(10_000, 604_800_000)),
-  ALERT_CONSECUTIVE_SAMPLES: spec('2', 'a whole number from 1 to 100', int(1, 100)),
-  ALERT_GATEWAY_GRACE_MS: spec('60000', MS(0), int(0, 86_400_000)),
-  ALERT_CHANNEL_PER_MINUTE: spec('20', 'a whole number from 1 to 60', int(1, 60)),
-  ALERT_HEALTHY_FOR_MS: spec('180000', MS(0), int(0, 86_400_000)),
+  ALERT_REPEAT_INTERVAL_MS: spec(CORE.alerts.repeatIntervalMs, MS(10_000), int(10_000, 604_800_000)),
+  ALERT_CONSECUTIVE_SAMPLES: spec(
+    CORE.alerts.consecutiveSamples,
+    'a whole number from 1 to 100',
+    int(1, 100),
+  ),
+  ALERT_GATEWAY_GRACE_MS: spec(CORE.alerts.gatewayGraceMs, MS(0), int(0, 86_400_000)),
+  ALERT_CHANNEL_PER_MINUTE: spec(
+    OPS_CHANNEL_SINK_DEFAULTS.budget.perMinute,
+    'a whole number from 1 to 60',
+    int(1, 60),
+  ),
+  ALERT_HEALTHY_FOR_MS: spec(CORE.alerts.healthyForMs, MS(0), int(0, 86_400_000)),
   // Charts
   OBS_ENABLE_CHARTS: spec('true', BOOL, bool),
-  OBS_CHART_TIMEOUT_MS: spec('2000', 'a whole number of milliseconds from 100 to 10000', int(100, 10_000)),
+  OBS_CHART_TIMEOUT_MS: spec(
+    CHART_RENDERER_DEFAULTS.timeoutMs,
+    'a whole number of milliseconds from 100 to 10000',
+    int(100, 10_000),
+  ),
 } as const satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof VARIABLES;

@@ -63,8 +63,7 @@ const SIGNAL_NUMBERS: Readonly<Record<Signal, number>> = { SIGINT: 2, SIGTERM: 1
 export function installProcessLifecycle(options: ProcessLifecycleOptions): ProcessLifecycle {
   const proc = options.process ?? process;
   const clock = options.clock ?? systemClock;
-  const log = (subsys = 'shutdown'): Logger | undefined =>
-    options.log()?.child({ name: 'bot.process', subsys });
+  const log = (subsys = 'shutdown'): Logger | undefined => options.log()?.child({ name: 'process', subsys });
   let stopping = false;
   let first: { readonly signal: string; readonly at: number; echoed: boolean } | undefined;
 

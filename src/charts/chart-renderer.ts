@@ -35,7 +35,7 @@ export interface ChartRendererOptions {
   readonly alertRule?: AlertRule;
 }
 
-const DEFAULTS = {
+export const CHART_RENDERER_DEFAULTS = {
   timeoutMs: 2_000,
   startTimeoutMs: 20_000,
   maxQueued: 4,
@@ -90,10 +90,10 @@ interface Pending {
 export function createChartRenderer(options: ChartRendererOptions): ChartRenderer {
   const clock = options.clock ?? systemClock;
   const log = options.log.child({ name: 'bot.charts', subsys: 'charts' });
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const startTimeoutMs = options.startTimeoutMs ?? DEFAULTS.startTimeoutMs;
-  const maxQueued = options.maxQueued ?? DEFAULTS.maxQueued;
-  const idleMs = options.idleMs ?? DEFAULTS.idleMs;
+  const timeoutMs = options.timeoutMs ?? CHART_RENDERER_DEFAULTS.timeoutMs;
+  const startTimeoutMs = options.startTimeoutMs ?? CHART_RENDERER_DEFAULTS.startTimeoutMs;
+  const maxQueued = options.maxQueued ?? CHART_RENDERER_DEFAULTS.maxQueued;
+  const idleMs = options.idleMs ?? CHART_RENDERER_DEFAULTS.idleMs;
   if (!(idleMs > 0)) throw new RangeError(`idleMs must be positive, got ${idleMs}`);
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
   if (!(startTimeoutMs > 0)) throw new RangeError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);

@@ -1,9 +1,10 @@
+import { definedOnly } from './defined-only.ts';
 import type { HealthChecks } from './health/health-checks.ts';
 import type { LivenessWatchdog } from './health/liveness-watchdog.ts';
 import type { HttpServer } from './http/http-server.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Logging } from './logging/logging.ts';
-import type { ResourceMonitor } from './resources/resource-monitor.ts';
+import { RESOURCE_MONITOR_DEFAULTS, type ResourceMonitor } from './resources/resource-monitor.ts';
 import type { StartupComponent } from './startup/startup-component.ts';
 import type { TaskSupervisor } from './tasks/task-supervisor.ts';
 
@@ -12,13 +13,24 @@ export interface CoreComponentsOptions {
   readonly tasks: TaskSupervisor;
   readonly checks: HealthChecks;
   readonly liveness: LivenessWatchdog;
-  readonly healthChecks: { readonly enabled: boolean; readonly intervalMs: number };
-  readonly taskGraceMs: number;
+  /** `OBS_ENABLE_HEALTHCHECKS`, `OBS_HEALTHCHECK_INTERVAL_MS`: whether the checks run as a task, and how often. */
+  readonly healthChecks?: { readonly enabled?: boolean; readonly intervalMs?: number };
+  /** `OBS_TASK_GRACE_MS`: slack past the core tasks' heartbeat period before they are late. */
+  readonly taskGraceMs?: number;
   readonly resources: ResourceMonitor | undefined;
-  readonly resourceIntervalMs: number;
+  /** `RESOURCE_SAMPLE_INTERVAL_MS`. */
+  readonly resourceIntervalMs?: number;
   readonly http: HttpServer | undefined;
   readonly logging?: Pick<Logging, 'enforce' | 'checkFileSink'>;
 }
+
+export const CORE_COMPONENTS_DEFAULTS = {
+  healthChecks: { enabled: true, intervalMs: 30_000 },
+  taskGraceMs: 30_000,
+  resourceIntervalMs: RESOURCE_MONITOR_DEFAULTS.sampleIntervalMs,
+} as const satisfies Required<
+  Pick<CoreComponentsOptions, 'healthChecks' | 'taskGraceMs' | 'resourceIntervalMs'>
+>;
 
 /** Names of the core's own start components, which a bot's components may depend on. */
 export const CORE_COMPONENTS = {
@@ -41,6 +53,12 @@ export const CORE_TASKS = {
  */
 export function createCoreComponents(options: CoreComponentsOptions): StartupComponent[] {
   const { tasks, checks, liveness, resources, http, logging } = options;
+  const healthChecks = {
+    ...CORE_COMPONENTS_DEFAULTS.healthChecks,
+    ...definedOnly(options.healthChecks ?? {}),
+  };
+  const taskGraceMs = options.taskGraceMs ?? CORE_COMPONENTS_DEFAULTS.taskGraceMs;
+  const resourceIntervalMs = options.resourceIntervalMs ?? CORE_COMPONENTS_DEFAULTS.resourceIntervalMs;
   const components: StartupComponent[] = [];
   /** A retried start must not register its task twice. */
   const registered = new Set<string>();
@@ -101,12 +119,12 @@ export function createCoreComponents(options: CoreComponentsOptions): StartupCom
     timeoutMs: 5_000,
     start() {
       liveness.start();
-      if (options.healthChecks.enabled) {
+      if (healthChecks.enabled) {
         registerOnce({
           name: CORE_TASKS.health,
-          every: options.healthChecks.intervalMs,
+          every: healthChecks.intervalMs,
           runAtStart: true,
-          graceMs: options.taskGraceMs,
+          graceMs: taskGraceMs,
           run: ({ signal }) => checks.runChecks(signal),
         });
       }
@@ -127,8 +145,8 @@ export function createCoreComponents(options: CoreComponentsOptions): StartupCom
         await resources.tick();
         registerOnce({
           name: CORE_TASKS.resources,
-          every: options.resourceIntervalMs,
-          graceMs: options.taskGraceMs,
+          every: resourceIntervalMs,
+          graceMs: taskGraceMs,
           run: () => resources.tick(),
         });
       },

@@ -13,6 +13,7 @@ export type {
 } from './alerts/types.ts';
 export { type Clock, settleWithin, systemClock, type Timer } from './clock.ts';
 export { CORE_COMPONENTS, CORE_TASKS } from './core-components.ts';
+export { type ErrorTextOptions, errorMessage, errorText } from './error-text.ts';
 export { checkHealthCheck, defineHealthCheck, type HealthCheckDefinition } from './extensions/check-file.ts';
 export {
   type ComponentDefinition,
@@ -48,10 +49,12 @@ export type {
 } from './health/types.ts';
 export { formatConsoleLine, type JsonLogRecord } from './logging/console-format.ts';
 export { deferredLogger, type Logger, type LogLevel, silentLogger } from './logging/logger.ts';
-export { createLogging, type Logging, type LoggingOptions } from './logging/logging.ts';
+export { createLogging, LOGGING_DEFAULTS, type Logging, type LoggingOptions } from './logging/logging.ts';
+export { createRedactor, type Redactor } from './logging/redactor.ts';
 export {
   createObservabilityManager,
   getObservabilityManager,
+  OBSERVABILITY_DEFAULTS,
   type ObservabilityManager,
   type ObservabilityManagerOptions,
 } from './manager.ts';

@@ -1,7 +1,9 @@
-import { type AlertEngine, createAlertEngine } from './alerts/alert-engine.ts';
-import { connectHealthAlerts } from './alerts/health-alert-sources.ts';
+import { ALERT_ENGINE_DEFAULTS, type AlertEngine, createAlertEngine } from './alerts/alert-engine.ts';
+import { FLAP_GUARD_DEFAULTS } from './alerts/flap-guard.ts';
+import { connectHealthAlerts, HEALTH_ALERT_DEFAULTS } from './alerts/health-alert-sources.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { createCoreComponents } from './core-components.ts';
+import { CORE_COMPONENTS_DEFAULTS, createCoreComponents } from './core-components.ts';
+import { definedOnly } from './defined-only.ts';
 import { createGatewayTracker, type GatewayTracker } from './health/gateway-tracker.ts';
 import { createHealthChecks, type HealthChecks } from './health/health-checks.ts';
 import { createHealthMonitor, type HealthMonitor } from './health/health-monitor.ts';
@@ -17,10 +19,11 @@ import type { OpsView } from './ops-view.ts';
 import {
   createResourceMonitor,
   disabledResourcesView,
+  RESOURCE_MONITOR_DEFAULTS,
   type ResourceMonitor,
 } from './resources/resource-monitor.ts';
 import { createResourceSampler, type ResourceSampler } from './resources/resource-sampler.ts';
-import { DEFAULT_RESOURCE_THRESHOLDS, validateResourceThresholds } from './resources/resource-thresholds.ts';
+import { validateResourceThresholds } from './resources/resource-thresholds.ts';
 import type { ResourceThresholds } from './resources/types.ts';
 import type { StartupComponent } from './startup/startup-component.ts';
 import type { StartupError } from './startup/startup-error.ts';
@@ -28,13 +31,14 @@ import { createStartupGraph } from './startup/startup-graph.ts';
 import { connectStartupToHealth } from './startup/startup-health-bridge.ts';
 import {
   createStartupOrchestrator,
+  STARTUP_ORCHESTRATOR_DEFAULTS,
   type StartupOrchestrator,
   type StartupRunResult,
 } from './startup/startup-orchestrator.ts';
 import type { StartupReport } from './startup/types.ts';
 import { createTaskSupervisor, type TaskSupervisor } from './tasks/task-supervisor.ts';
 
-/** Options of {@link createObservabilityManager}; everything but `log` has a default. */
+/** Options of {@link createObservabilityManager}; everything but `log` has a default, the same as the bot's. */
 export interface ObservabilityManagerOptions {
   readonly log: Logger;
   /** @default systemClock */
@@ -48,34 +52,68 @@ export interface ObservabilityManagerOptions {
   /** `OBS_PARALLEL_STARTUP`. @default false */
   readonly parallelStartup?: boolean;
   /** `OBS_ENABLE_HEALTHCHECKS`, `OBS_HEALTHCHECK_INTERVAL_MS`. @default { enabled: true, intervalMs: 30000 } */
-  readonly healthChecks?: { readonly enabled: boolean; readonly intervalMs: number };
-  /** `OBS_TASK_GRACE_MS`: slack past a task's heartbeat period before it is late. @default 30000 */
+  readonly healthChecks?: { readonly enabled?: boolean; readonly intervalMs?: number };
+  /** `OBS_TASK_GRACE_MS`: slack past a core task's heartbeat period before it is late. @default 30000 */
   readonly taskGraceMs?: number;
-  /** `OBS_ENABLE_RESOURCE_METRICS` and the `RESOURCE_*` variables. */
+  /** `OBS_ENABLE_RESOURCE_METRICS` and the `RESOURCE_*` variables; each field has the variable's default. */
   readonly resources?: {
-    readonly enabled: boolean;
-    readonly sampleIntervalMs: number;
-    readonly statsLogIntervalMs: number;
-    readonly thresholds: ResourceThresholds;
+    /** @default true */
+    readonly enabled?: boolean;
+    /** @default 15000 */
+    readonly sampleIntervalMs?: number;
+    /** @default 60000 */
+    readonly statsLogIntervalMs?: number;
+    /** @default 1024/2048 MB, 80/95 %, 100/500 ms */
+    readonly thresholds?: ResourceThresholds;
     /** Replaces the real sampler (tests, benchmarks). */
     readonly sampler?: ResourceSampler;
   };
-  /** The `ALERT_*` variables. */
+  /** The `ALERT_*` variables; each field has the variable's default. */
   readonly alerts?: {
-    readonly repeatIntervalMs: number;
-    readonly consecutiveSamples: number;
-    readonly gatewayGraceMs: number;
+    /** `ALERT_REPEAT_INTERVAL_MS`. @default 3600000 */
+    readonly repeatIntervalMs?: number;
+    /** `ALERT_CONSECUTIVE_SAMPLES`. @default 2 */
+    readonly consecutiveSamples?: number;
+    /** `ALERT_GATEWAY_GRACE_MS`. @default 60000 */
+    readonly gatewayGraceMs?: number;
     /** `ALERT_HEALTHY_FOR_MS`: how long a component or task stays healthy before its alert resolves. @default 180000 */
     readonly healthyForMs?: number;
   };
   /**
    * The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent.
+   * `host` and `port` default to `PROMETHEUS_HOST`'s and `PROMETHEUS_PORT`'s (`0.0.0.0`, 8001).
    * With `authToken` (`OBS_HTTP_AUTH_TOKEN`), `/metrics` and `/healthz` need it as a bearer token.
    */
-  readonly http?: { readonly host: string; readonly port: number; readonly authToken?: string };
+  readonly http?: { readonly host?: string; readonly port?: number; readonly authToken?: string };
   /** Whether a gateway connection is part of readiness (a core used without Discord says false). @default true */
   readonly gateway?: boolean;
 }
+
+/**
+ * What a core built with no options runs with: every value read from the module that
+ * owns it, the same values the bot's variables default to.
+ */
+export const OBSERVABILITY_DEFAULTS = {
+  version: '0.0.0',
+  parallelStartup: STARTUP_ORCHESTRATOR_DEFAULTS.parallel,
+  healthChecks: CORE_COMPONENTS_DEFAULTS.healthChecks,
+  taskGraceMs: CORE_COMPONENTS_DEFAULTS.taskGraceMs,
+  resources: {
+    enabled: true,
+    sampleIntervalMs: RESOURCE_MONITOR_DEFAULTS.sampleIntervalMs,
+    statsLogIntervalMs: RESOURCE_MONITOR_DEFAULTS.statsEveryMs,
+    thresholds: RESOURCE_MONITOR_DEFAULTS.thresholds,
+  },
+  alerts: {
+    repeatIntervalMs: ALERT_ENGINE_DEFAULTS.repeatIntervalMs,
+    consecutiveSamples: ALERT_ENGINE_DEFAULTS.consecutiveSamples,
+    gatewayGraceMs: HEALTH_ALERT_DEFAULTS.gatewayGraceMs,
+    healthyForMs: FLAP_GUARD_DEFAULTS.healthyForMs,
+  },
+  gateway: true,
+  /** The bound of {@link ObservabilityManager.shutdown}; `OBS_SHUTDOWN_TIMEOUT_MS`. */
+  shutdownTimeoutMs: STARTUP_ORCHESTRATOR_DEFAULTS.stopAllTimeoutMs,
+} as const;
 
 /** The observability core behind one facade: what a bot wires its start, its commands and its probes to. */
 export interface ObservabilityManager {
@@ -114,9 +152,10 @@ export interface ObservabilityManager {
   reportLogSink(sink: 'console' | 'file', state: 'ready' | 'degraded', error?: string): void;
   /**
    * Stops in reverse: alerts first (queued ones delivered or logged as undelivered),
-   * then every started component in reverse dependency order, each bounded.
+   * then every started component in reverse dependency order, each bounded; all within
+   * `timeoutMs` (default {@link OBSERVABILITY_DEFAULTS}.shutdownTimeoutMs).
    */
-  shutdown(timeoutMs: number): Promise<void>;
+  shutdown(timeoutMs?: number): Promise<void>;
 }
 
 let current: ObservabilityManager | undefined;
@@ -134,10 +173,13 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
   const log = options.log;
   const metrics = options.metrics ?? noopMetrics;
   const redact = options.logging?.redact ?? ((text: string) => text);
-  const version = options.version ?? '0.0.0';
+  const version = options.version ?? OBSERVABILITY_DEFAULTS.version;
+  const healthChecks = { ...OBSERVABILITY_DEFAULTS.healthChecks, ...definedOnly(options.healthChecks ?? {}) };
+  const resourceOptions = { ...OBSERVABILITY_DEFAULTS.resources, ...definedOnly(options.resources ?? {}) };
+  const alertOptions = { ...OBSERVABILITY_DEFAULTS.alerts, ...definedOnly(options.alerts ?? {}) };
 
   const health = createHealthRegistry({ clock, log, metrics, redact });
-  const withGateway = options.gateway ?? true;
+  const withGateway = options.gateway ?? OBSERVABILITY_DEFAULTS.gateway;
   // Without Discord the tracker still exists (it answers snapshots) but stays out of health.
   const gateway = createGatewayTracker({ clock, log, metrics, ...(withGateway ? { health } : {}) });
   const tasks = createTaskSupervisor({ clock, log, metrics, health, redact });
@@ -150,11 +192,6 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     version,
   });
   const checks = createHealthChecks({ clock, log, registry: health });
-  const alertOptions = options.alerts ?? {
-    repeatIntervalMs: 3_600_000,
-    consecutiveSamples: 2,
-    gatewayGraceMs: 60_000,
-  };
   const alerts = createAlertEngine({
     clock,
     log,
@@ -169,23 +206,23 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     alerts,
     gatewayGraceMs: alertOptions.gatewayGraceMs,
     consecutive: alertOptions.consecutiveSamples,
-    ...(alertOptions.healthyForMs === undefined ? {} : { healthyForMs: alertOptions.healthyForMs }),
-    observeEveryMs: options.healthChecks?.intervalMs ?? 30_000,
+    healthyForMs: alertOptions.healthyForMs,
+    observeEveryMs: healthChecks.intervalMs,
   });
 
-  const thresholds = validateResourceThresholds(options.resources?.thresholds ?? DEFAULT_RESOURCE_THRESHOLDS);
+  const thresholds = validateResourceThresholds(resourceOptions.thresholds);
   let sampler: ResourceSampler | undefined;
   let resources: ResourceMonitor | undefined;
-  if (options.resources?.enabled ?? true) {
-    sampler = options.resources?.sampler ?? createResourceSampler({ clock });
+  if (resourceOptions.enabled) {
+    sampler = resourceOptions.sampler ?? createResourceSampler({ clock });
     resources = createResourceMonitor({
       sampler,
       thresholds,
       clock,
       log,
       alerts,
-      sampleIntervalMs: options.resources?.sampleIntervalMs ?? 15_000,
-      statsEveryMs: options.resources?.statsLogIntervalMs ?? 60_000,
+      sampleIntervalMs: resourceOptions.sampleIntervalMs,
+      statsEveryMs: resourceOptions.statsLogIntervalMs,
     });
   }
 
@@ -194,9 +231,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     options.http === undefined
       ? undefined
       : createHttpServer({
-          host: options.http.host,
-          port: options.http.port,
-          ...(options.http.authToken === undefined ? {} : { authToken: options.http.authToken }),
+          ...definedOnly(options.http),
           ...(hasExposition(metrics) ? { metrics } : {}),
           health: snapshot,
           isLive: () => monitor.isLive(),
@@ -211,10 +246,10 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       tasks,
       checks,
       liveness,
-      healthChecks: options.healthChecks ?? { enabled: true, intervalMs: 30_000 },
-      taskGraceMs: options.taskGraceMs ?? 30_000,
+      healthChecks,
+      taskGraceMs: options.taskGraceMs ?? OBSERVABILITY_DEFAULTS.taskGraceMs,
       resources,
-      resourceIntervalMs: options.resources?.sampleIntervalMs ?? 15_000,
+      resourceIntervalMs: resourceOptions.sampleIntervalMs,
       http,
       ...(options.logging === undefined ? {} : { logging: options.logging }),
     });
@@ -257,7 +292,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       if (orchestrator !== undefined) throw new Error('The start has already run');
       orchestrator = createStartupOrchestrator({
         components: [...coreComponents(), ...components],
-        parallel: options.parallelStartup ?? false,
+        parallel: options.parallelStartup ?? OBSERVABILITY_DEFAULTS.parallelStartup,
         clock,
         log,
         metrics,
@@ -294,7 +329,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
         });
     },
 
-    async shutdown(timeoutMs) {
+    async shutdown(timeoutMs = OBSERVABILITY_DEFAULTS.shutdownTimeoutMs) {
       const deadline = clock.now() + timeoutMs;
       const remaining = (): number => Math.max(100, deadline - clock.now());
       alertSources.dispose();

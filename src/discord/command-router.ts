@@ -59,6 +59,8 @@ const DEFAULTS = {
   closeTimeoutMs: 5_000,
 } as const satisfies Partial<CommandRouterOptions>;
 
+export { DEFAULTS as COMMAND_ROUTER_DEFAULTS };
+
 /** Discord acknowledges nothing after 3 s; deferring later than this would always fail. */
 const ACK_WINDOW_MS = 3_000;
 
@@ -118,7 +120,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     command.access === 'public' ? publicGuard(interaction) : options.guard(interaction);
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? noopMetrics;
-  const log = options.log.child({ name: 'bot.commands', subsys: 'commands' });
+  const log = options.log.child({ name: 'commands', subsys: 'commands' });
   const newReference = options.newReference ?? (() => randomBytes(4).toString('hex'));
   const inFlight = new Set<Promise<void>>();
   let closing = false;

@@ -1,7 +1,10 @@
 import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.js';
+import { positiveNumber } from '../core/check-option.ts';
 import { type Clock, systemClock, type Timer } from '../core/clock.ts';
+import { errorText } from '../core/error-text.ts';
 import type { GatewayObserver } from '../core/health/types.ts';
 import type { Logger } from '../core/logging/logger.ts';
+import { createRedactor } from '../core/logging/redactor.ts';
 
 export interface DiscordClientOptions {
   /** The bot token; used for login only, never logged nor put in an error. */
@@ -22,7 +25,7 @@ export interface DiscordClientOptions {
   readonly readyTimeoutMs?: number;
 }
 
-const DEFAULTS = {
+export const DISCORD_CLIENT_DEFAULTS = {
   apiUrl: 'https://discord.com/api',
   cdnUrl: 'https://cdn.discordapp.com',
   pingIntervalMs: 5_000,
@@ -51,14 +54,19 @@ export interface DiscordClient {
 export function createDiscordClient(options: DiscordClientOptions): DiscordClient {
   const token = options.token;
   if (token.trim() === '') throw new Error('createDiscordClient: the token is empty');
-  const pingIntervalMs = options.pingIntervalMs ?? DEFAULTS.pingIntervalMs;
-  if (!(pingIntervalMs > 0)) throw new RangeError(`pingIntervalMs must be positive, got ${pingIntervalMs}`);
-  const apiUrl = (options.apiUrl ?? DEFAULTS.apiUrl).replace(/\/+$/, '');
-  const cdnUrl = options.cdnUrl ?? (options.apiUrl === undefined ? DEFAULTS.cdnUrl : `${apiUrl}/cdn`);
+  const pingIntervalMs = positiveNumber(
+    'pingIntervalMs',
+    options.pingIntervalMs ?? DISCORD_CLIENT_DEFAULTS.pingIntervalMs,
+  );
+  const apiUrl = (options.apiUrl ?? DISCORD_CLIENT_DEFAULTS.apiUrl).replace(/\/+$/, '');
+  const cdnUrl =
+    options.cdnUrl ?? (options.apiUrl === undefined ? DISCORD_CLIENT_DEFAULTS.cdnUrl : `${apiUrl}/cdn`);
   const clock = options.clock ?? systemClock;
   const observer = options.observer;
-  const log = options.log.child({ name: 'bot.discord', subsys: 'discord' });
-  const scrub = (text: string): string => text.split(token).join('[REDACTED]');
+  const log = options.log.child({ name: 'discord', subsys: 'discord' });
+  // The logger redacts the token too, but this client may be given a logger that does not know it.
+  const redactor = createRedactor([token]);
+  const scrub = (text: string): string => redactor.redact(text);
 
   const logRateLimit = (info: RateLimitData): boolean => {
     log.warning('rate_limited', `Discord rate limit on ${info.route}`, {
@@ -76,7 +84,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
     // The 'rateLimited' event misses 429s on interaction callbacks (their burst handler
     // only consults this hook), so the hook is where every limit is seen; false = wait it out.
     rest: { api: apiUrl, cdn: cdnUrl, rejectOnRateLimit: logRateLimit },
-    waitGuildTimeout: options.waitGuildTimeoutMs ?? DEFAULTS.waitGuildTimeoutMs,
+    waitGuildTimeout: options.waitGuildTimeoutMs ?? DISCORD_CLIENT_DEFAULTS.waitGuildTimeoutMs,
   });
 
   let pingTimer: Timer | undefined;
@@ -93,7 +101,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
       } catch (error) {
         log.error('gateway_observer_failed', `The gateway observer threw on ${what}`, {
           hook: what,
-          error_message: error instanceof Error ? scrub(error.message) : 'unknown',
+          error_message: errorText(error, { redact: scrub }),
         });
       }
     };
@@ -142,7 +150,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
   );
   client.on(Events.Error, (error) => {
     log.error('discord_client_error', 'The Discord client reported an error', {
-      error_message: scrub(error.message),
+      error_message: errorText(error, { redact: scrub }),
     });
   });
   client.on(Events.Warn, (message) => {
@@ -189,7 +197,7 @@ export function createDiscordClient(options: DiscordClientOptions): DiscordClien
           {},
         );
       }
-      const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULTS.readyTimeoutMs;
+      const readyTimeoutMs = options.readyTimeoutMs ?? DISCORD_CLIENT_DEFAULTS.readyTimeoutMs;
       let timeout: Timer | undefined;
       let onAbort = (): void => {};
       const givenUp = new Promise<never>((_, reject) => {
@@ -230,6 +238,5 @@ function loginError(error: unknown, scrub: (text: string) => string): Error {
       { permanent: true },
     );
   }
-  const reason = error instanceof Error ? scrub(error.message) : 'unknown error';
-  return new Error(`Discord login failed: ${reason}`);
+  return new Error(`Discord login failed: ${errorText(error, { redact: scrub })}`);
 }

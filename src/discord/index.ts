@@ -60,6 +60,7 @@ export { checkCommand, loadCommands } from './load-commands.ts';
 export {
   createChannelPoster,
   createOpsChannelSink,
+  OPS_CHANNEL_SINK_DEFAULTS,
   type OpsChannelSink,
   type OpsChannelSinkOptions,
 } from './ops-channel-sink.ts';

@@ -1,6 +1,8 @@
 import { type Client, Routes } from 'discord.js';
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { AlertNotification, AlertSink } from '../core/alerts/types.ts';
+import { createBackoff } from '../core/backoff.ts';
+import { positiveInteger, positiveNumber } from '../core/check-option.ts';
 import type { Clock, Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
@@ -39,7 +41,7 @@ export interface OpsChannelSinkOptions {
   readonly metrics?: Metrics;
   /** Told when the channel becomes unusable (`degraded`) and usable again (`ready`), for the health registry. */
   readonly onChannelState?: (state: 'ready' | 'degraded', note: string) => void;
-  /** @default { perWindow: 4, windowMs: 5000, perMinute: 20 } */
+  /** `perMinute` is `ALERT_CHANNEL_PER_MINUTE`. @default { perWindow: 4, windowMs: 5000, perMinute: 20 } */
   readonly budget?: OpsChannelBudget;
   /**
    * Notifications waiting beyond this are dropped, least important and oldest first
@@ -68,9 +70,9 @@ export interface OpsChannelSinkOptions {
    * @default 5
    */
   readonly maxAttempts?: number;
-  /** @default 1000 */
+  /** Wait after the first failed attempt; it doubles with each further one. @default 1000 */
   readonly retryBaseMs?: number;
-  /** @default 60000 */
+  /** The longest wait between attempts. @default 60000 */
   readonly retryMaxMs?: number;
   /** A file to post with a notification (a chart), asked for as it is queued; the post waits for it at most 3 s. */
   readonly attachmentFor?: AttachmentFor;
@@ -82,7 +84,7 @@ export interface OpsChannelSink extends AlertSink {
   readonly queued: number;
 }
 
-const DEFAULTS = {
+export const OPS_CHANNEL_SINK_DEFAULTS = {
   budget: { perWindow: 4, windowMs: 5000, perMinute: 20 },
   queueMax: 50,
   postTimeoutMs: 10_000,
@@ -167,12 +169,6 @@ interface Queued {
   sending: boolean;
 }
 
-function positive(name: string, value: number, integer = false): void {
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'} (got ${value})`);
-  }
-}
-
 /**
  * An {@link AlertSink} that posts to the ops channel: one embed per notification,
  * batched into digests, within a send budget well under Discord's limits, with a
@@ -182,7 +178,7 @@ function positive(name: string, value: number, integer = false): void {
  */
 export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannelSink {
   const { post, clock } = options;
-  const log = options.log.child({ name: 'bot.alerts', subsys: 'alerts' });
+  const log = options.log.child({ name: 'alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
   const onChannelState = (state: 'ready' | 'degraded', note: string): void => {
     try {
@@ -191,20 +187,27 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       log.error('alert_sink_failed', 'The ops channel health hook failed', { state, error });
     }
   };
-  const budget = options.budget ?? DEFAULTS.budget;
-  const queueMax = options.queueMax ?? DEFAULTS.queueMax;
-  const postTimeoutMs = options.postTimeoutMs ?? DEFAULTS.postTimeoutMs;
-  const digestWindowMs = options.digestWindowMs ?? DEFAULTS.digestWindowMs;
-  const unavailableBackoffMs = options.unavailableBackoffMs ?? DEFAULTS.unavailableBackoffMs;
-  const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
-  const retryBaseMs = options.retryBaseMs ?? DEFAULTS.retryBaseMs;
-  const retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
-  positive('budget.perWindow', budget.perWindow, true);
-  positive('budget.windowMs', budget.windowMs);
-  positive('budget.perMinute', budget.perMinute, true);
-  positive('queueMax', queueMax, true);
-  positive('postTimeoutMs', postTimeoutMs);
-  positive('maxAttempts', maxAttempts, true);
+  const budget = options.budget ?? OPS_CHANNEL_SINK_DEFAULTS.budget;
+  const queueMax = options.queueMax ?? OPS_CHANNEL_SINK_DEFAULTS.queueMax;
+  const postTimeoutMs = options.postTimeoutMs ?? OPS_CHANNEL_SINK_DEFAULTS.postTimeoutMs;
+  const digestWindowMs = options.digestWindowMs ?? OPS_CHANNEL_SINK_DEFAULTS.digestWindowMs;
+  const unavailableBackoffMs = options.unavailableBackoffMs ?? OPS_CHANNEL_SINK_DEFAULTS.unavailableBackoffMs;
+  const maxAttempts = options.maxAttempts ?? OPS_CHANNEL_SINK_DEFAULTS.maxAttempts;
+  // Without jitter: one bot's one channel, nothing to desynchronise.
+  const retryDelays = createBackoff(
+    {
+      baseMs: options.retryBaseMs ?? OPS_CHANNEL_SINK_DEFAULTS.retryBaseMs,
+      maxMs: options.retryMaxMs ?? OPS_CHANNEL_SINK_DEFAULTS.retryMaxMs,
+      jitter: 0,
+    },
+    { baseMs: 'retryBaseMs', factor: 'factor', maxMs: 'retryMaxMs', jitter: 'jitter' },
+  );
+  positiveInteger('budget.perWindow', budget.perWindow);
+  positiveNumber('budget.windowMs', budget.windowMs);
+  positiveInteger('budget.perMinute', budget.perMinute);
+  positiveInteger('queueMax', queueMax);
+  positiveNumber('postTimeoutMs', postTimeoutMs);
+  positiveInteger('maxAttempts', maxAttempts);
   if (budget.perMinute < budget.perWindow)
     throw new Error('budget.perMinute must be at least budget.perWindow');
 
@@ -444,7 +447,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
         for (const q of exhausted) if (q.n.kind !== 'notice') metrics.alert('dropped', q.n.severity);
         return true;
       }
-      const backoff = Math.min(retryMaxMs, retryBaseMs * 2 ** (attempt - 1));
+      const backoff = retryDelays.delay(attempt);
       log.warning('alert_channel_retry', 'Posting to the ops channel failed; retrying', {
         status: failure.status ?? null,
         attempt,

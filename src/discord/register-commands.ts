@@ -7,6 +7,7 @@ import {
 } from 'discord-api-types/v10';
 import type { OpsCommand } from './command.ts';
 import { withRegistrationDefaults } from './define-command.ts';
+import { DISCORD_CLIENT_DEFAULTS } from './discord-client.ts';
 
 export interface RegisterCommandsOptions {
   /** @default 'https://discord.com/api' */
@@ -61,7 +62,7 @@ export async function registerCommands(options: RegisterCommandsOptions): Promis
   const ops = options.commands.filter((c) => (c.access ?? 'ops') === 'ops');
   const open = options.commands.filter((c) => c.access === 'public');
   const names = ops.map((c) => c.data.name);
-  const rest = new REST({ api: options.apiUrl ?? 'https://discord.com/api' }).setToken(options.token);
+  const rest = new REST({ api: options.apiUrl ?? DISCORD_CLIENT_DEFAULTS.apiUrl }).setToken(options.token);
   const applicationId =
     options.applicationId ??
     ((await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createObservabilityManager, getObservabilityManager } from '../../src/core/index.ts';
+import { createLogging, createObservabilityManager, getObservabilityManager } from '../../src/core/index.ts';
 import type { ResourceSampler } from '../../src/core/resources/resource-sampler.ts';
 import type { ResourceSample } from '../../src/core/resources/types.ts';
 import { CaptureLogger } from '../support/capture-logger.ts';
+import { freshDirs } from '../support/fresh-dirs.ts';
+import { readJsonLines } from '../support/log-schema.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 
 const MB = 1024 * 1024;
+const freshDir = freshDirs('manager');
 
 /** A sampler whose RSS the test sets; everything else is calm. */
 function fakeSampler(clock: ManualClock) {
@@ -180,5 +185,48 @@ describe('the observability core without discord.js', () => {
     assert.equal(report.outcome, 'failed');
     assert.match(error?.message ?? '', /queue.*no queue/);
     assert.equal(manager.healthSnapshot().status, 'not_ready');
+  });
+
+  it("given nothing but its logging, runs with the bot's defaults and logs under the logging root", async () => {
+    const clock = new ManualClock();
+    const file = join(freshDir(), 'worker.jsonl');
+    const consoleStream = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const logging = createLogging({ file, console: consoleStream, color: false, clock, rootName: 'worker' });
+    const { sampler } = fakeSampler(clock);
+    const manager = createObservabilityManager({
+      log: logging.logger,
+      logging,
+      clock,
+      gateway: false,
+      resources: { sampler },
+      http: { host: '127.0.0.1', port: 0 },
+    });
+    try {
+      const running = manager.start([]);
+      await clock.advance(1_000);
+      const { report } = await running;
+      assert.equal(report.outcome, 'ready');
+      assert.deepEqual(
+        manager.ops.tasks().map((t) => `${t.name} ${t.schedule}`),
+        ['health_checks every 30s', 'resource_sampler every 15s'],
+      );
+      assert.deepEqual(manager.ops.resources().thresholds, {
+        memory_mb: { warning: 1024, critical: 2048 },
+        cpu_percent: { warning: 80, critical: 95 },
+        event_loop_lag_ms: { warning: 100, critical: 500 },
+      });
+    } finally {
+      // The probe server listens for real: it must close even when an assertion fails.
+      await manager.shutdown();
+      await logging.close();
+    }
+    const names = new Set(readJsonLines(file).map((line) => String(line.name)));
+    assert.deepEqual(
+      [...names].filter((name) => name !== 'worker' && !name.startsWith('worker.')),
+      [],
+    );
+    for (const name of ['worker.startup', 'worker.tasks', 'worker.logging', 'worker.metrics.http']) {
+      assert.ok(names.has(name), `${name} among ${[...names].join(', ')}`);
+    }
   });
 });

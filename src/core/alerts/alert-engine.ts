@@ -1,4 +1,6 @@
+import { positiveInteger } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
+import { definedOnly } from '../defined-only.ts';
 import type { LogDetail, Logger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
 import { formatAlertMessage, formatDuration } from './alert-message.ts';
@@ -43,12 +45,12 @@ export interface AlertEngineOptions {
   /** Told about every notification, silenced ones included (they decide). @default [] */
   readonly sinks?: readonly AlertSink[];
   /**
-   * How often a firing alert is repeated as a reminder (log and sinks).
-   * @default 900000 (15 min)
+   * How often a firing alert is repeated as a reminder (log and sinks); `ALERT_REPEAT_INTERVAL_MS`.
+   * @default 3600000 (1 h)
    */
   readonly repeatIntervalMs?: number;
   /**
-   * Consecutive observations at or above a level before an alert fires or escalates.
+   * Consecutive observations at or above a level before an alert fires or escalates; `ALERT_CONSECUTIVE_SAMPLES`.
    * @default 2
    */
   readonly consecutiveSamples?: number;
@@ -100,9 +102,9 @@ export interface AlertEngine {
   close(timeoutMs: number): Promise<void>;
 }
 
-const DEFAULTS = {
+export const ALERT_ENGINE_DEFAULTS = {
   sinks: [],
-  repeatIntervalMs: 15 * 60_000,
+  repeatIntervalMs: 3_600_000,
   consecutiveSamples: 2,
   resolveAfter: 2,
   hysteresis: 0.05,
@@ -144,12 +146,6 @@ interface Streaks {
   belowCritical: number;
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer (got ${value})`);
-  return value;
-}
-
 /**
  * The alert state machine: ok → firing (warning ↔ critical) → resolved, per key.
  * It logs each transition once (`alert_fired`, `alert_reminder`, `alert_resolved`),
@@ -157,22 +153,19 @@ function positiveInteger(name: string, value: number): number {
  */
 export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { clock } = options;
-  const log = options.log.child({ name: 'bot.alerts', subsys: 'alerts' });
+  const log = options.log.child({ name: 'alerts', subsys: 'alerts' });
   const metrics = options.metrics ?? noopMetrics;
-  const sinks: AlertSink[] = [...(options.sinks ?? DEFAULTS.sinks)];
-  const repeatIntervalMs = options.repeatIntervalMs ?? DEFAULTS.repeatIntervalMs;
-  const consecutive = positiveInteger(
-    'consecutiveSamples',
-    options.consecutiveSamples ?? DEFAULTS.consecutiveSamples,
-  );
-  const resolveAfter = positiveInteger('resolveAfter', options.resolveAfter ?? DEFAULTS.resolveAfter);
-  const hysteresis = options.hysteresis ?? DEFAULTS.hysteresis;
+  const o = { ...ALERT_ENGINE_DEFAULTS, ...definedOnly(options) };
+  const sinks: AlertSink[] = [...o.sinks];
+  const { repeatIntervalMs, resolveAfter, hysteresis } = o;
+  const consecutive = positiveInteger('consecutiveSamples', o.consecutiveSamples);
+  positiveInteger('resolveAfter', resolveAfter);
   if (!Number.isFinite(repeatIntervalMs) || repeatIntervalMs < 1000) {
     throw new Error(`repeatIntervalMs must be at least 1000 (got ${repeatIntervalMs})`);
   }
   if (!(hysteresis >= 0 && hysteresis < 1))
     throw new Error(`hysteresis must be in [0, 1) (got ${hysteresis})`);
-  const catchAllMaxMs = options.catchAllSilenceMaxMs ?? DEFAULTS.catchAllSilenceMaxMs;
+  const catchAllMaxMs = o.catchAllSilenceMaxMs;
   if (!Number.isFinite(catchAllMaxMs) || catchAllMaxMs < 60_000) {
     throw new Error(`catchAllSilenceMaxMs must be at least 60000 (got ${catchAllMaxMs})`);
   }

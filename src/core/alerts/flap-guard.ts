@@ -1,5 +1,8 @@
+import { nonNegativeNumber, positiveInteger, positiveNumber } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
-import type { AlertEngine, RaisedAlert } from './alert-engine.ts';
+import { CORE_COMPONENTS_DEFAULTS } from '../core-components.ts';
+import { definedOnly } from '../defined-only.ts';
+import { ALERT_ENGINE_DEFAULTS, type AlertEngine, type RaisedAlert } from './alert-engine.ts';
 
 export interface FlapGuardOptions {
   readonly clock: Clock;
@@ -7,16 +10,19 @@ export interface FlapGuardOptions {
   /**
    * Bad observations before the alert fires. Healthy stretches shorter than
    * `healthyForMs` between them do not break the count, so a flapping condition fires.
-   * @default 2
+   * @default ALERT_ENGINE_DEFAULTS.consecutiveSamples (2)
    */
   readonly consecutive?: number;
   /**
    * How long a condition must stay healthy before its alert resolves (or, when it
-   * never fired, before its bad observations are forgotten).
+   * never fired, before its bad observations are forgotten); `ALERT_HEALTHY_FOR_MS`.
    * @default 180000 (3 min)
    */
   readonly healthyForMs?: number;
-  /** While a condition stays bad without having fired, it counts as observed again this often. @default 30000 */
+  /**
+   * While a condition stays bad without having fired, it counts as observed again this often.
+   * @default the health-check interval, CORE_COMPONENTS_DEFAULTS.healthChecks.intervalMs (30000)
+   */
   readonly observeEveryMs?: number;
 }
 
@@ -33,9 +39,9 @@ export interface FlapGuard {
 }
 
 export const FLAP_GUARD_DEFAULTS = {
-  consecutive: 2,
+  consecutive: ALERT_ENGINE_DEFAULTS.consecutiveSamples,
   healthyForMs: 180_000,
-  observeEveryMs: 30_000,
+  observeEveryMs: CORE_COMPONENTS_DEFAULTS.healthChecks.intervalMs,
 } as const satisfies Required<Omit<FlapGuardOptions, 'clock' | 'alerts'>>;
 
 interface Entry {
@@ -57,18 +63,10 @@ interface Entry {
  */
 export function createFlapGuard(options: FlapGuardOptions): FlapGuard {
   const { clock, alerts } = options;
-  const consecutive = options.consecutive ?? FLAP_GUARD_DEFAULTS.consecutive;
-  const healthyForMs = options.healthyForMs ?? FLAP_GUARD_DEFAULTS.healthyForMs;
-  const observeEveryMs = options.observeEveryMs ?? FLAP_GUARD_DEFAULTS.observeEveryMs;
-  if (!Number.isInteger(consecutive) || consecutive < 1) {
-    throw new Error(`consecutive must be a positive integer (got ${consecutive})`);
-  }
-  if (!Number.isFinite(healthyForMs) || healthyForMs < 0) {
-    throw new Error(`healthyForMs must be a number of ms, 0 or more (got ${healthyForMs})`);
-  }
-  if (!Number.isFinite(observeEveryMs) || observeEveryMs <= 0) {
-    throw new Error(`observeEveryMs must be a positive number of ms (got ${observeEveryMs})`);
-  }
+  const { consecutive, healthyForMs, observeEveryMs } = { ...FLAP_GUARD_DEFAULTS, ...definedOnly(options) };
+  positiveInteger('consecutive', consecutive);
+  nonNegativeNumber('healthyForMs', healthyForMs);
+  positiveNumber('observeEveryMs', observeEveryMs);
   const entries = new Map<string, Entry>();
   let disposed = false;
 

@@ -1,4 +1,5 @@
 import type { Clock, Timer } from '../clock.ts';
+import { GATEWAY_TRACKER_DEFAULTS } from '../health/gateway-tracker.ts';
 import type { HealthRegistry } from '../health/health-registry.ts';
 import type { StartupReport } from '../startup/types.ts';
 import type { AlertEngine } from './alert-engine.ts';
@@ -10,22 +11,27 @@ export interface HealthAlertSourcesOptions {
   readonly alerts: Pick<AlertEngine, 'raise' | 'clear'>;
   /** The registry name of the gateway, which alerts only after `gatewayGraceMs`. @default 'discord_gateway' */
   readonly gatewayComponent?: string;
-  /** How long the gateway may be down before it alerts (reconnects are routine). */
-  readonly gatewayGraceMs: number;
+  /** How long the gateway may be down before it alerts (reconnects are routine); `ALERT_GATEWAY_GRACE_MS`. @default 60000 */
+  readonly gatewayGraceMs?: number;
   /**
    * Bad observations of a component or task before it alerts (`ALERT_CONSECUTIVE_SAMPLES`);
    * a change of state is one, and so is each `observeEveryMs` it stays bad.
-   * @default 2
+   * @default FLAP_GUARD_DEFAULTS.consecutive (2)
    */
   readonly consecutive?: number;
   /**
    * How long a component or task must stay healthy before its alert resolves (`ALERT_HEALTHY_FOR_MS`).
-   * @default 180000 (3 min)
+   * @default FLAP_GUARD_DEFAULTS.healthyForMs (180000, 3 min)
    */
   readonly healthyForMs?: number;
-  /** How often a component or task that stays bad counts as observed again: the health-check interval. @default 30000 */
+  /** How often a component or task that stays bad counts as observed again: the health-check interval. @default FLAP_GUARD_DEFAULTS.observeEveryMs (30000) */
   readonly observeEveryMs?: number;
 }
+
+export const HEALTH_ALERT_DEFAULTS = {
+  gatewayComponent: GATEWAY_TRACKER_DEFAULTS.component,
+  gatewayGraceMs: 60_000,
+} as const satisfies Required<Pick<HealthAlertSourcesOptions, 'gatewayComponent' | 'gatewayGraceMs'>>;
 
 export interface HealthAlertSources {
   /** Raises `startup` when the start ended degraded; it resolves once every component is up. */
@@ -47,7 +53,8 @@ function alertKey(component: string): string {
  */
 export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthAlertSources {
   const { clock, registry, alerts } = options;
-  const gatewayName = options.gatewayComponent ?? 'discord_gateway';
+  const gatewayName = options.gatewayComponent ?? HEALTH_ALERT_DEFAULTS.gatewayComponent;
+  const gatewayGraceMs = options.gatewayGraceMs ?? HEALTH_ALERT_DEFAULTS.gatewayGraceMs;
   let gatewayTimer: Timer | undefined;
   let degradedStart: Set<string> | undefined;
   const guard = createFlapGuard({
@@ -74,10 +81,10 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
               severity: 'critical',
               title: 'Discord gateway down',
               value: `down for ${Math.round((clock.now() - downSince) / 1000)}s`,
-              threshold: `${Math.round(options.gatewayGraceMs / 1000)}s grace`,
+              threshold: `${Math.round(gatewayGraceMs / 1000)}s grace`,
             });
           },
-          options.gatewayGraceMs,
+          gatewayGraceMs,
           { unref: true },
         );
       }

@@ -1,9 +1,7 @@
 export type AlertSeverity = 'warning' | 'critical';
 
-/** An alert's change of state, as the sinks are told it. */
-export interface AlertTransition {
-  /** `fired` on entry, `escalated` warning→critical, `reminder` at the repeat interval, `resolved` once. */
-  readonly kind: 'fired' | 'escalated' | 'reminder' | 'resolved';
+/** What an alert says about its condition, wherever it is shown: a notification or the firing list. */
+export interface AlertFacts {
   /** Stable key, e.g. `resource.memory`, `component.database`, `task.sampler`, `gateway`. */
   readonly key: string;
   /** Human sentence, already redacted: "Memory usage high". */
@@ -14,11 +12,18 @@ export interface AlertTransition {
   readonly threshold: string | null;
   /** When the condition began, ISO 8601 UTC. */
   readonly since: string;
+  /** Whether a silence covers it. */
+  readonly silenced: boolean;
+}
+
+/** An alert's change of state, as the sinks are told it. */
+export interface AlertTransition extends AlertFacts {
+  /** `fired` on entry, `escalated` warning→critical, `reminder` at the repeat interval, `resolved` once. */
+  readonly kind: 'fired' | 'escalated' | 'reminder' | 'resolved';
   /** When this notification was made, ISO 8601 UTC. */
   readonly at: string;
   /** For `resolved`: how long the condition lasted. */
   readonly duration_ms: number | null;
-  readonly silenced: boolean;
 }
 
 /** What an {@link OpsNotice} is about. */
@@ -59,15 +64,7 @@ export interface AlertSink {
 }
 
 /** An alert that is currently firing, as `/alerts` lists it. */
-export interface FiringAlert {
-  readonly key: string;
-  readonly title: string;
-  readonly severity: AlertSeverity;
-  readonly value: string | null;
-  readonly threshold: string | null;
-  readonly since: string;
-  readonly silenced: boolean;
-}
+export type FiringAlert = AlertFacts;
 
 export interface Silence {
   readonly key: string;

@@ -17,7 +17,9 @@ export interface GatewayTrackerOptions {
   readonly component?: string;
 }
 
-const DEFAULTS = { component: 'discord_gateway' } as const satisfies Partial<GatewayTrackerOptions>;
+export const GATEWAY_TRACKER_DEFAULTS = {
+  component: 'discord_gateway',
+} as const satisfies Partial<GatewayTrackerOptions>;
 
 /** The gateway's state as the health monitor reads it; fed by any gateway library through {@link GatewayObserver}. */
 export interface GatewayTracker extends GatewayObserver {
@@ -32,8 +34,8 @@ export interface GatewayTracker extends GatewayObserver {
  */
 export function createGatewayTracker(options: GatewayTrackerOptions): GatewayTracker {
   const { clock, metrics, health } = options;
-  const component = options.component ?? DEFAULTS.component;
-  const log = options.log.child({ name: 'bot.discord', subsys: 'discord' });
+  const component = options.component ?? GATEWAY_TRACKER_DEFAULTS.component;
+  const log = options.log.child({ name: 'discord', subsys: 'discord' });
   let status: GatewayStatus = 'not_started';
   let since = clock.now();
   let ping: number | null = null;

@@ -1,6 +1,7 @@
+import { positiveNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
+import { errorText } from '../error-text.ts';
 import type { Logger } from '../logging/logger.ts';
-import { errorMessage, singleLine } from './error-record.ts';
 import type { HealthRegistry } from './health-registry.ts';
 
 /** A probe of one component; resolves when healthy, throws (or hangs past its timeout) when not. */
@@ -58,8 +59,8 @@ class CheckTimeoutError extends Error {
 export function createHealthChecks(options: HealthChecksOptions): HealthChecks {
   const { clock, registry } = options;
   const defaultTimeout = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  if (!(defaultTimeout > 0)) throw new RangeError(`timeoutMs must be > 0, got ${defaultTimeout}`);
-  const log = options.log.child({ name: 'bot.health', subsys: 'health' });
+  positiveNumber('timeoutMs', defaultTimeout);
+  const log = options.log.child({ name: 'health', subsys: 'health' });
   const checks = new Map<string, { check: HealthCheck; options: HealthCheckOptions }>();
   // Only a component this runner marked down is restored by a passing check, so
   // a passing probe never hides a failure that the startup or the gateway reported.
@@ -107,7 +108,7 @@ export function createHealthChecks(options: HealthChecksOptions): HealthChecks {
       return { component, ok: true, duration_ms: duration, error: null };
     }
     const effect = checkOptions.effect ?? (current?.critical ? 'failed' : 'degraded');
-    const message = singleLine(errorMessage(error));
+    const message = errorText(error);
     // A probe that keeps failing warns once; the repeats are only worth a debug line.
     const level = markedByCheck.has(component) ? 'debug' : 'warning';
     log[level]('health_check_failed', `Health check of '${component}' failed: ${message}`, {

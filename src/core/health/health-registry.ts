@@ -1,7 +1,10 @@
+import { positiveInteger } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
+import { definedOnly } from '../defined-only.ts';
+import { ERROR_TEXT_DEFAULTS } from '../error-text.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { ERROR_MESSAGE_MAX_LENGTH, toErrorRecord } from './error-record.ts';
+import { toErrorRecord } from './error-record.ts';
 import type { ComponentHealth, ComponentState, ErrorRecord } from './types.ts';
 
 export interface HealthRegistryOptions {
@@ -28,7 +31,7 @@ export interface HealthRegistryOptions {
 
 const DEFAULTS = {
   errorHistory: 20,
-  errorMessageMax: ERROR_MESSAGE_MAX_LENGTH,
+  errorMessageMax: ERROR_TEXT_DEFAULTS.maxLength,
   redact: (text: string) => text,
 } as const satisfies Partial<HealthRegistryOptions>;
 
@@ -99,13 +102,10 @@ const LEVEL_BY_STATE = {
 /** Creates the component registry behind the health snapshot. */
 export function createHealthRegistry(options: HealthRegistryOptions): HealthRegistry {
   const { clock, metrics } = options;
-  const errorHistory = options.errorHistory ?? DEFAULTS.errorHistory;
-  const errorMessageMax = options.errorMessageMax ?? DEFAULTS.errorMessageMax;
-  const redact = options.redact ?? DEFAULTS.redact;
-  if (!Number.isInteger(errorHistory) || errorHistory < 1) {
-    throw new RangeError(`errorHistory must be a positive integer, got ${errorHistory}`);
-  }
-  const log = options.log.child({ name: 'bot.health', subsys: 'health' });
+  const { errorHistory, errorMessageMax, redact } = { ...DEFAULTS, ...definedOnly(options) };
+  positiveInteger('errorHistory', errorHistory);
+  positiveInteger('errorMessageMax', errorMessageMax);
+  const log = options.log.child({ name: 'health', subsys: 'health' });
   const entries = new Map<string, Entry>();
   const listeners = new Set<ComponentChangeListener>();
 
@@ -140,7 +140,7 @@ export function createHealthRegistry(options: HealthRegistryOptions): HealthRegi
   };
 
   const pushError = (entry: Entry, error: unknown): ErrorRecord => {
-    const record = toErrorRecord(error, clock.now(), errorMessageMax, redact);
+    const record = toErrorRecord(error, clock.now(), { maxLength: errorMessageMax, redact });
     entry.errorCount += 1;
     entry.errors.push(record);
     if (entry.errors.length > errorHistory) entry.errors.splice(0, entry.errors.length - errorHistory);

@@ -1,3 +1,4 @@
+import { positiveNumber } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 
@@ -59,14 +60,13 @@ export interface LivenessWatchdog {
 /** Creates the event-loop liveness watchdog. */
 export function createLivenessWatchdog(options: LivenessWatchdogOptions): LivenessWatchdog {
   const { clock } = options;
-  const tickMs = options.tickMs ?? DEFAULTS.tickMs;
+  const tickMs = positiveNumber('tickMs', options.tickMs ?? DEFAULTS.tickMs);
   const blockedAfterMs = options.blockedAfterMs ?? DEFAULTS.blockedAfterMs;
   const history = options.history ?? DEFAULTS.history;
-  if (!(tickMs > 0)) throw new RangeError(`tickMs must be > 0, got ${tickMs}`);
   if (!(blockedAfterMs > tickMs)) {
     throw new RangeError(`blockedAfterMs (${blockedAfterMs}) must exceed tickMs (${tickMs})`);
   }
-  const log = options.log.child({ name: 'bot.health', subsys: 'health' });
+  const log = options.log.child({ name: 'health', subsys: 'health' });
   let timer: Timer | null = null;
   let lastTick: number | null = null;
   let count = 0;

@@ -1,19 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { positiveInteger, positiveNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
+import { definedOnly } from '../defined-only.ts';
 import type { HealthSnapshot } from '../health/types.ts';
 import type { Logger } from '../logging/logger.ts';
-import { createCachedExposition } from '../metrics/cached-exposition.ts';
+import { CACHED_EXPOSITION_DEFAULTS, createCachedExposition } from '../metrics/cached-exposition.ts';
 import type { MetricsExposition } from '../metrics/metrics-exposition.ts';
 import { createBearerCheck } from './bearer-auth.ts';
 import { publicHealth } from './public-health.ts';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
-  /** `PROMETHEUS_HOST`, e.g. `0.0.0.0`. */
-  readonly host: string;
-  /** `PROMETHEUS_PORT`; 0 picks a free port (tests). */
-  readonly port: number;
+  /** `PROMETHEUS_HOST`: a name or an IP literal to bind. @default '0.0.0.0' */
+  readonly host?: string;
+  /** `PROMETHEUS_PORT`; 0 picks a free port (tests). @default 8001 */
+  readonly port?: number;
   /** What `/metrics` serves; without it `/metrics` is 404. */
   readonly metrics?: MetricsExposition;
   /** The snapshot `/healthz` and `/readyz` answer from. */
@@ -77,8 +79,10 @@ export interface HttpServer {
   address(): { readonly host: string; readonly port: number } | undefined;
 }
 
-const DEFAULTS = {
-  metricsMaxAgeMs: 1_000,
+export const HTTP_SERVER_DEFAULTS = {
+  host: '0.0.0.0',
+  port: 8001,
+  metricsMaxAgeMs: CACHED_EXPOSITION_DEFAULTS.maxAgeMs,
   maxConnections: 64,
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
@@ -88,6 +92,8 @@ const DEFAULTS = {
 } as const satisfies Required<
   Pick<
     HttpServerOptions,
+    | 'host'
+    | 'port'
     | 'metricsMaxAgeMs'
     | 'maxConnections'
     | 'headersTimeoutMs'
@@ -121,11 +127,11 @@ const text = (status: number, body: string): Reply => ({ status, type: TEXT, bod
  * answer is computed from in-memory state, so probes stay cheap while the bot is busy.
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const o = { ...DEFAULTS, ...definedOnly(options) };
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
-    throw new Error(`port must be an integer from 0 to 65535, got ${options.port}`);
+  const o = { ...HTTP_SERVER_DEFAULTS, ...definedOnly(options) };
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535) {
+    throw new Error(`port must be an integer from 0 to 65535, got ${o.port}`);
   }
-  if (options.host.length === 0) throw new Error('host must not be empty');
+  if (o.host.length === 0) throw new Error('host must not be empty');
   for (const name of [
     'headersTimeoutMs',
     'requestTimeoutMs',
@@ -133,23 +139,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     'idleTimeoutMs',
     'stopTimeoutMs',
   ] as const) {
-    const value = o[name];
-    if (!Number.isFinite(value) || value <= 0)
-      throw new Error(`${name} must be a positive number, got ${value}`);
+    positiveNumber(name, o[name]);
   }
   if (o.headersTimeoutMs > o.requestTimeoutMs) {
     throw new Error(
       `headersTimeoutMs (${o.headersTimeoutMs}) must not exceed requestTimeoutMs (${o.requestTimeoutMs})`,
     );
   }
-  if (!Number.isInteger(o.maxConnections) || o.maxConnections < 1) {
-    throw new Error(`maxConnections must be a positive integer, got ${o.maxConnections}`);
-  }
+  positiveInteger('maxConnections', o.maxConnections);
   if (options.authToken !== undefined && options.authToken.length === 0) {
     throw new Error('authToken must not be empty (leave it out to serve without a token)');
   }
-  const log = options.log.child({ name: 'bot.metrics.http', subsys: 'metrics' });
-  const { host, port, clock } = options;
+  const log = options.log.child({ name: 'metrics.http', subsys: 'metrics' });
+  const { host, port } = o;
+  const { clock } = options;
   const { stopTimeoutMs } = o;
   const authorize = options.authToken === undefined ? undefined : createBearerCheck(options.authToken);
   const metrics =
@@ -331,10 +334,6 @@ function clientErrorStatus(code: string | null): string {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
   if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
   return '400 Bad Request';
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function isProbe(url: string | undefined): boolean {

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Clock } from '../clock.ts';
+import { errorMessage } from '../error-text.ts';
 import { formatConsoleLine, type JsonLogRecord } from './console-format.ts';
 import type { SinkCheck, SinkState } from './file-sink.ts';
 
@@ -49,7 +50,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
   const degrade = (error: unknown): void => {
     if (state === 'degraded') return;
     state = 'degraded';
-    problem = error instanceof Error ? error.message : String(error);
+    problem = errorMessage(error);
     const listener = options.onDegraded;
     const reason = problem;
     if (listener !== undefined) {

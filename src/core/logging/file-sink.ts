@@ -9,6 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { createBackoff } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import { describeFsError, fsErrorCode } from './describe-fs-error.ts';
 import { rotateFiles } from './file-rotation.ts';
@@ -187,6 +188,8 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   if (!(retryInitialMs > 0 && retryMaxMs >= retryInitialMs)) {
     throw new RangeError('file sink: retryMaxMs must be >= retryInitialMs > 0');
   }
+  // Without jitter: one process's one file, nothing to desynchronise.
+  const reopenDelays = createBackoff({ baseMs: retryInitialMs, maxMs: retryMaxMs, jitter: 0 });
   if (!(Number.isInteger(watchIntervalMs) && watchIntervalMs >= 0)) {
     throw new RangeError(`file sink: watchIntervalMs must be an integer >= 0, got ${watchIntervalMs}`);
   }
@@ -206,7 +209,8 @@ export function createFileSink(options: FileSinkOptions): FileSink {
   let error: string | undefined;
   let code: string | undefined;
   let since = 0;
-  let backoff = retryInitialMs;
+  /** Failed reopens in a row: the backoff's attempt number. */
+  let failures = 0;
   let recoveredAt = Number.NEGATIVE_INFINITY;
   let retryAt = 0;
   let dropped = 0;
@@ -272,7 +276,7 @@ export function createFileSink(options: FileSinkOptions): FileSink {
       since = clock.now();
       // A sink that fails again soon after recovering keeps its longer backoff, so a flapping
       // disk cannot turn into a stream of degraded/recovered records.
-      backoff = since - recoveredAt < retryMaxMs ? Math.min(backoff * 2, retryMaxMs) : retryInitialMs;
+      failures = since - recoveredAt < retryMaxMs ? failures + 1 : 1;
       notify({
         state,
         path,
@@ -282,9 +286,9 @@ export function createFileSink(options: FileSinkOptions): FileSink {
         downMs: 0,
       });
     } else {
-      backoff = Math.min(backoff * 2, retryMaxMs);
+      failures += 1;
     }
-    retryAt = clock.now() + backoff;
+    retryAt = clock.now() + reopenDelays.delay(failures);
   };
 
   const recovered = (): void => {

@@ -1,4 +1,4 @@
-/** The levels of the contract; `warning` prints as `WARNING`. */
+/** The five log levels; `warning` prints as `WARNING`. */
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -12,7 +12,10 @@ export type LogDetail = Readonly<Record<string, unknown>>;
  * code, stack) and every secret registered with the logger is redacted by value.
  */
 export interface Logger {
-  /** A logger whose records carry `name` (dotted, e.g. `bot.startup`) and `subsys`. */
+  /**
+   * A logger whose records carry `name` and `subsys`. The name is relative to the
+   * logging's root name: `startup` is written `bot.startup` under the default root.
+   */
   child(bindings: { readonly name?: string; readonly subsys?: string }): Logger;
   debug(event: string, msg: string, detail?: LogDetail): void;
   info(event: string, msg: string, detail?: LogDetail): void;

@@ -19,12 +19,12 @@ import { createSanitizer, type DetailLimits, type Sanitizer } from './sanitize-d
 
 export interface LoggingOptions {
   /**
-   * Records below this level are not built at all.
+   * Records below this level are not built at all; `LOG_LEVEL`.
    * @default 'info'
    */
   readonly level?: LogLevel;
   /**
-   * The JSON-lines file; its folder is created.
+   * The JSON-lines file (`LOG_FILE`); its folder is created.
    * @default 'logs/bot.jsonl'
    */
   readonly file?: string;
@@ -39,14 +39,16 @@ export interface LoggingOptions {
    */
   readonly color?: boolean;
   /**
-   * Rotation of the JSON file; rotated files are `bot.1.jsonl` (newest) … `bot.<keep>.jsonl`.
-   * @default { maxBytes: 10485760, keep: 5 }
+   * Rotation of the JSON file (`LOG_ROTATE_MAX_MB`, `LOG_ROTATE_DAILY`, `LOG_ROTATE_KEEP`); rotated
+   * files are `bot.1.jsonl` (newest) … `bot.<keep>.jsonl`.
+   * @default { maxBytes: 52428800 (50 MiB), daily: true, keep: 7 }
    */
   readonly rotation?: RotationOptions;
   /** @default systemClock */
   readonly clock?: Clock;
   /**
-   * The root logger's name; children given a bare name (`startup`) are placed under it (`bot.startup`).
+   * The root logger's name. Child names are relative to it: `startup` becomes `bot.startup`,
+   * `metrics.http` becomes `bot.metrics.http`; a name already under the root is kept.
    * @default 'bot'
    */
   readonly rootName?: string;
@@ -71,10 +73,10 @@ export interface LoggingOptions {
   readonly watchIntervalMs?: number;
 }
 
-const DEFAULTS = {
+export const LOGGING_DEFAULTS = {
   level: 'info',
   file: 'logs/bot.jsonl',
-  rotation: { maxBytes: 10 * 1024 * 1024, keep: 5 },
+  rotation: { maxBytes: 50 * 1024 * 1024, daily: true, keep: 7 },
   rootName: 'bot',
 } as const satisfies LoggingOptions;
 
@@ -88,7 +90,7 @@ export interface EnforcerReport {
 
 /** The dual-sink logging of the bot: console for people, JSON lines for machines. */
 export interface Logging {
-  /** The root logger: name `bot`, subsys `core`. */
+  /** The root logger: name `rootName` (`bot`), subsys `core`. */
   readonly logger: Logger;
   /** Redacts `value` from every record from now on. */
   addSecret(value: string): void;
@@ -155,10 +157,10 @@ function levelAwareStream(write: (line: string, level: LogLevel) => void): pino.
 export function createLogging(options: LoggingOptions = {}): Logging {
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? noopMetrics;
-  const level = options.level ?? DEFAULTS.level;
-  const file = options.file ?? DEFAULTS.file;
-  const rotation: RotationOptions = options.rotation ?? DEFAULTS.rotation;
-  const rootName = options.rootName ?? DEFAULTS.rootName;
+  const level = options.level ?? LOGGING_DEFAULTS.level;
+  const file = options.file ?? LOGGING_DEFAULTS.file;
+  const rotation: RotationOptions = options.rotation ?? LOGGING_DEFAULTS.rotation;
+  const rootName = options.rootName ?? LOGGING_DEFAULTS.rootName;
   if (!LOG_LEVELS.includes(level))
     throw new RangeError(`logging: level must be one of ${LOG_LEVELS.join(', ')}`);
   if (rootName === '') throw new RangeError('logging: rootName must not be empty');
@@ -283,8 +285,9 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     pino.multistream(streams, { levels: LEVEL_NUMBERS, dedupe: false }),
   );
 
+  // Names are relative to the root: `startup` and `metrics.http` go under it, one already under it stays.
   const qualify = (name: string): string =>
-    name === rootName || name.startsWith(`${rootName}.`) || name.includes('.') ? name : `${rootName}.${name}`;
+    name === rootName || name.startsWith(`${rootName}.`) ? name : `${rootName}.${name}`;
 
   const makeLogger = (name: string, subsys: string, target: PinoLogger, clean: Sanitizer): Logger => {
     const log = (recordLevel: LogLevel, event: string, msg: string, detail?: LogDetail): void => {
@@ -330,7 +333,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   };
 
   const logger = makeLogger(rootName, 'core', base.child({ name: rootName, subsys: 'core' }), sanitizer);
-  internal = logger.child({ name: `${rootName}.logging`, subsys: 'logging' });
+  internal = logger.child({ name: 'logging', subsys: 'logging' });
 
   return {
     logger,

@@ -1,3 +1,5 @@
+import { positiveInteger } from '../check-option.ts';
+import { errorMessage } from '../error-text.ts';
 import { REDACTED, type Redactor } from './redactor.ts';
 
 /** Bounds that keep one bad record from blowing up a sink. */
@@ -36,6 +38,9 @@ const DEFAULT_LIMITS = {
   maxEntries: 100,
   maxNodes: 2000,
 } as const satisfies Required<DetailLimits>;
+
+/** One step of the walk through a detail: the value, how deep it sits, the objects above it, the nodes left. */
+type Walk<T, R> = (value: T, depth: number, ancestors: object[], budget: { nodes: number }) => R;
 
 /** A serialised `Error` as it appears in `detail`. */
 export interface SerializedError {
@@ -95,10 +100,7 @@ export interface Sanitizer {
  */
 export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): Sanitizer {
   const resolved = { ...DEFAULT_LIMITS, ...limits };
-  for (const [key, value] of Object.entries(resolved)) {
-    if (!Number.isInteger(value) || value < 1)
-      throw new RangeError(`detail limit ${key} must be a positive integer`);
-  }
+  for (const [key, value] of Object.entries(resolved)) positiveInteger(`detail limit ${key}`, value);
 
   const cut = (text: string, max: number): string => {
     if (text.length <= max) return redactor.redact(text);
@@ -108,12 +110,7 @@ export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): 
     return `${redacted.slice(0, max)}…[${text.length - max} more chars]`;
   };
 
-  const sanitize = (
-    value: unknown,
-    depth: number,
-    ancestors: object[],
-    budget: { nodes: number },
-  ): unknown => {
+  const sanitize: Walk<unknown, unknown> = (value, depth, ancestors, budget) => {
     if (--budget.nodes < 0) return '[…]';
     switch (typeof value) {
       case 'string':
@@ -163,16 +160,16 @@ export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): 
       try {
         return [key, (object as Record<string, unknown>)[key]];
       } catch (error) {
-        return [key, `[Unreadable: ${error instanceof Error ? error.message : String(error)}]`];
+        return [key, `[Unreadable: ${errorMessage(error)}]`];
       }
     });
 
-  const sanitizeEntries = (
-    entries: readonly (readonly [unknown, unknown])[],
-    depth: number,
-    ancestors: object[],
-    budget: { nodes: number },
-  ): Record<string, unknown> => {
+  const sanitizeEntries: Walk<readonly (readonly [unknown, unknown])[], Record<string, unknown>> = (
+    entries,
+    depth,
+    ancestors,
+    budget,
+  ) => {
     const out: Record<string, unknown> = {};
     let kept = 0;
     for (const [rawKey, raw] of entries) {
@@ -189,12 +186,7 @@ export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): 
     return out;
   };
 
-  const serializeError = (
-    error: Error,
-    depth: number,
-    ancestors: object[],
-    budget: { nodes: number },
-  ): SerializedError => {
+  const serializeError: Walk<Error, SerializedError> = (error, depth, ancestors, budget) => {
     const out: {
       name: string;
       message: string;

@@ -1,3 +1,4 @@
+import { nonNegativeNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
 import type { MetricsExposition } from './metrics-exposition.ts';
 
@@ -21,9 +22,10 @@ export interface CachedExpositionOptions {
   readonly abandonAfterMs?: number;
 }
 
-const DEFAULTS = { maxAgeMs: 1_000, abandonAfterMs: 10_000 } as const satisfies Required<
-  Pick<CachedExpositionOptions, 'maxAgeMs' | 'abandonAfterMs'>
->;
+export const CACHED_EXPOSITION_DEFAULTS = {
+  maxAgeMs: 1_000,
+  abandonAfterMs: 10_000,
+} as const satisfies Required<Pick<CachedExpositionOptions, 'maxAgeMs' | 'abandonAfterMs'>>;
 
 /**
  * `source` rendered at most once per `maxAgeMs`: scrapes inside that window get the
@@ -32,14 +34,10 @@ const DEFAULTS = { maxAgeMs: 1_000, abandonAfterMs: 10_000 } as const satisfies 
  * there is none), so a flood of scrapes cannot turn into a flood of renders.
  */
 export function createCachedExposition(options: CachedExpositionOptions): MetricsExposition {
-  const maxAgeMs = options.maxAgeMs ?? DEFAULTS.maxAgeMs;
-  const abandonAfterMs = options.abandonAfterMs ?? DEFAULTS.abandonAfterMs;
-  for (const [name, value] of [
-    ['maxAgeMs', maxAgeMs],
-    ['abandonAfterMs', abandonAfterMs],
-  ] as const) {
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got ${value}`);
-  }
+  const maxAgeMs = options.maxAgeMs ?? CACHED_EXPOSITION_DEFAULTS.maxAgeMs;
+  const abandonAfterMs = options.abandonAfterMs ?? CACHED_EXPOSITION_DEFAULTS.abandonAfterMs;
+  nonNegativeNumber('maxAgeMs', maxAgeMs);
+  nonNegativeNumber('abandonAfterMs', abandonAfterMs);
   const { source, clock } = options;
 
   let generation = 0;

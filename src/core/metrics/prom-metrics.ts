@@ -1,5 +1,7 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { AlertSeverity } from '../alerts/types.ts';
+import { positiveInteger } from '../check-option.ts';
+import { definedOnly } from '../defined-only.ts';
 import { type Logger, type LogLevel, silentLogger } from '../logging/logger.ts';
 import type { StartupReport } from '../startup/types.ts';
 import { createLabelBudget } from './label-budget.ts';
@@ -11,7 +13,7 @@ import { registerSourceGauges } from './source-gauges.ts';
 /** Options of {@link createPromMetrics}. */
 export interface PromMetricsOptions {
   /**
-   * Prefix of every bot metric; the guide's names assume the default.
+   * Prefix of every bot metric; the documented names, the shipped alert rules and the dashboard assume the default.
    * @default 'bot_'
    */
   readonly prefix?: string;
@@ -52,7 +54,7 @@ export interface PromMetrics extends Metrics, MetricsExposition {
   readonly registry: Registry;
 }
 
-const DEFAULTS = {
+export const PROM_METRICS_DEFAULTS = {
   prefix: 'bot_',
   collectDefault: true,
   version: 'unknown',
@@ -61,18 +63,30 @@ const DEFAULTS = {
   maxLabelValues: 200,
 } as const satisfies Required<Omit<PromMetricsOptions, 'log'>>;
 
+type LogOutcome = Parameters<Metrics['logRecord']>[1];
+
+const ALERT_COUNTER_HELP = {
+  fired: 'Alerts fired (entry and escalation), by severity.',
+  delivered: 'Alert notifications delivered by a sink, by severity.',
+  dropped: 'Alert notifications dropped (rate limit, queue full, sink failure), by severity.',
+  resolved: 'Alerts resolved, by severity.',
+} as const satisfies Record<AlertMetricEvent, string>;
+
+const LOG_RECORD_HELP = {
+  written: 'Log records written, by level.',
+  dropped: 'Log records dropped (sink backpressure or failure), by level.',
+} as const satisfies Record<LogOutcome, string>;
+
 /**
  * Creates the prom-client metrics on a registry of their own, so two instances
  * in one process (tests, or the core lifted into another bot) never collide.
  */
 export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics {
-  const o = { ...DEFAULTS, ...definedOnly(options) };
+  const o = { ...PROM_METRICS_DEFAULTS, ...definedOnly(options) };
   if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(o.prefix)) {
     throw new Error(`metrics prefix "${o.prefix}" is not a valid Prometheus name prefix`);
   }
-  if (!Number.isInteger(o.maxLabelValues) || o.maxLabelValues < 1) {
-    throw new Error(`maxLabelValues must be a positive integer, got ${o.maxLabelValues}`);
-  }
+  positiveInteger('maxLabelValues', o.maxLabelValues);
   const log = options.log ?? silentLogger;
   const p = o.prefix;
   const registry = new Registry();
@@ -85,6 +99,19 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   const view = (): ScrapeFrame => frame ?? createScrapeFrame(sources, lastStartup, log);
   const bound = createLabelBudget(o.maxLabelValues);
 
+  /** `<prefix><family>_<key>_total` for each key of `help`, labelled by `label`. */
+  const counterFamily = <K extends string, L extends string>(
+    family: string,
+    help: Readonly<Record<K, string>>,
+    label: L,
+  ): Record<K, Counter<L>> =>
+    Object.fromEntries(
+      (Object.entries(help) as [K, string][]).map(([key, text]) => [
+        key,
+        new Counter({ name: `${p}${family}_${key}_total`, help: text, labelNames: [label], registers }),
+      ]),
+    ) as Record<K, Counter<L>>;
+
   // Pushed on the hot path.
   const startupTotal = new Histogram({
     name: `${p}startup_total_duration`,
@@ -92,27 +119,37 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     buckets: [...o.startupBuckets],
     registers,
   });
-  // Both counters start every known component/task at 0 at scrape time: a series
-  // born at 1 hides its first increase from rate().
-  const componentErrors = new Counter({
-    name: `${p}component_errors_total`,
-    help: 'Errors recorded against a component.',
-    labelNames: ['component'],
-    registers,
-    collect() {
-      for (const c of view().health()?.components ?? [])
-        this.inc({ component: bound('component', c.name) }, 0);
-    },
-  });
-  const heartbeats = new Counter({
-    name: `${p}background_task_heartbeats_total`,
-    help: 'Heartbeats reported by a background task.',
-    labelNames: ['task'],
-    registers,
-    collect() {
-      for (const t of view().tasks()) this.inc({ task: bound('task', t.name) }, 0);
-    },
-  });
+  /**
+   * A counter by `label` whose series start at 0 for everything `known` at scrape time:
+   * a series born at 1 hides its first increase from rate().
+   */
+  const countedFromZero = <L extends string>(
+    name: string,
+    help: string,
+    label: L,
+    known: () => readonly { readonly name: string }[],
+  ): Counter<L> =>
+    new Counter<L>({
+      name: `${p}${name}`,
+      help,
+      labelNames: [label],
+      registers,
+      collect() {
+        for (const k of known()) this.inc({ [label]: bound(label, k.name) } as Partial<Record<L, string>>, 0);
+      },
+    });
+  const componentErrors = countedFromZero(
+    'component_errors_total',
+    'Errors recorded against a component.',
+    'component',
+    () => view().health()?.components ?? [],
+  );
+  const heartbeats = countedFromZero(
+    'background_task_heartbeats_total',
+    'Heartbeats reported by a background task.',
+    'task',
+    () => view().tasks(),
+  );
   const taskRestarts = new Counter({
     name: `${p}background_task_restarts_total`,
     help: 'Restarts of a background task by its supervisor.',
@@ -132,49 +169,13 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     buckets: [...o.ackBuckets],
     registers,
   });
-  const alertCounters: Record<AlertMetricEvent, Counter<'severity'>> = {
-    fired: new Counter({
-      name: `${p}alerts_fired_total`,
-      help: 'Alerts fired (entry and escalation), by severity.',
-      labelNames: ['severity'],
-      registers,
-    }),
-    delivered: new Counter({
-      name: `${p}alerts_delivered_total`,
-      help: 'Alert notifications delivered by a sink, by severity.',
-      labelNames: ['severity'],
-      registers,
-    }),
-    dropped: new Counter({
-      name: `${p}alerts_dropped_total`,
-      help: 'Alert notifications dropped (rate limit, queue full, sink failure), by severity.',
-      labelNames: ['severity'],
-      registers,
-    }),
-    resolved: new Counter({
-      name: `${p}alerts_resolved_total`,
-      help: 'Alerts resolved, by severity.',
-      labelNames: ['severity'],
-      registers,
-    }),
-  };
+  const alertCounters = counterFamily('alerts', ALERT_COUNTER_HELP, 'severity');
   const gatewayReconnects = new Counter({
     name: `${p}gateway_reconnects_total`,
     help: 'Gateway reconnections.',
     registers,
   });
-  const logWritten = new Counter({
-    name: `${p}log_records_written_total`,
-    help: 'Log records written, by level.',
-    labelNames: ['level'],
-    registers,
-  });
-  const logDropped = new Counter({
-    name: `${p}log_records_dropped_total`,
-    help: 'Log records dropped (sink backpressure or failure), by level.',
-    labelNames: ['level'],
-    registers,
-  });
+  const logRecords = counterFamily('log_records', LOG_RECORD_HELP, 'level');
 
   registerSourceGauges({ registry, prefix: p, version: o.version, view, log });
 
@@ -225,7 +226,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       safely(() => gatewayReconnects.inc());
     },
     logRecord(level: LogLevel, outcome) {
-      safely(() => (outcome === 'written' ? logWritten : logDropped).inc({ level }));
+      safely(() => logRecords[outcome].inc({ level }));
     },
     async metricsText() {
       frame = createScrapeFrame(sources, lastStartup, log);
@@ -240,8 +241,4 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       return pending;
     },
   };
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

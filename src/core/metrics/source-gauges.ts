@@ -72,6 +72,25 @@ export function registerSourceGauges(options: SourceGaugesOptions): void {
       if (value !== null && Number.isFinite(value)) g.set(value);
     });
 
+  /** One series per state of each component or task: 1 for its current state, 0 for the others. */
+  const stateGauge = <L extends string, S extends string>(
+    name: string,
+    help: string,
+    label: L,
+    states: readonly S[],
+    rows: (f: ScrapeFrame) => readonly { readonly name: string; readonly state: S }[],
+  ): void =>
+    gauge<L | 'state'>(name, help, [label, 'state'], (g, f) => {
+      for (const row of rows(f)) {
+        for (const state of states) {
+          g.set(
+            { [label]: row.name, state } as Partial<Record<L | 'state', string>>,
+            state === row.state ? 1 : 0,
+          );
+        }
+      }
+    });
+
   gauge('up', 'Always 1 while the bot answers scrapes.', [], (g) => g.set(1));
   gauge('info', 'Build information; the value is always 1.', ['version'], (g, f) =>
     g.set({ version: f.health()?.version ?? version }, 1),
@@ -86,15 +105,12 @@ export function registerSourceGauges(options: SourceGaugesOptions): void {
       for (const s of OVERALL_STATUSES) g.set({ status: s }, s === status ? 1 : 0);
     },
   );
-  gauge(
+  stateGauge(
     'component_state',
     'Component lifecycle state: 1 for the current state, 0 for the others.',
-    ['component', 'state'],
-    (g, f) => {
-      for (const c of f.health()?.components ?? []) {
-        for (const s of COMPONENT_STATES) g.set({ component: c.name, state: s }, s === c.state ? 1 : 0);
-      }
-    },
+    'component',
+    COMPONENT_STATES,
+    (f) => f.health()?.components ?? [],
   );
   gauge(
     'component_startup_duration_seconds',
@@ -110,15 +126,12 @@ export function registerSourceGauges(options: SourceGaugesOptions): void {
     const report = f.startup();
     if (report !== undefined) g.set(report.duration_ms / 1000);
   });
-  gauge(
+  stateGauge(
     'background_task_state',
     'Background task state: 1 for the current state, 0 for the others.',
-    ['task', 'state'],
-    (g, f) => {
-      for (const t of f.tasks()) {
-        for (const s of TASK_STATES) g.set({ task: t.name, state: s }, s === t.state ? 1 : 0);
-      }
-    },
+    'task',
+    TASK_STATES,
+    (f) => f.tasks(),
   );
   gauge(
     'background_task_heartbeat_age_seconds',

@@ -1,8 +1,9 @@
 import type { ObservedValue } from '../alerts/alert-engine.ts';
+import { nonNegativeNumber, positiveNumber } from '../check-option.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ResourceSampler } from './resource-sampler.ts';
-import { validateResourceThresholds } from './resource-thresholds.ts';
+import { DEFAULT_RESOURCE_THRESHOLDS, validateResourceThresholds } from './resource-thresholds.ts';
 import { createRingBuffer } from './ring-buffer.ts';
 import type { ResourceSample, ResourcesView, ResourceThresholds } from './types.ts';
 
@@ -13,15 +14,22 @@ export interface ResourceAlertTarget {
 
 export interface ResourceMonitorOptions {
   readonly sampler: Pick<ResourceSampler, 'sample'>;
-  /** Validated at construction: positive, critical above warning. */
-  readonly thresholds: ResourceThresholds;
+  /**
+   * Validated at construction: positive, critical above warning. The `RESOURCE_*_WARNING_*` / `_CRITICAL_*` variables.
+   * @default DEFAULT_RESOURCE_THRESHOLDS (1024/2048 MB, 80/95 %, 100/500 ms)
+   */
+  readonly thresholds?: ResourceThresholds;
   readonly clock: Clock;
   readonly log: Logger;
   readonly alerts: ResourceAlertTarget;
-  /** How often the integrator calls `tick()` (RESOURCE_SAMPLE_INTERVAL_MS); sizes the history. */
-  readonly sampleIntervalMs: number;
   /**
-   * How often a `resource_stats` record is logged; samples in between are kept, not logged.
+   * How often the integrator calls `tick()` (`RESOURCE_SAMPLE_INTERVAL_MS`); sizes the history.
+   * @default 15000
+   */
+  readonly sampleIntervalMs?: number;
+  /**
+   * How often a `resource_stats` record is logged (`RESOURCE_STATS_LOG_INTERVAL_MS`); samples in
+   * between are kept, not logged.
    * @default 60000
    */
   readonly statsEveryMs?: number;
@@ -38,8 +46,13 @@ export interface ResourceMonitor {
   view(): ResourcesView;
 }
 
-const DEFAULTS = { statsEveryMs: 60_000, historyMs: 3_600_000 } as const satisfies Required<
-  Pick<ResourceMonitorOptions, 'statsEveryMs' | 'historyMs'>
+export const RESOURCE_MONITOR_DEFAULTS = {
+  thresholds: DEFAULT_RESOURCE_THRESHOLDS,
+  sampleIntervalMs: 15_000,
+  statsEveryMs: 60_000,
+  historyMs: 3_600_000,
+} as const satisfies Required<
+  Pick<ResourceMonitorOptions, 'thresholds' | 'sampleIntervalMs' | 'statsEveryMs' | 'historyMs'>
 >;
 
 const MB = 1024 * 1024;
@@ -65,20 +78,16 @@ export function disabledResourcesView(thresholds: ResourceThresholds): Resources
 
 /** Keeps the recent resource samples, logs them at a low rate and turns them into alert observations. */
 export function createResourceMonitor(options: ResourceMonitorOptions): ResourceMonitor {
-  const thresholds = validateResourceThresholds(options.thresholds);
+  const thresholds = validateResourceThresholds(options.thresholds ?? RESOURCE_MONITOR_DEFAULTS.thresholds);
+  const sampleIntervalMs = options.sampleIntervalMs ?? RESOURCE_MONITOR_DEFAULTS.sampleIntervalMs;
   const { clock, alerts, sampler } = options;
-  const log = options.log.child({ name: 'bot.resources', subsys: 'resources' });
-  const statsEveryMs = options.statsEveryMs ?? DEFAULTS.statsEveryMs;
-  const historyMs = options.historyMs ?? DEFAULTS.historyMs;
-  if (!Number.isFinite(options.sampleIntervalMs) || options.sampleIntervalMs <= 0) {
-    throw new Error(`sampleIntervalMs must be positive (got ${options.sampleIntervalMs})`);
-  }
-  if (!Number.isFinite(statsEveryMs) || statsEveryMs < 0) {
-    throw new Error(`statsEveryMs must be zero or more (got ${statsEveryMs})`);
-  }
-  if (!Number.isFinite(historyMs) || historyMs <= 0)
-    throw new Error(`historyMs must be positive (got ${historyMs})`);
-  const history = createRingBuffer<ResourceSample>(Math.ceil(historyMs / options.sampleIntervalMs) + 1);
+  const log = options.log.child({ name: 'resources', subsys: 'resources' });
+  const statsEveryMs = options.statsEveryMs ?? RESOURCE_MONITOR_DEFAULTS.statsEveryMs;
+  const historyMs = options.historyMs ?? RESOURCE_MONITOR_DEFAULTS.historyMs;
+  positiveNumber('sampleIntervalMs', sampleIntervalMs);
+  nonNegativeNumber('statsEveryMs', statsEveryMs);
+  positiveNumber('historyMs', historyMs);
+  const history = createRingBuffer<ResourceSample>(Math.ceil(historyMs / sampleIntervalMs) + 1);
   let lastStatsAt: number | undefined;
 
   const feedAlerts = (s: ResourceSample): void => {

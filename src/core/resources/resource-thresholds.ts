@@ -1,6 +1,6 @@
 import type { ResourceThresholds, Threshold } from './types.ts';
 
-/** The guide's defaults (`RESOURCE_*` variables). */
+/** The defaults of the `RESOURCE_*_WARNING_*` and `RESOURCE_*_CRITICAL_*` variables. */
 export const DEFAULT_RESOURCE_THRESHOLDS = {
   memory_mb: { warning: 1024, critical: 2048 },
   cpu_percent: { warning: 80, critical: 95 },

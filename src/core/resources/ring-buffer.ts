@@ -1,3 +1,5 @@
+import { positiveInteger } from '../check-option.ts';
+
 /** A fixed-capacity FIFO that overwrites its oldest entry when full. */
 export interface RingBuffer<T> {
   readonly capacity: number;
@@ -10,9 +12,7 @@ export interface RingBuffer<T> {
 }
 
 export function createRingBuffer<T>(capacity: number): RingBuffer<T> {
-  if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new Error(`ring buffer capacity must be a positive integer (got ${capacity})`);
-  }
+  positiveInteger('ring buffer capacity', capacity);
   const items: (T | undefined)[] = new Array(capacity);
   let start = 0;
   let size = 0;

@@ -1,8 +1,8 @@
+import { backoffDelay } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
-import { retryDelay } from './retry-delay.ts';
 import { runBounded } from './run-bounded.ts';
-import { isPermanentFailure, type ResolvedComponent } from './startup-component.ts';
+import { isPermanentFailure, type ResolvedComponent, retryBackoff } from './startup-component.ts';
 
 export type StartResult =
   | { readonly kind: 'ok' }
@@ -41,7 +41,7 @@ export async function startWithRetries(
       lastError = error;
     }
     if (attempt === retry.attempts || isPermanentFailure(lastError)) break;
-    const delay = retryDelay(retry, attempt, random);
+    const delay = backoffDelay(retryBackoff(retry), attempt, random);
     const text = describe(lastError);
     log.warning(
       'startup_retry',

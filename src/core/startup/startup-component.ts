@@ -1,4 +1,6 @@
-/** How a component's start is retried; delays grow exponentially with jitter and are capped. */
+import { BACKOFF_DEFAULTS, type BackoffFieldNames, type BackoffPolicy } from '../backoff.ts';
+
+/** How a component's start is retried; delays grow exponentially with jitter and are capped (the core's one backoff). */
 export interface RetryPolicy {
   /** Attempts in the foreground start, the first included. @default 3 */
   readonly attempts: number;
@@ -15,10 +17,23 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY = {
   attempts: 3,
   baseDelayMs: 500,
-  factor: 2,
+  factor: BACKOFF_DEFAULTS.factor,
   maxDelayMs: 30_000,
-  jitter: 0.2,
+  jitter: BACKOFF_DEFAULTS.jitter,
 } as const satisfies RetryPolicy;
+
+/** A retry policy's delays as the backoff computes them. */
+export function retryBackoff(retry: RetryPolicy): BackoffPolicy {
+  return { baseMs: retry.baseDelayMs, factor: retry.factor, maxMs: retry.maxDelayMs, jitter: retry.jitter };
+}
+
+/** The backoff's fields as a component's `retry` names them, for its errors. */
+export const RETRY_FIELD_NAMES: BackoffFieldNames = {
+  baseMs: 'retry.baseDelayMs',
+  factor: 'retry.factor',
+  maxMs: 'retry.maxDelayMs',
+  jitter: 'retry.jitter',
+};
 
 /** One unit of the bot's start (config, database, Discord login…), as declared by the bot. */
 export interface StartupComponent {

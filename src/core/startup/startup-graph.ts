@@ -1,7 +1,10 @@
+import { backoffProblem } from '../backoff.ts';
 import {
   COMPONENT_DEFAULTS,
   DEFAULT_RETRY_POLICY,
+  RETRY_FIELD_NAMES,
   type ResolvedComponent,
+  retryBackoff,
   type StartupComponent,
 } from './startup-component.ts';
 import { StartupError } from './startup-error.ts';
@@ -103,12 +106,8 @@ function resolveComponent(component: StartupComponent): ResolvedComponent {
   if (!Number.isInteger(retry.attempts) || retry.attempts < 1) {
     throw invalid('retry.attempts must be an integer of at least 1');
   }
-  if (!(retry.baseDelayMs >= 0)) throw invalid('retry.baseDelayMs must not be negative');
-  if (!(retry.factor >= 1)) throw invalid('retry.factor must be at least 1');
-  if (!(retry.maxDelayMs >= retry.baseDelayMs)) {
-    throw invalid('retry.maxDelayMs must be at least retry.baseDelayMs');
-  }
-  if (!(retry.jitter >= 0 && retry.jitter <= 1)) throw invalid('retry.jitter must be between 0 and 1');
+  const backoff = backoffProblem(retryBackoff(retry), RETRY_FIELD_NAMES);
+  if (backoff !== undefined) throw invalid(backoff);
   if (resolved.dependencies.includes(resolved.name)) {
     throw new StartupError('STARTUP_CYCLE', `dependency cycle: ${resolved.name} → ${resolved.name}`, [
       resolved.name,

@@ -8,7 +8,7 @@ export type ComponentOutcome = Pick<
 > & { readonly duration_ms: number };
 
 /**
- * Logs `startup_component` as a component finishes. A failure reads as the guide's
+ * Logs `startup_component` as a component finishes. A failure reads as one
  * troubleshooting line: "Component 'rag_system' failed: timeout after 45.0s".
  */
 export function logComponentOutcome(log: Logger, c: ComponentOutcome, extra: LogDetail = {}): void {
@@ -43,7 +43,7 @@ export function logComponentOutcome(log: Logger, c: ComponentOutcome, extra: Log
 }
 
 /**
- * Logs `startup_complete` with the guide's sentence ("Bot startup completed
+ * Logs `startup_complete` with the documented sentence ("Bot startup completed
  * successfully") and `detail.duration_seconds` / `detail.mode`; a failure names
  * the component and its cause.
  */

@@ -1,20 +1,20 @@
+import { backoffDelay } from '../backoff.ts';
 import { type Clock, systemClock, type Timer } from '../clock.ts';
+import { errorText } from '../error-text.ts';
 import type { ComponentState } from '../health/types.ts';
 import { type Logger, silentLogger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
 import { criticalPath } from './critical-path.ts';
-import { errorText } from './error-text.ts';
-import { retryDelay } from './retry-delay.ts';
 import { runBounded } from './run-bounded.ts';
 import { startWithRetries } from './start-with-retries.ts';
-import type { ResolvedComponent, StartupComponent } from './startup-component.ts';
+import { type ResolvedComponent, retryBackoff, type StartupComponent } from './startup-component.ts';
 import { StartupError } from './startup-error.ts';
 import { createStartupGraph } from './startup-graph.ts';
 import { logComponentOutcome, logStartupComplete } from './startup-log.ts';
-import { type StopAllResult, stopComponents } from './stop-components.ts';
+import { type StopResult, stopComponents } from './stop-components.ts';
 import type { StartupComponentReport, StartupComponentStatus, StartupMode, StartupReport } from './types.ts';
 
-export type { StopAllResult } from './stop-components.ts';
+export type { StopResult } from './stop-components.ts';
 
 export interface StartupOrchestratorOptions {
   readonly components: readonly StartupComponent[];
@@ -22,7 +22,7 @@ export interface StartupOrchestratorOptions {
   readonly parallel?: boolean;
   /** @default systemClock */
   readonly clock?: Clock;
-  /** Parent logger; the orchestrator logs as `bot.startup`, subsys `startup`. @default silentLogger */
+  /** Parent logger; the orchestrator logs as `startup` (`bot.startup` under the default root), subsys `startup`. @default silentLogger */
   readonly log?: Logger;
   /** @default noopMetrics */
   readonly metrics?: Metrics;
@@ -32,17 +32,18 @@ export interface StartupOrchestratorOptions {
   readonly redact?: (text: string) => string;
 }
 
-const DEFAULTS = {
+export const STARTUP_ORCHESTRATOR_DEFAULTS = {
   parallel: false,
+  /** Bound of {@link StartupOrchestrator.stopAll}, ms; `OBS_SHUTDOWN_TIMEOUT_MS`. */
+  stopAllTimeoutMs: 10_000,
   clock: systemClock,
   log: silentLogger,
   metrics: noopMetrics,
   random: Math.random,
   redact: (text: string) => text,
-} as const satisfies Omit<Required<StartupOrchestratorOptions>, 'components'>;
-
-/** Default bound of {@link StartupOrchestrator.stopAll}, ms. */
-export const DEFAULT_STOP_ALL_TIMEOUT_MS = 10_000;
+} as const satisfies Omit<Required<StartupOrchestratorOptions>, 'components'> & {
+  readonly stopAllTimeoutMs: number;
+};
 
 /** A component's state change, for the health registry. */
 export interface StartupChange {
@@ -89,7 +90,7 @@ export interface StartupOrchestrator {
    * component, dependents before their dependencies, each within its own bound and
    * all within `timeoutMs`.
    */
-  stopAll(timeoutMs?: number): Promise<StopAllResult>;
+  stopAll(timeoutMs?: number): Promise<StopResult>;
 }
 
 type EntryStatus = StartupComponentStatus | 'waiting';
@@ -113,12 +114,15 @@ const BLOCKING: ReadonlySet<EntryStatus> = new Set(['degraded', 'skipped', 'fail
 /** Builds (and validates, see {@link createStartupGraph}) the orchestrator of the bot's start. */
 export function createStartupOrchestrator(options: StartupOrchestratorOptions): StartupOrchestrator {
   const graph = createStartupGraph(options.components);
-  const parallel = options.parallel ?? DEFAULTS.parallel;
-  const clock = options.clock ?? DEFAULTS.clock;
-  const log = (options.log ?? DEFAULTS.log).child({ name: 'bot.startup', subsys: 'startup' });
-  const metrics = options.metrics ?? DEFAULTS.metrics;
-  const random = options.random ?? DEFAULTS.random;
-  const redact = options.redact ?? DEFAULTS.redact;
+  const parallel = options.parallel ?? STARTUP_ORCHESTRATOR_DEFAULTS.parallel;
+  const clock = options.clock ?? STARTUP_ORCHESTRATOR_DEFAULTS.clock;
+  const log = (options.log ?? STARTUP_ORCHESTRATOR_DEFAULTS.log).child({
+    name: 'startup',
+    subsys: 'startup',
+  });
+  const metrics = options.metrics ?? STARTUP_ORCHESTRATOR_DEFAULTS.metrics;
+  const random = options.random ?? STARTUP_ORCHESTRATOR_DEFAULTS.random;
+  const redact = options.redact ?? STARTUP_ORCHESTRATOR_DEFAULTS.redact;
   const mode: StartupMode = parallel ? 'parallel' : 'sequential';
   const concurrency = parallel ? Number.POSITIVE_INFINITY : 1;
 
@@ -151,9 +155,9 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   let runPromise: Promise<StartupRunResult> | null = null;
   let stopDeadline = Number.POSITIVE_INFINITY;
   /** What the rollback of a failed or cancelled start stopped. */
-  let rolledBack: StopAllResult | null = null;
+  let rolledBack: StopResult | null = null;
 
-  const describe = (error: unknown): string => errorText(redact(errorText(error, 4_000)));
+  const describe = (error: unknown): string => errorText(error, { redact });
   const offset = (at: number | null): number | null =>
     at === null || runStart === null ? null : at - runStart;
 
@@ -364,7 +368,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
 
   function scheduleBackgroundRetry(entry: Entry): void {
     if (!entry.c.retryInBackground || lifetime.signal.aborted) return;
-    const delay = retryDelay(entry.c.retry, entry.attempts, random);
+    const delay = backoffDelay(retryBackoff(entry.c.retry), entry.attempts, random);
     // unref: a pending recovery must never keep a stopping process alive.
     entry.background = clock.setTimeout(
       () => {
@@ -417,7 +421,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
   }
 
   /** Stops started components, last started first, each within its bound and all before `deadline`. */
-  function stopEntries(deadline: number): Promise<StopAllResult> {
+  function stopEntries(deadline: number): Promise<StopResult> {
     const targets = [...readyOrder].reverse().filter((e) => e.started);
     for (const entry of targets) entry.started = false;
     return stopComponents(
@@ -507,7 +511,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async stopAll(timeoutMs = DEFAULT_STOP_ALL_TIMEOUT_MS) {
+    async stopAll(timeoutMs = STARTUP_ORCHESTRATOR_DEFAULTS.stopAllTimeoutMs) {
       const deadline = clock.now() + timeoutMs;
       stopDeadline = deadline;
       for (const entry of entries) {
@@ -534,7 +538,7 @@ export function createStartupOrchestrator(options: StartupOrchestratorOptions): 
       if (!waited || rolledBack === null) return rest;
       return {
         stopped: [...rolledBack.stopped, ...rest.stopped],
-        timed_out: [...rolledBack.timed_out, ...rest.timed_out],
+        timedOut: [...rolledBack.timedOut, ...rest.timedOut],
         failed: [...rolledBack.failed, ...rest.failed],
       };
     },

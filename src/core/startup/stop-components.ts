@@ -9,9 +9,12 @@ export interface StopTarget {
   readonly stop: ((signal: AbortSignal) => Promise<void> | void) | undefined;
 }
 
-export interface StopAllResult {
+/** What stopping several things came to: the one shape of start components' and background tasks' stops. */
+export interface StopResult {
   readonly stopped: readonly string[];
-  readonly timed_out: readonly string[];
+  /** Not stopped within their bound (a task whose run ignored its abort is abandoned). */
+  readonly timedOut: readonly string[];
+  /** Whose stop threw. */
   readonly failed: readonly string[];
 }
 
@@ -34,14 +37,14 @@ export interface StopComponentsOptions {
 export async function stopComponents(
   targets: readonly StopTarget[],
   options: StopComponentsOptions,
-): Promise<StopAllResult> {
+): Promise<StopResult> {
   const { clock, log, deadline, describe, onStopped } = options;
-  const result = { stopped: [] as string[], timed_out: [] as string[], failed: [] as string[] };
+  const result = { stopped: [] as string[], timedOut: [] as string[], failed: [] as string[] };
   for (const [index, target] of targets.entries()) {
     const { name, stop } = target;
     const remaining = deadline - clock.now();
     if (remaining <= 0) {
-      result.timed_out.push(name);
+      result.timedOut.push(name);
       log.warning('component_stop_timeout', `Component '${name}' not stopped: shutdown time is up`, {
         component: name,
         timeout_ms: 0,
@@ -62,7 +65,7 @@ export async function stopComponents(
       });
     } catch (error) {
       if (error instanceof StartupTimeoutError) {
-        result.timed_out.push(name);
+        result.timedOut.push(name);
         log.warning('component_stop_timeout', `Component '${name}' did not stop: ${error.message}`, {
           component: name,
           timeout_ms: bound,

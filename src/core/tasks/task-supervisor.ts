@@ -1,10 +1,12 @@
+import { type BackoffOptions, createBackoff } from '../backoff.ts';
+import { positiveNumber } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
 import { toErrorRecord } from '../health/error-record.ts';
 import type { HealthRegistry } from '../health/health-registry.ts';
 import type { ErrorRecord } from '../health/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { type BackoffOptions, createBackoff } from './backoff.ts';
+import type { StopResult } from '../startup/stop-components.ts';
 import { taskComponentState } from './task-component-state.ts';
 import { type ResolvedTask, resolveTask, type TaskContext, type TaskDefinition } from './task-definition.ts';
 import type { TaskSnapshot, TaskState } from './types.ts';
@@ -51,19 +53,14 @@ const DEFAULTS = {
   redact: (text: string) => text,
 } as const satisfies Partial<TaskSupervisorOptions>;
 
-export interface StopAllResult {
-  readonly stopped: readonly string[];
-  readonly abandoned: readonly string[];
-}
-
 /** Runs background tasks, watches their heartbeats and restarts them with backoff. */
 export interface TaskSupervisor {
   /** Adds a task; it starts at once when the supervisor already runs. Throws on a duplicate name or bad schedule. */
   register(definition: TaskDefinition): void;
   /** Starts every registered task and the watchdog; does nothing after {@link stopAll}. */
   start(): void;
-  /** Aborts every run and waits up to `timeoutMs` for them; runs that ignore their signal are abandoned. */
-  stopAll(timeoutMs?: number): Promise<StopAllResult>;
+  /** Aborts every run and waits up to `timeoutMs` for them; runs that ignore their signal are abandoned (`timedOut`). */
+  stopAll(timeoutMs?: number): Promise<StopResult>;
   snapshot(): TaskSnapshot[];
 }
 
@@ -104,18 +101,15 @@ interface Task {
 /** Creates the supervisor; every timer it arms is unref'd and comes from the injected clock. */
 export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSupervisor {
   const { clock, metrics, health } = options;
-  const watchdogMs = options.watchdogMs ?? DEFAULTS.watchdogMs;
-  const healthyResetMs = options.healthyResetMs ?? DEFAULTS.healthyResetMs;
-  const abandonAfterMs = options.abandonAfterMs ?? DEFAULTS.abandonAfterMs;
+  const watchdogMs = positiveNumber('watchdogMs', options.watchdogMs ?? DEFAULTS.watchdogMs);
+  const healthyResetMs = positiveNumber('healthyResetMs', options.healthyResetMs ?? DEFAULTS.healthyResetMs);
+  const abandonAfterMs = positiveNumber('abandonAfterMs', options.abandonAfterMs ?? DEFAULTS.abandonAfterMs);
   const redact = options.redact ?? DEFAULTS.redact;
-  if (!(watchdogMs > 0)) throw new RangeError(`watchdogMs must be > 0, got ${watchdogMs}`);
-  if (!(healthyResetMs > 0)) throw new RangeError(`healthyResetMs must be > 0, got ${healthyResetMs}`);
-  if (!(abandonAfterMs > 0)) throw new RangeError(`abandonAfterMs must be > 0, got ${abandonAfterMs}`);
   const backoff = createBackoff({
     ...options.backoff,
     ...(options.random ? { random: options.random } : {}),
   });
-  const log = options.log.child({ name: 'bot.tasks', subsys: 'background_task' });
+  const log = options.log.child({ name: 'tasks', subsys: 'background_task' });
   const tasks = new Map<string, Task>();
   let started = false;
   // Stopping is final: a late start() during shutdown must not revive the tasks.
@@ -238,7 +232,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
   const fail = (task: Task, error: unknown): void => {
     const attempt = nextAttempt(task);
     task.failures += 1;
-    task.lastError = toErrorRecord(error, clock.now(), undefined, redact);
+    task.lastError = toErrorRecord(error, clock.now(), { redact });
     log.error('task_error', `Task '${task.def.name}' failed: ${task.lastError.message}`, {
       task: task.def.name,
       error: task.lastError.message,
@@ -418,7 +412,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
         abandoned: abandoned.length,
         abandoned_tasks: abandoned,
       });
-      return { stopped, abandoned };
+      return { stopped, timedOut: abandoned, failed: [] };
     },
 
     snapshot() {

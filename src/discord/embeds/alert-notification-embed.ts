@@ -2,7 +2,7 @@ import type { APIEmbed } from 'discord-api-types/v10';
 import { formatDuration, severityIcon } from '../../core/alerts/alert-message.ts';
 import type { AlertNotification, AlertSeverity, AlertTransition } from '../../core/alerts/types.ts';
 import { renderOpsNoticeEmbed } from './alert-notice-embed.ts';
-import { EMBED_COLORS, inlineCode, neutralizeText, relativeTime, truncateText, ZWSP } from './embed-text.ts';
+import { EMBED_COLORS, inlineCode, relativeTime, safeText, truncateText, ZWSP } from './embed-text.ts';
 
 const severityColor = (s: AlertSeverity): number =>
   s === 'critical' ? EMBED_COLORS.critical : EMBED_COLORS.warning;
@@ -11,10 +11,6 @@ const severityColor = (s: AlertSeverity): number =>
 const VALUE_MAX = 100;
 const TITLE_MAX = 120;
 const KEY_MAX = 60;
-
-/** Neutralised and cut to `max`, counting the escapes. */
-const safe = (text: string, max: number): string =>
-  truncateText(neutralizeText(truncateText(text, max)), max);
 
 function describe(n: AlertTransition): string {
   switch (n.kind) {
@@ -37,14 +33,14 @@ export function renderAlertNotificationEmbed(n: AlertTransition): APIEmbed {
   if (n.value !== null) {
     fields.push({
       name: 'Value',
-      value: safe(n.value, VALUE_MAX) || '—',
+      value: safeText(n.value, VALUE_MAX),
       inline: true,
     });
   }
   if (n.threshold !== null) {
     fields.push({
       name: 'Threshold',
-      value: safe(n.threshold, VALUE_MAX) || '—',
+      value: safeText(n.threshold, VALUE_MAX),
       inline: true,
     });
   }
@@ -53,7 +49,7 @@ export function renderAlertNotificationEmbed(n: AlertTransition): APIEmbed {
     fields.push({ name: 'Lasted', value: formatDuration(n.duration_ms), inline: true });
   }
   const embed: APIEmbed = {
-    title: `${icon} ${safe(n.title, TITLE_MAX)}`,
+    title: `${icon} ${safeText(n.title, TITLE_MAX, '')}`,
     description: `${describe(n)} · ${inlineCode(n.key, KEY_MAX)}`,
     color: resolved ? EMBED_COLORS.ok : severityColor(n.severity),
     fields,

@@ -4,30 +4,12 @@ import type { AlertsView, FiringAlert, Silence } from '../../core/alerts/types.t
 import {
   EMBED_COLORS,
   EMBED_LIMITS,
+  fitLines,
   inlineCode,
   neutralizeText,
   relativeTime,
   truncateText,
 } from './embed-text.ts';
-
-/** Joins lines until `max` characters, then says how many were left out. */
-function fitLines(lines: readonly string[], max: number): string {
-  const out: string[] = [];
-  let used = 0;
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i] as string;
-    const restNote = `… and ${lines.length - i} more`;
-    const remaining = lines.length - i - 1;
-    const reserve = remaining > 0 ? restNote.length + 1 : 0;
-    if (used + line.length + (out.length > 0 ? 1 : 0) + reserve > max) {
-      out.push(restNote);
-      return out.join('\n');
-    }
-    out.push(line);
-    used += line.length + (out.length > 1 ? 1 : 0);
-  }
-  return out.join('\n');
-}
 
 function firingLine(a: FiringAlert): string {
   const measured =

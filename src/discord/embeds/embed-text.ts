@@ -44,6 +44,33 @@ export function truncateText(text: string, max: number): string {
   return `${head}…`;
 }
 
+/**
+ * Untrusted text made inert ({@link neutralizeText}) and cut to `max` characters, the
+ * escapes counted; `empty` stands in for nothing at all.
+ */
+export function safeText(text: string, max: number, empty = '—'): string {
+  return truncateText(neutralizeText(truncateText(text, max)), max) || empty;
+}
+
+/** Joins lines until `max` characters, then says how many were left out ("… and N more"). */
+export function fitLines(lines: readonly string[], max: number): string {
+  const out: string[] = [];
+  let used = 0;
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    const sep = out.length > 0 ? 1 : 0;
+    const rest = lines.length - i - 1;
+    const reserve = rest > 0 ? `\n… and ${rest} more`.length : 0;
+    if (used + sep + line.length + reserve > max) {
+      out.push(`… and ${lines.length - i} more`);
+      return out.join('\n');
+    }
+    out.push(line);
+    used += sep + line.length;
+  }
+  return out.join('\n');
+}
+
 /** The characters Discord counts toward an embed's 6000. */
 export function embedLength(embed: APIEmbed): number {
   let n = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0);

@@ -8,7 +8,7 @@ import type {
   HealthSnapshot,
   OverallStatus,
 } from '../../core/health/types.ts';
-import { EMBED_COLORS, EMBED_LIMITS, neutralizeText, relativeTime, truncateText } from './embed-text.ts';
+import { EMBED_COLORS, EMBED_LIMITS, fitLines, relativeTime, safeText, truncateText } from './embed-text.ts';
 
 export interface HealthEmbedOptions {
   /** Show this component and its error history instead of the overview. */
@@ -53,29 +53,6 @@ const LINE_ERROR_MAX = 160;
 const HISTORY_ERROR_MAX = 300;
 const DESCRIPTION_BUDGET = 3800;
 
-/** Untrusted text, bounded then neutralised, never empty. */
-const safe = (text: string, max: number): string =>
-  truncateText(neutralizeText(truncateText(text, max)), max) || '—';
-
-/** Joins lines until `max` characters, then says how many were left out. */
-function fitLines(lines: readonly string[], max: number): string {
-  const out: string[] = [];
-  let used = 0;
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i] ?? '';
-    const sep = out.length > 0 ? 1 : 0;
-    const rest = lines.length - i - 1;
-    const reserve = rest > 0 ? `\n… and ${rest} more`.length : 0;
-    if (used + sep + line.length + reserve > max) {
-      out.push(`… and ${lines.length - i} more`);
-      return out.join('\n');
-    }
-    out.push(line);
-    used += sep + line.length;
-  }
-  return out.join('\n');
-}
-
 function gatewayLine(g: GatewaySnapshot): string {
   const ping = g.ping_ms === null ? 'no ping yet' : `ping ${g.ping_ms} ms`;
   return `${GATEWAY_ICON[g.status] ?? '❔'} ${g.status} · ${ping} · ${g.guilds} guilds · ${g.reconnects} reconnects · since ${relativeTime(g.since)}`;
@@ -86,8 +63,8 @@ function componentLine(c: ComponentHealth): string {
     .filter((t) => t !== null)
     .join(' · ');
   const errors = c.error_count > 0 ? ` · ${c.error_count} error${c.error_count === 1 ? '' : 's'}` : '';
-  const last = c.last_error === null ? '' : `\n  ↳ ${safe(c.last_error.message, LINE_ERROR_MAX)}`;
-  return `${STATE_ICON[c.state] ?? '❔'} **${safe(c.name, NAME_MAX)}** — ${tags}${errors}${last}`;
+  const last = c.last_error === null ? '' : `\n  ↳ ${safeText(c.last_error.message, LINE_ERROR_MAX)}`;
+  return `${STATE_ICON[c.state] ?? '❔'} **${safeText(c.name, NAME_MAX)}** — ${tags}${errors}${last}`;
 }
 
 function sortedComponents(components: readonly ComponentHealth[]): ComponentHealth[] {
@@ -110,7 +87,7 @@ function overview(s: HealthSnapshot): APIEmbed {
       : fitLines(components.map(componentLine), DESCRIPTION_BUDGET);
   const fields: APIEmbedField[] = [
     { name: 'Uptime', value: formatDuration(s.uptime_seconds * 1000), inline: true },
-    { name: 'Version', value: safe(s.version, 60), inline: true },
+    { name: 'Version', value: safeText(s.version, 60), inline: true },
     { name: 'Probes', value: `live ${s.live ? '✅' : '❌'} · ready ${s.ready ? '✅' : '❌'}`, inline: true },
     { name: 'Discord gateway', value: gatewayLine(s.gateway) },
   ];
@@ -139,15 +116,15 @@ function componentDetail(s: HealthSnapshot, c: ComponentHealth): APIEmbed {
     `**State** ${STATE_ICON[c.state] ?? '❔'} ${c.state} since ${relativeTime(c.since)}`,
     `**Critical** ${c.critical ? 'yes' : 'no'} · **Fallback** ${c.fallback_active ? 'active' : 'no'}`,
     `**Errors** ${c.error_count} since start`,
-    ...(c.note === null ? [] : [`**Note** ${safe(c.note, 300)}`]),
+    ...(c.note === null ? [] : [`**Note** ${safeText(c.note, 300)}`]),
   ].join('\n');
   const history = [...c.errors]
     .reverse()
-    .map((e) => `${relativeTime(e.at)} ${safe(e.message, HISTORY_ERROR_MAX)}`);
+    .map((e) => `${relativeTime(e.at)} ${safeText(e.message, HISTORY_ERROR_MAX)}`);
   const historyBlock =
     history.length === 0 ? 'No error recorded.' : fitLines(history, DESCRIPTION_BUDGET - facts.length - 40);
   return {
-    title: truncateText(`${STATE_ICON[c.state] ?? '❔'} ${safe(c.name, NAME_MAX)}`, EMBED_LIMITS.title),
+    title: truncateText(`${STATE_ICON[c.state] ?? '❔'} ${safeText(c.name, NAME_MAX)}`, EMBED_LIMITS.title),
     description: `${facts}\n\n**Recent errors** (newest first)\n${historyBlock}`,
     color,
     footer: { text: `Overall status: ${s.status}` },
@@ -156,10 +133,10 @@ function componentDetail(s: HealthSnapshot, c: ComponentHealth): APIEmbed {
 }
 
 function unknownComponent(s: HealthSnapshot, name: string): APIEmbed {
-  const known = s.components.map((c) => safe(c.name, NAME_MAX));
+  const known = s.components.map((c) => safeText(c.name, NAME_MAX));
   return {
     title: '❔ Unknown component',
-    description: `No component is named **${safe(name, NAME_MAX)}**.\n\nKnown: ${
+    description: `No component is named **${safeText(name, NAME_MAX)}**.\n\nKnown: ${
       known.length === 0 ? 'none' : truncateText(known.join(', '), 3000)
     }`,
     color: EMBED_COLORS.info,

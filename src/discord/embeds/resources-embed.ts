@@ -112,6 +112,9 @@ export function renderResourcesEmbed(view: ResourcesView, nowMs?: number): APIEm
     cpu: levelOf(s.cpu_percent, t.cpu_percent),
     lag: levelOf(lag.max, t.event_loop_lag_ms),
   };
+  /** A figure without thresholds: its count and its history. */
+  const count = (name: string, read: (x: ResourceSample) => number | null): APIEmbedField =>
+    field(name, levelOf(read(s), undefined), num(read(s), ''), undefined, String, h.map(read));
   const ms = (v: number): string => num(v, 'ms', v < 10 ? 1 : 0);
   const pct = (v: number): string => num(v, '%', v < 10 ? 1 : 0);
   const fields: APIEmbedField[] = [
@@ -139,22 +142,8 @@ export function renderResourcesEmbed(view: ResourcesView, nowMs?: number): APIEm
       ms,
       h.map((x) => x.event_loop_lag_ms.max),
     ),
-    field(
-      '📂 Open files',
-      levelOf(s.open_files, undefined),
-      num(s.open_files, ''),
-      undefined,
-      String,
-      h.map((x) => x.open_files),
-    ),
-    field(
-      '🧵 Threads',
-      levelOf(s.threads, undefined),
-      num(s.threads, ''),
-      undefined,
-      String,
-      h.map((x) => x.threads),
-    ),
+    count('📂 Open files', (x) => x.open_files),
+    count('🧵 Threads', (x) => x.threads),
   ];
   const overall = worst([levels.memory, levels.cpu, levels.lag]);
   const first = h[0]?.at ?? s.at;

@@ -7,6 +7,7 @@ import {
   inlineCode,
   neutralizeText,
   relativeTime,
+  safeText,
   truncateText,
 } from './embed-text.ts';
 
@@ -41,9 +42,6 @@ const MAX_TASK_FIELDS = EMBED_LIMITS.fields - 1;
 /** Characters shared by all task fields, leaving room for title, description and footer. */
 const FIELDS_BUDGET = 5000;
 const NAME_MAX = 48;
-
-const safe = (text: string, max: number): string =>
-  truncateText(neutralizeText(truncateText(text, max)), max) || '—';
 
 function heartbeatAge(t: TaskSnapshot, nowMs: number): string {
   const at = t.last_heartbeat_at === null ? Number.NaN : Date.parse(t.last_heartbeat_at);
@@ -95,7 +93,7 @@ export function renderTasksEmbed(tasks: readonly TaskSnapshot[], nowMs: number):
   const perField = Math.floor(FIELDS_BUDGET / shown.length);
   const fields: APIEmbedField[] = shown.map((t) => {
     const name = truncateText(
-      `${STATE_ICON[t.state] ?? '❔'} ${safe(t.name, NAME_MAX)} (${t.kind})`,
+      `${STATE_ICON[t.state] ?? '❔'} ${safeText(t.name, NAME_MAX)} (${t.kind})`,
       EMBED_LIMITS.fieldName,
     );
     return { name, value: taskValue(t, nowMs, Math.max(40, perField - name.length)) };
@@ -107,7 +105,7 @@ export function renderTasksEmbed(tasks: readonly TaskSnapshot[], nowMs: number):
       value: truncateText(
         sorted
           .slice(shown.length)
-          .map((t) => safe(t.name, NAME_MAX))
+          .map((t) => safeText(t.name, NAME_MAX))
           .join(', '),
         200,
       ),

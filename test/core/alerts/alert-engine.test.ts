@@ -179,6 +179,18 @@ describe('alert engine: reminders and resolution', () => {
     assert.equal(log.events('alert_resolved').length, 1);
   });
 
+  it('reminds hourly when given no interval, as the bot does by default (ALERT_REPEAT_INTERVAL_MS)', async () => {
+    const clock = new ManualClock();
+    const log = new CaptureLogger();
+    const engine = createAlertEngine({ clock, log });
+    engine.raise('component.database', { severity: 'critical', title: "Component 'database' failed" });
+    await clock.advance(59 * MINUTE);
+    assert.equal(log.events('alert_reminder').length, 0);
+    await clock.advance(MINUTE);
+    assert.equal(log.events('alert_reminder').length, 1);
+    await engine.close(1000);
+  });
+
   it('raise escalates a warning to critical and clear of an unknown key is a no-op', () => {
     const { engine, seen } = setup();
     engine.raise('gateway', { severity: 'warning', title: 'Gateway disconnected', value: '45s' });

@@ -118,6 +118,19 @@ describe('dual-sink logging', () => {
     assert.equal(readJsonLines(file)[0]?.name, 'bot.discord');
   });
 
+  test('child names are relative to a configured root name, dotted ones included', async () => {
+    const { file, logging } = setup({ rootName: 'shard_3' });
+    logging.logger.child({ name: 'startup' }).info('a', 'a');
+    logging.logger.child({ name: 'metrics.http' }).info('b', 'b');
+    logging.logger.child({ name: 'shard_3.tasks' }).info('c', 'c');
+    logging.logger.info('d', 'd');
+    await logging.close();
+    assert.deepEqual(
+      readJsonLines(file).map((line) => line.name),
+      ['shard_3.startup', 'shard_3.metrics.http', 'shard_3.tasks', 'shard_3'],
+    );
+  });
+
   test('the documented jq queries work unchanged on a produced file', {
     skip: existsSync('/usr/bin/jq') ? false : 'jq is not installed',
   }, async () => {
@@ -249,6 +262,18 @@ describe('dual-sink logging', () => {
     const enforced = readJsonLines(file).find((l) => l.event === 'logging_enforced');
     assert.equal(enforced?.subsys, 'logging');
     assert.match(consoleStream.text, /Logging ready/);
+  });
+
+  test('without rotation options the file rotates as the bot does by default: 50 MB, daily, 7 kept', async () => {
+    const { logging, file } = setup();
+    logging.enforce();
+    await logging.close();
+    const enforced = readJsonLines(file).find((l) => l.event === 'logging_enforced');
+    const detail = enforced?.detail as Record<string, unknown> | undefined;
+    assert.deepEqual(
+      [detail?.rotation_max_bytes, detail?.rotation_daily, detail?.rotation_keep],
+      [50 * 1024 * 1024, true, 7],
+    );
   });
 
   test('an unwritable log file: the enforcer names path and errno, the console keeps working', async () => {

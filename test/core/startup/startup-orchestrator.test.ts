@@ -460,7 +460,7 @@ describe('startup orchestrator, cancellation and shutdown', () => {
     const result = await stopping;
     assert.equal(clock.now() - t0 - began, 350, 'discord got half of 500 ms, db its own 100 ms');
     assert.deepEqual(result.stopped, ['cache', 'config']);
-    assert.deepEqual(result.timed_out, ['discord', 'db']);
+    assert.deepEqual(result.timedOut, ['discord', 'db']);
     assert.deepEqual(
       log.events('component_stop_timeout').map((r) => [r.detail.component, r.detail.timeout_ms]),
       [
@@ -482,7 +482,7 @@ describe('startup orchestrator, cancellation and shutdown', () => {
     const stopping = orchestrator.stopAll(1);
     await clock.advance(1);
     const result = await stopping;
-    assert.deepEqual(result.timed_out, ['db', 'config']);
+    assert.deepEqual(result.timedOut, ['db', 'config']);
     assert.deepEqual(
       log.events('component_stop_timeout').map((r) => [r.detail.component, r.detail.timeout_ms]),
       [

@@ -313,7 +313,7 @@ describe('stopAll and health', () => {
     await clock.advance(3000);
     const result = await stopping;
     assert.deepEqual([...result.stopped].sort(), ['polite', 'ticker']);
-    assert.deepEqual(result.abandoned, ['deaf']);
+    assert.deepEqual(result.timedOut, ['deaf']);
     assert.equal(task('polite').state, 'stopped');
     assert.equal(task('deaf').state, 'abandoned');
     assert.equal(task('ticker').next_run_at, null);
