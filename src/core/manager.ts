@@ -87,6 +87,8 @@ export interface ObservabilityManagerOptions {
   readonly http?: { readonly host?: string; readonly port?: number; readonly authToken?: string };
   /** Whether a gateway connection is part of readiness (a core used without Discord says false). @default true */
   readonly gateway?: boolean;
+  /** The jitter source of task restarts; tests pin it. @default Math.random */
+  readonly random?: () => number;
 }
 
 /**
@@ -182,7 +184,14 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
   const withGateway = options.gateway ?? OBSERVABILITY_DEFAULTS.gateway;
   // Without Discord the tracker still exists (it answers snapshots) but stays out of health.
   const gateway = createGatewayTracker({ clock, log, metrics, ...(withGateway ? { health } : {}) });
-  const tasks = createTaskSupervisor({ clock, log, metrics, health, redact });
+  const tasks = createTaskSupervisor({
+    clock,
+    log,
+    metrics,
+    health,
+    redact,
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
   const liveness = createLivenessWatchdog({ clock, log });
   const monitor = createHealthMonitor({
     clock,

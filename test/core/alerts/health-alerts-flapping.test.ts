@@ -18,6 +18,8 @@ async function setup() {
   const manager = createObservabilityManager({
     log,
     clock,
+    // No jitter in the task restarts: the recovery lands at the same moment every run.
+    random: () => 0.5,
     gateway: false,
     healthChecks: { enabled: true, intervalMs: 30 * SECOND },
     resources: {
