@@ -4,8 +4,8 @@ import { formatDuration } from '../src/core/alerts/alert-message.ts';
 import { parseDuration } from '../src/core/alerts/parse-duration.ts';
 import type { AlertsView } from '../src/core/alerts/types.ts';
 import type { CommandReply, OpsCommand } from '../src/discord/command.ts';
-import { renderAlertsEmbed } from '../src/discord/embeds/alerts-embed.ts';
 import { EMBED_COLORS, inlineCode, neutralizeText, relativeTime } from '../src/discord/embeds/embed-text.ts';
+import { alertsView } from '../src/discord/ops-views.ts';
 
 const KEY_MAX = 100;
 const KEY_PATTERN = /^(\*|[A-Za-z0-9_.:-]+(\.\*)?)$/;
@@ -102,7 +102,7 @@ const alerts: OpsCommand = {
         ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted; the ops channel is told.`)
         : notice(EMBED_COLORS.warning, `⚠️ No silence on ${inlineCode(key, 60)}.`);
     }
-    return { embeds: [renderAlertsEmbed(ctx.ops.alerts(), ctx.clock.now())] };
+    return alertsView(ctx);
   },
 
   async autocomplete(interaction, ctx) {

@@ -1,7 +1,7 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { HealthSnapshot } from '../src/core/health/types.ts';
 import type { OpsCommand } from '../src/discord/command.ts';
-import { renderHealthEmbed } from '../src/discord/embeds/health-embed.ts';
+import { healthView } from '../src/discord/ops-views.ts';
 
 /** Discord's cap on autocomplete choices, and on a choice's name and value. */
 const MAX_CHOICES = 25;
@@ -32,10 +32,8 @@ const health: OpsCommand = {
     ),
   async execute(interaction, ctx) {
     const component = interaction.options.getString('component')?.trim();
-    const snapshot = ctx.ops.health();
-    return {
-      embeds: [renderHealthEmbed(snapshot, component ? { component } : {})],
-    };
+    // With a component menu and a Refresh button under it.
+    return healthView(ctx, component || undefined);
   },
   async autocomplete(interaction, ctx) {
     await interaction.respond(componentChoices(ctx.ops.health(), interaction.options.getFocused()));

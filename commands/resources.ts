@@ -1,6 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { OpsCommand } from '../src/discord/command.ts';
-import { renderResourcesEmbed } from '../src/discord/embeds/resources-embed.ts';
+import { resourcesView } from '../src/discord/ops-views.ts';
 
 /** `/resources`: memory, CPU, event-loop lag, files and threads against their thresholds. */
 const resources: OpsCommand = {
@@ -10,7 +10,7 @@ const resources: OpsCommand = {
     .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
     .setContexts(InteractionContextType.Guild),
   async execute(_interaction, ctx) {
-    return { embeds: [renderResourcesEmbed(ctx.ops.resources(), ctx.clock.now())] };
+    return resourcesView(ctx);
   },
 };
 

@@ -1,6 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { OpsCommand } from '../src/discord/command.ts';
-import { renderTasksEmbed } from '../src/discord/embeds/tasks-embed.ts';
+import { tasksView } from '../src/discord/ops-views.ts';
 
 /** `/tasks`: each background task's state, heartbeat, runs, failures, restarts and next run. */
 const tasks: OpsCommand = {
@@ -10,7 +10,7 @@ const tasks: OpsCommand = {
     .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
     .setContexts(InteractionContextType.Guild),
   async execute(_interaction, ctx) {
-    return { embeds: [renderTasksEmbed(ctx.ops.tasks(), ctx.clock.now())] };
+    return tasksView(ctx);
   },
 };
 

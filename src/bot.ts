@@ -2,20 +2,28 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Config, ConfigWarning } from './config.ts';
+import type { OpsNotice } from './core/alerts/types.ts';
 import { type Clock, settleWithin, systemClock } from './core/clock.ts';
 import { CORE_COMPONENTS } from './core/core-components.ts';
 import type { Logger } from './core/logging/logger.ts';
 import { createLogging, type Logging } from './core/logging/logging.ts';
+import { type PreviousRun, RUN_STARTED_EVENT, readPreviousRun } from './core/logging/previous-run.ts';
 import { createObservabilityManager, type ObservabilityManager } from './core/manager.ts';
 import { createMetrics } from './core/metrics/create-metrics.ts';
+import type { ResourceSampler } from './core/resources/resource-sampler.ts';
 import type { StartupComponent } from './core/startup/startup-component.ts';
 import type { StartupRunResult } from './core/startup/startup-orchestrator.ts';
 import type { OpsCommand } from './discord/command.ts';
 import { type CommandRouter, createCommandRouter } from './discord/command-router.ts';
+import { COMPONENT_HANDLERS } from './discord/component-handlers.ts';
 import { createDiscordClient, type DiscordClient } from './discord/discord-client.ts';
 import { isOpsAdmin } from './discord/is-ops-admin.ts';
 import { loadCommands } from './discord/load-commands.ts';
-import { createChannelPoster, createOpsChannelSink } from './discord/ops-channel-sink.ts';
+import {
+  createChannelEditor,
+  createChannelPoster,
+  createOpsChannelSink,
+} from './discord/ops-channel-sink.ts';
 import { typescriptRuntime } from './typescript-runtime.mjs';
 
 /** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */
@@ -42,6 +50,8 @@ export interface StartBotOptions {
   readonly components?: readonly StartupComponent[];
   /** Warnings from reading the configuration, logged once logging is up. */
   readonly configWarnings?: readonly ConfigWarning[];
+  /** Replaces the real resource sampler (tests: a sampler that stops answering). */
+  readonly resourceSampler?: ResourceSampler;
 }
 
 export interface Bot {
@@ -59,6 +69,47 @@ export interface Bot {
   shutdown(reason: string): Promise<void>;
 }
 
+/** The first record of every run, which tells the next run where this one began. */
+function logRunStart(log: Logger, previous: PreviousRun | undefined): void {
+  const processLog = log.child({ name: 'bot.process', subsys: 'process' });
+  const previousRun = previous === undefined ? 'none' : previous.clean ? 'clean' : 'crashed';
+  processLog.info(RUN_STARTED_EVENT, `Bot ${VERSION} starting (pid ${process.pid})`, {
+    pid: process.pid,
+    version: VERSION,
+    previous_run: previousRun,
+  });
+  if (previous !== undefined && !previous.clean) {
+    processLog.warning(
+      'previous_run_crashed',
+      'The previous run ended without a clean shutdown (crashed or killed)',
+      {
+        previous_started_at: previous.started_at,
+        previous_last_record_at: previous.last_record_at,
+        last_error_event: previous.last_error?.event ?? null,
+        last_error_at: previous.last_error?.ts ?? null,
+      },
+    );
+  }
+}
+
+/** What the ops channel is told after an unclean exit. */
+function crashNotice(previous: PreviousRun, nowMs: number): OpsNotice {
+  const at = new Date(nowMs).toISOString();
+  return {
+    kind: 'notice',
+    topic: 'crash_restart',
+    key: 'process',
+    title: 'The bot restarted after a crash',
+    by: null,
+    until: at,
+    requested_ms: null,
+    still_firing: [],
+    at,
+    last_error: previous.last_error,
+    previous_run: { started_at: previous.started_at, last_record_at: previous.last_record_at },
+  };
+}
+
 /**
  * The composition root: logging, metrics and the observability core, then the
  * Discord client and commands as start components. The start runs in the
@@ -69,6 +120,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const token = config.discord.token;
   if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
   const httpToken = config.prometheus.authToken;
+  const heartbeatUrl = config.heartbeat.url;
+  // Read before this run writes a line: how did the previous run end?
+  const previousRun = readPreviousRun(config.logging.file);
 
   const metrics = await createMetrics({ enabled: config.prometheus.enabled, version: VERSION });
   let sinkHealth: (sink: 'console' | 'file', state: 'ready' | 'degraded', error?: string) => void = () => {};
@@ -84,10 +138,15 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     },
     clock,
     metrics,
-    secrets: httpToken === undefined ? [token] : [token, httpToken],
+    secrets: [
+      token,
+      ...(httpToken === undefined ? [] : [httpToken]),
+      ...(heartbeatUrl === undefined ? [] : [heartbeatUrl]),
+    ],
     onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
   });
   const log = logging.logger;
+  logRunStart(log, previousRun);
   const configLog = log.child({ name: 'bot.config', subsys: 'config' });
   for (const warning of options.configWarnings ?? []) configLog.warning(warning.event, warning.message);
   log
@@ -107,8 +166,15 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     parallelStartup: config.startup.parallel,
     healthChecks: config.health,
     taskGraceMs: config.health.taskGraceMs,
-    resources: config.resources,
+    resources:
+      options.resourceSampler === undefined
+        ? config.resources
+        : { ...config.resources, sampler: options.resourceSampler },
     alerts: config.alerts,
+    state: { file: config.state.file },
+    ...(heartbeatUrl === undefined
+      ? {}
+      : { heartbeat: { url: heartbeatUrl, intervalMs: config.heartbeat.intervalMs } }),
     ...(config.prometheus.enabled && config.prometheus.httpServer
       ? {
           http: {
@@ -162,6 +228,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
           clock,
           metrics,
           deferAfterMs: config.discord.deferAfterMs,
+          components: COMPONENT_HANDLERS,
         });
         router.attach(discord.client);
       },
@@ -198,13 +265,20 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         manager.alerts.addSink(
           createOpsChannelSink({
             post: createChannelPoster(discord.client, opsChannelId),
+            edit: createChannelEditor(discord.client, opsChannelId),
+            episodes: manager.alerts,
             clock,
             log: alertsLog,
             metrics,
             budget: { perWindow: 4, windowMs: 5_000, perMinute: config.alerts.channelPerMinute },
+            digestWindowMs: config.alerts.groupWaitMs,
             onChannelState: (state, note) => manager.health.set('ops_channel', state, { note }),
           }),
         );
+        // Once, on the first start after an unclean exit.
+        if (previousRun !== undefined && !previousRun.clean) {
+          manager.alerts.announce(crashNotice(previousRun, clock.now()));
+        }
       },
       fallback() {
         // Alerts still reach the JSON log and the console; the channel is retried in the background.

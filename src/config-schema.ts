@@ -237,6 +237,12 @@ export const VARIABLES = {
   ALERT_GATEWAY_GRACE_MS: spec('60000', MS(0), int(0, 86_400_000)),
   ALERT_CHANNEL_PER_MINUTE: spec('20', 'a whole number from 1 to 60', int(1, 60)),
   ALERT_HEALTHY_FOR_MS: spec('180000', MS(0), int(0, 86_400_000)),
+  ALERT_GROUP_WAIT_MS: spec('1000', 'a whole number of milliseconds from 0 to 600000', int(0, 600_000)),
+  // State across restarts
+  OBS_STATE_FILE: spec('data/state.json', 'a file path', nonEmpty),
+  // External heartbeat (dead man's switch)
+  HEARTBEAT_URL: spec(undefined, 'an http(s) URL such as https://hc-ping.com/<uuid>', httpUrl, true),
+  HEARTBEAT_INTERVAL_MS: spec('60000', MS(1000), int(1000, 86_400_000)),
 } as const satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -251,6 +257,7 @@ export const WATCHED_PREFIXES = [
   'ADMIN_',
   'OPS_',
   'LOG_',
+  'HEARTBEAT_',
 ] as const;
 
 /** Pairs whose critical value must exceed the warning value. */

@@ -1,6 +1,8 @@
 import { type AlertEngine, createAlertEngine } from './alerts/alert-engine.ts';
 import { connectHealthAlerts } from './alerts/health-alert-sources.ts';
-import { type Clock, systemClock } from './clock.ts';
+import { GATEWAY_DEPENDENTS } from './alerts/inhibition.ts';
+import { createNoDataWatch } from './alerts/no-data-watch.ts';
+import { type Clock, settleWithin, systemClock, type Timer } from './clock.ts';
 import { createCoreComponents } from './core-components.ts';
 import { createGatewayTracker, type GatewayTracker } from './health/gateway-tracker.ts';
 import { createHealthChecks, type HealthChecks } from './health/health-checks.ts';
@@ -8,6 +10,7 @@ import { createHealthMonitor, type HealthMonitor } from './health/health-monitor
 import { createHealthRegistry, type HealthRegistry } from './health/health-registry.ts';
 import { createLivenessWatchdog, type LivenessWatchdog } from './health/liveness-watchdog.ts';
 import type { HealthSnapshot } from './health/types.ts';
+import { createHeartbeat, type Heartbeat, type HeartbeatFetch } from './heartbeat/heartbeat.ts';
 import { createHttpServer, type HttpServer } from './http/http-server.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Logging } from './logging/logging.ts';
@@ -30,7 +33,11 @@ import {
   type StartupRunResult,
 } from './startup/startup-orchestrator.ts';
 import type { StartupReport } from './startup/types.ts';
+import { createStateFile, type StateFile } from './state/state-file.ts';
 import { createTaskSupervisor, type TaskSupervisor } from './tasks/task-supervisor.ts';
+
+/** Starts kept in the state file. */
+const STARTUPS_KEPT = 5;
 
 /** Options of {@link createObservabilityManager}; everything but `log` has a default. */
 export interface ObservabilityManagerOptions {
@@ -65,7 +72,32 @@ export interface ObservabilityManagerOptions {
     readonly gatewayGraceMs: number;
     /** `ALERT_HEALTHY_FOR_MS`: how long a component or task stays healthy before its alert resolves. @default 180000 */
     readonly healthyForMs?: number;
+    /**
+     * Alert keys (or `prefix*` patterns) held back while the Discord gateway is down,
+     * since they follow from it. @default GATEWAY_DEPENDENTS
+     */
+    readonly gatewayDependents?: readonly string[];
+    /**
+     * How long after the start an alert that fired before the restart may take to fire
+     * again (and continue its message) before it is taken as resolved.
+     * @default the gateway grace, two health-check intervals or the resource samples an alert needs, whichever is longest, plus 30 s
+     */
+    readonly restoreGraceMs?: number;
   };
+  /**
+   * `OBS_STATE_FILE`: where silences, acknowledgements, firing alerts (with their messages)
+   * and the last starts are kept across restarts. No state is kept when absent.
+   */
+  readonly state?: { readonly file: string; readonly debounceMs?: number };
+  /** `HEARTBEAT_URL` and `HEARTBEAT_INTERVAL_MS`: the dead man's switch; off when absent. */
+  readonly heartbeat?: {
+    readonly url: string;
+    readonly intervalMs: number;
+    readonly fetch?: HeartbeatFetch;
+    readonly timeoutMs?: number;
+  };
+  /** Alerts for tasks that stop beating without an error. @default { enabled: true, checkEveryMs: 1000 } */
+  readonly noData?: { readonly enabled: boolean; readonly checkEveryMs?: number };
   /**
    * The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent.
    * With `authToken` (`OBS_HTTP_AUTH_TOKEN`), `/metrics` and `/healthz` need it as a bearer token.
@@ -91,6 +123,12 @@ export interface ObservabilityManager {
   readonly ops: OpsView;
   /** The probe server, when configured. */
   readonly http: HttpServer | undefined;
+  /** The state file, when configured. */
+  readonly state: StateFile | undefined;
+  /** The dead man's switch, when configured. */
+  readonly heartbeat: Heartbeat | undefined;
+  /** The starts before this one that the state file remembers, oldest first. */
+  previousStartups(): readonly StartupReport[];
   /**
    * Runs the start: the core's own components (logging, tasks, health, resources,
    * HTTP) plus the bot's, as one validated dependency graph. Never rejects; a
@@ -156,10 +194,40 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     consecutiveSamples: alertOptions.consecutiveSamples,
     resolveAfter: alertOptions.consecutiveSamples,
   });
+  let startups: StartupReport[] = [];
+  let previousStartups: readonly StartupReport[] = [];
+  const state =
+    options.state === undefined
+      ? undefined
+      : createStateFile({
+          file: options.state.file,
+          clock,
+          log,
+          ...(options.state.debounceMs === undefined ? {} : { debounceMs: options.state.debounceMs }),
+          snapshot: () => ({
+            version: 1,
+            saved_at: new Date(clock.now()).toISOString(),
+            alerts: alerts.exportState(),
+            startups,
+          }),
+          onHealth: (to, note) => health.set('state_file', to, { note }),
+        });
+  if (state !== undefined) {
+    health.register('state_file', { critical: false, state: 'ready' });
+    const loaded = state.load();
+    if (loaded !== undefined) {
+      alerts.restoreState(loaded.alerts);
+      startups = [...loaded.startups];
+      previousStartups = [...loaded.startups];
+    }
+    alerts.onStateChange(() => state.changed());
+  }
+  const gatewayDependents = alertOptions.gatewayDependents ?? GATEWAY_DEPENDENTS;
   const alertSources = connectHealthAlerts({
     clock,
     registry: health,
     alerts,
+    gatewayDependents,
     gatewayGraceMs: alertOptions.gatewayGraceMs,
     consecutive: alertOptions.consecutiveSamples,
     ...(alertOptions.healthyForMs === undefined ? {} : { healthyForMs: alertOptions.healthyForMs }),
@@ -181,6 +249,44 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       statsEveryMs: options.resources?.statsLogIntervalMs ?? 60_000,
     });
   }
+
+  const noData =
+    (options.noData?.enabled ?? true)
+      ? createNoDataWatch({
+          clock,
+          alerts,
+          tasks: () => tasks.snapshot(),
+          ...(options.noData?.checkEveryMs === undefined
+            ? {}
+            : { checkEveryMs: options.noData.checkEveryMs }),
+        })
+      : undefined;
+
+  const heartbeat =
+    options.heartbeat === undefined
+      ? undefined
+      : createHeartbeat({
+          url: options.heartbeat.url,
+          intervalMs: options.heartbeat.intervalMs,
+          clock,
+          log,
+          status: () => monitor.verdict().status,
+          ...(options.heartbeat.fetch === undefined ? {} : { fetch: options.heartbeat.fetch }),
+          ...(options.heartbeat.timeoutMs === undefined ? {} : { timeoutMs: options.heartbeat.timeoutMs }),
+          onHealth: (to, note) => health.set('heartbeat', to, { note }),
+        });
+  if (heartbeat !== undefined) {
+    health.register('heartbeat', { critical: false, state: 'ready' });
+    health.onChange(() => heartbeat.statusChanged());
+  }
+  const restoreGraceMs =
+    alertOptions.restoreGraceMs ??
+    Math.max(
+      alertOptions.gatewayGraceMs,
+      2 * (options.healthChecks?.intervalMs ?? 30_000),
+      (alertOptions.consecutiveSamples + 1) * (options.resources?.sampleIntervalMs ?? 15_000),
+    ) + 30_000;
+  let expireRestored: Timer | undefined;
 
   const snapshot = (): HealthSnapshot => monitor.snapshot();
   const http =
@@ -216,6 +322,8 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     alerts: () => alerts.view(),
     silence: (key, durationMs, by) => alerts.silence(key, durationMs, by),
     unsilence: (key, by) => alerts.unsilence(key, by),
+    acknowledgeAlerts: (messageId, by) => alerts.acknowledge(messageId, by),
+    silenceAlerts: (messageId, durationMs, by) => alerts.silenceMessage(messageId, durationMs, by),
   };
 
   const manager: ObservabilityManager = {
@@ -231,9 +339,14 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     monitor,
     ops,
     http,
+    state,
+    heartbeat,
+    previousStartups: () => previousStartups,
 
     async start(components, signal) {
       if (orchestrator !== undefined) throw new Error('The start has already run');
+      heartbeat?.begin();
+      noData?.start();
       const core = createCoreComponents({
         log,
         tasks,
@@ -259,7 +372,12 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       if (result.report.outcome === 'ready' || result.report.outcome === 'degraded') {
         monitor.markStartFinished();
         alertSources.startupFinished(result.report);
+        // What fired before the restart and has not fired again by then is over.
+        expireRestored = clock.setTimeout(() => alerts.expireRestored(), restoreGraceMs, { unref: true });
       }
+      heartbeat?.startFinished(result.report.outcome);
+      startups = [...startups, result.report].slice(-STARTUPS_KEPT);
+      state?.changed();
       return result;
     },
 
@@ -284,6 +402,9 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     async shutdown(timeoutMs) {
       const deadline = clock.now() + timeoutMs;
       const remaining = (): number => Math.max(100, deadline - clock.now());
+      heartbeat?.stop();
+      noData?.stop();
+      expireRestored?.cancel();
       alertSources.dispose();
       // Alerts go first, while the Discord client can still deliver what is queued.
       await alerts.close(Math.min(remaining(), Math.max(1000, timeoutMs / 3)));
@@ -291,6 +412,8 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       else await tasks.stopAll(remaining());
       liveness.stop();
       sampler?.close();
+      // Last, so that it holds what the shutdown did to the alerts.
+      if (state !== undefined) await settleWithin(clock, state.close(), remaining());
     },
   };
   current = manager;

@@ -1,5 +1,10 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import type { APIEmbed, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type {
+  APIActionRowComponent,
+  APIComponentInMessageActionRow,
+  APIEmbed,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import type { OpsView } from '../core/ops-view.ts';
@@ -16,6 +21,8 @@ export interface CommandContext {
 export interface CommandReply {
   readonly embeds: readonly APIEmbed[];
   readonly content?: string;
+  /** Buttons and select menus under the reply (at most 5 rows). */
+  readonly components?: readonly APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
 
 /**

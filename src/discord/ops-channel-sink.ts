@@ -35,11 +35,11 @@ export interface OpsChannelEdit {
  * Posts one message and resolves with its id (when the transport knows it); `signal`
  * aborts it when it has taken too long (the sink stops waiting then anyway).
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: a transport that cannot tell the id returns nothing at all
-export type OpsChannelPost = (
-  body: OpsChannelMessage,
-  signal: AbortSignal,
-) => Promise<string | undefined | void>;
+export type OpsChannelPost = (body: OpsChannelMessage, signal: AbortSignal) => Promise<PostedId>;
+
+/** The id of the message posted; a transport that cannot tell it returns nothing at all. */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets a plain `async () => {}` be a transport
+type PostedId = string | undefined | void;
 
 /** Edits a message the sink posted before. */
 export type OpsChannelEditor = (
@@ -205,6 +205,8 @@ interface Queued {
   attempts: number;
   /** In a post in flight: never dropped then, since it may already be in the channel. */
   sending: boolean;
+  /** When it was queued: a new message waits the digest window from then. */
+  readonly queuedAt: number;
 }
 
 /** The short line a reply says about a transition of an alert already shown; null when none is due. */
@@ -313,6 +315,8 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
   let closed = false;
   let deadline = Number.POSITIVE_INFINITY;
   let wake: (() => void) | undefined;
+  /** True while the pump only waits for a digest window, which an edit coming in cuts short. */
+  let waitingForDigest = false;
 
   /** Waits `ms` on an unref'd timer; `close()` may cut it short. */
   const wait = (ms: number): Promise<void> =>
@@ -519,10 +523,27 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     }
   };
 
+  /** Whether a queued notification may go now: an edit at once, a new message once its digest window is over. */
+  const due = (q: Queued): boolean =>
+    closing ||
+    (q.n.kind !== 'notice' && targetOf(q.n) !== null) ||
+    clock.now() - q.queuedAt >= digestWindowMs;
+
+  /** Ms until the next new message's digest window is over; undefined when nothing waits for one. */
+  const untilDue = (): number | undefined => {
+    let soonest: number | undefined;
+    for (const q of queue) {
+      if (due(q)) return 0;
+      const at = q.queuedAt + digestWindowMs - clock.now();
+      soonest = soonest === undefined ? at : Math.min(soonest, at);
+    }
+    return soonest;
+  };
+
   /** The next job: an update of a message already shown, or a new message. */
   const nextJob = (): Job | undefined => {
     for (;;) {
-      const first = next(new Set());
+      const first = next(new Set(), due);
       if (first === undefined) return undefined;
       const target = first.n.kind === 'notice' ? null : targetOf(first.n);
       if (target !== null) {
@@ -592,7 +613,18 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     for (;;) {
       if (closed) return false;
       let job = nextJob();
-      if (job === undefined) return true;
+      if (job === undefined) {
+        // Only new messages wait, inside their digest window (Alertmanager's group_wait).
+        const wait = untilDue();
+        if (wait === undefined) return true;
+        waitingForDigest = true;
+        try {
+          if (!(await waitWithinDeadline(Math.max(1, wait)))) return false;
+        } finally {
+          waitingForDigest = false;
+        }
+        continue;
+      }
       const now = clock.now();
       const delay = Math.max(budgetDelay(now, callsOf(job)), pausedUntil - now);
       if (!(await waitWithinDeadline(delay))) return false;
@@ -702,11 +734,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     }
   };
 
-  /** Whether anything waiting is a new message, which waits for the digest window; edits go at once. */
-  const postsWaiting = (): boolean => queue.some((q) => q.n.kind === 'notice' || targetOf(q.n) === null);
-
   const pump = async (): Promise<void> => {
-    if (!closing && postsWaiting()) await waitWithinDeadline(digestWindowMs);
     while (queue.length > 0) {
       if (!(await deliver())) return;
     }
@@ -764,12 +792,21 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       }
       const embed = renderNotificationEmbed(n);
       if (coalesce(n, embed)) return;
-      queue.push({ n, embed, size: embedLength(embed), rank: importance(n), attempts: 0, sending: false });
+      queue.push({
+        n,
+        embed,
+        size: embedLength(embed),
+        rank: importance(n),
+        attempts: 0,
+        sending: false,
+        queuedAt: clock.now(),
+      });
       while (queue.length > queueMax) {
         const victim = dropVictim();
         if (victim === undefined) break;
         drop(victim);
       }
+      if (waitingForDigest && n.kind !== 'notice' && targetOf(n) !== null) wake?.();
       start();
     },
     async close(timeoutMs) {

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type Bot, startBot } from '../../src/bot.ts';
+import { type Bot, type StartBotOptions, startBot } from '../../src/bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
 import { type Emulator, type EmulatorOptions, type SeedIds, startEmulator } from './emulator/index.ts';
@@ -16,6 +16,8 @@ export interface RunningBot {
   readonly bot: Bot;
   /** The JSON-lines sink of this run (in a fresh temp folder). */
   readonly logFile: string;
+  /** `OBS_STATE_FILE` of this run, beside the log. */
+  readonly stateFile: string;
   /** Everything the console sink wrote. */
   consoleText(): string;
   /** Shuts the bot down (if not yet) and closes the emulator. */
@@ -32,6 +34,8 @@ export interface RunningBotOptions {
   readonly awaitStart?: boolean;
   /** Loads the slash commands from here instead of `commands/` (fixture commands). */
   readonly commandsDir?: string;
+  /** Replaces the real resource sampler. */
+  readonly resourceSampler?: StartBotOptions['resourceSampler'];
 }
 
 /** The real bot, in this process, against a fresh emulator, logging into a temp folder. */
@@ -39,12 +43,14 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
   const emulator = await startEmulator(options.emulator);
   const dir = mkdtempSync(join(tmpdir(), 'bot-'));
   const logFile = join(dir, 'bot.jsonl');
+  const stateFile = join(dir, 'state.json');
   const result = loadConfig({
     DISCORD_TOKEN: BOT_TOKEN,
     DISCORD_API_URL: emulator.apiUrl,
     DISCORD_GUILD_ID: emulator.ids.guildId,
     OPS_CHANNEL_ID: emulator.ids.opsChannelId,
     LOG_FILE: logFile,
+    OBS_STATE_FILE: stateFile,
     LOG_LEVEL: 'debug',
     ...options.env,
     ...options.envFromIds?.(emulator.ids),
@@ -62,12 +68,14 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
     console: consoleStream,
     color: false,
     ...(options.commandsDir === undefined ? {} : { commandsDir: options.commandsDir }),
+    ...(options.resourceSampler === undefined ? {} : { resourceSampler: options.resourceSampler }),
   });
   if (options.awaitStart ?? true) await bot.started;
   return {
     emulator,
     bot,
     logFile,
+    stateFile,
     consoleText: () => text,
     async close() {
       await bot.shutdown('test_finished');

@@ -7,5 +7,10 @@ export {
 } from './emulator.ts';
 export type { EmulatedMessage, InteractionCallback, Json, SeedIds } from './emulator-state.ts';
 export type { InjectedFault, RouteMatcher } from './fault-injector.ts';
-export type { InvokeAutocompleteInput, InvokeCommandInput, Invoker } from './interaction-payloads.ts';
+export type {
+  InvokeAutocompleteInput,
+  InvokeCommandInput,
+  InvokeComponentInput,
+  Invoker,
+} from './interaction-payloads.ts';
 export type { RequestLogEntry } from './rest-routes.ts';
