@@ -529,11 +529,14 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
     (q.n.kind !== 'notice' && targetOf(q.n) !== null) ||
     clock.now() - q.queuedAt >= digestWindowMs;
 
-  /** Ms until the next new message's digest window is over; undefined when nothing waits for one. */
+  /**
+   * Ms until the next new message's digest window is over (an edit of the same key waits
+   * behind it, to keep the order); undefined when nothing waits for one.
+   */
   const untilDue = (): number | undefined => {
     let soonest: number | undefined;
     for (const q of queue) {
-      if (due(q)) return 0;
+      if (due(q)) continue;
       const at = q.queuedAt + digestWindowMs - clock.now();
       soonest = soonest === undefined ? at : Math.min(soonest, at);
     }

@@ -100,7 +100,8 @@ describe('silences leave a trace in the ops channel', () => {
       .messages(ops)
       .find((m) => (m.embeds as Embed[]).some((e) => /Expiring drill/.test(e.title ?? '')));
     assert.ok(alert);
-    run.bot.manager.alerts.silence('e2e.expiring', 1_500, admin);
+    // Long enough for the edit to land inside it, behind the channel's budget of 4 messages per 5 s.
+    run.bot.manager.alerts.silence('e2e.expiring', 6_000, admin);
     await until(
       () => run.emulator.messageVersions(alert.id).some((v) => JSON.stringify(v.embeds).includes('Silenced')),
       8_000,
@@ -108,12 +109,13 @@ describe('silences leave a trace in the ops channel', () => {
     );
     const ended = await until(
       () => embeds().find((e) => e.title === '🔔 Silence ended' && e.description?.includes('e2e.expiring')),
-      10_000,
+      15_000,
       'the end of the silence in the ops channel',
     );
     assert.match(ended.description ?? '', /ran out at <t:\d+:f>/);
     const reply = await until(
-      () => run.emulator.messages(ops).find((m) => m.reply_to === alert.id && /Expiring drill/.test(m.content)),
+      () =>
+        run.emulator.messages(ops).find((m) => m.reply_to === alert.id && /Expiring drill/.test(m.content)),
       8_000,
       'a reply saying the alert still fires',
     );
