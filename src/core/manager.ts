@@ -193,6 +193,9 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     repeatIntervalMs: alertOptions.repeatIntervalMs,
     consecutiveSamples: alertOptions.consecutiveSamples,
     resolveAfter: alertOptions.consecutiveSamples,
+    // An alert held back by an outage resolves once it has been healthy this long: only one
+    // still firing after that is posted.
+    releaseGraceMs: (alertOptions.healthyForMs ?? 180_000) + 2 * (options.healthChecks?.intervalMs ?? 30_000),
   });
   let startups: StartupReport[] = [];
   let previousStartups: readonly StartupReport[] = [];

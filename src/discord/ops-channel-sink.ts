@@ -787,6 +787,15 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
         const shown = targetOf(n) !== null;
         // Not shown yet and nothing to show; or shown, and a reminder that a silence or a hold keeps quiet.
         if (!shown && nothingToPost(n)) return;
+        // The end of an episode the channel never saw (held back or silenced all along) is not news.
+        if (
+          !shown &&
+          book !== undefined &&
+          n.kind === 'resolved' &&
+          !queue.some((q) => q.n.kind !== 'notice' && q.n.episode === n.episode)
+        ) {
+          return;
+        }
         if (shown && n.kind === 'reminder' && (n.silenced || n.inhibited_by !== null)) return;
       }
       if (closing) {

@@ -82,6 +82,13 @@ export interface AlertEngineOptions {
   readonly resolvedKept?: number;
   /** New episode ids. @default time and a counter, in base 36 */
   readonly newEpisodeId?: () => string;
+  /**
+   * How long an alert that was held back, and still fires once what held it back is over,
+   * waits before it is posted: alerts that followed from an outage usually clear by
+   * themselves soon after it, and are then never posted at all.
+   * @default 0 (at once)
+   */
+  readonly releaseGraceMs?: number;
 }
 
 export interface AlertEngine {
@@ -237,6 +244,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     throw new Error(`catchAllSilenceMaxMs must be at least 60000 (got ${catchAllMaxMs})`);
   }
   const resolvedKept = positiveInteger('resolvedKept', options.resolvedKept ?? DEFAULTS.resolvedKept);
+  const releaseGraceMs = options.releaseGraceMs ?? 0;
+  if (!(releaseGraceMs >= 0)) throw new Error(`releaseGraceMs must be 0 or more (got ${releaseGraceMs})`);
   let episodeSeq = 0;
   const newEpisodeId =
     options.newEpisodeId ??
@@ -254,6 +263,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   /** Message id → episode ids in the order they were attached. */
   const messages = new Map<string, string[]>();
   const holds = new Map<string, Hold>();
+  /** Alerts no longer held back, waiting out `releaseGraceMs` before they are posted. */
+  const releasing = new Map<string, Timer>();
   const stateListeners = new Set<() => void>();
   let closed = false;
 
@@ -438,7 +449,27 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       const state = firing.get(key);
       if (state !== undefined && key !== skip) update(key, state);
     }
-    reannounce(released, 'inhibition_ended');
+    if (releaseGraceMs === 0) {
+      reannounce(released, 'inhibition_ended');
+      return;
+    }
+    for (const key of released) {
+      if (releasing.has(key) || closed) continue;
+      releasing.set(
+        key,
+        clock.setTimeout(
+          () => {
+            releasing.delete(key);
+            const state = firing.get(key);
+            if (state === undefined || state.heldBy !== null || !state.hidden) return;
+            if (silences.covers(key, clock.now())) return;
+            reannounce([key], 'inhibition_ended');
+          },
+          releaseGraceMs,
+          { unref: true },
+        ),
+      );
+    }
   };
 
   const fire = (key: string, state: FiringState, extra: LogDetail = {}): void => {
@@ -501,6 +532,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     const now = clock.now();
     firing.delete(key);
     state.reminder?.cancel();
+    releasing.get(key)?.cancel();
+    releasing.delete(key);
     metrics.alert('resolved', state.severity);
     const n = notification(key, state, 'resolved', now);
     keepResolved({
@@ -928,6 +961,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     async close(timeoutMs) {
       closed = true;
       for (const state of firing.values()) state.reminder?.cancel();
+      for (const timer of releasing.values()) timer.cancel();
+      releasing.clear();
       for (const end of silenceEnds.values()) end.timer?.cancel();
       silenceEnds.clear();
       await Promise.all(
