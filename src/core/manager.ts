@@ -80,7 +80,7 @@ export interface ObservabilityManagerOptions {
     /**
      * How long after the start an alert that fired before the restart may take to fire
      * again (and continue its message) before it is taken as resolved.
-     * @default the gateway grace, two health-check intervals or the resource samples an alert needs, whichever is longest, plus 30 s
+     * @default twice the longest of the gateway grace, two health-check intervals and the resource samples an alert needs, plus 5 s
      */
     readonly restoreGraceMs?: number;
   };
@@ -282,13 +282,16 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     health.register('heartbeat', { critical: false, state: 'ready' });
     health.onChange(() => heartbeat.statusChanged());
   }
+  // Twice the longest any alert takes to fire again after a start, and a little more.
   const restoreGraceMs =
     alertOptions.restoreGraceMs ??
-    Math.max(
-      alertOptions.gatewayGraceMs,
-      2 * (options.healthChecks?.intervalMs ?? 30_000),
-      (alertOptions.consecutiveSamples + 1) * (options.resources?.sampleIntervalMs ?? 15_000),
-    ) + 30_000;
+    2 *
+      Math.max(
+        alertOptions.gatewayGraceMs,
+        2 * (options.healthChecks?.intervalMs ?? 30_000),
+        (alertOptions.consecutiveSamples + 1) * (options.resources?.sampleIntervalMs ?? 15_000),
+      ) +
+      5_000;
   let expireRestored: Timer | undefined;
 
   const snapshot = (): HealthSnapshot => monitor.snapshot();
