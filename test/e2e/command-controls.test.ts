@@ -45,7 +45,8 @@ describe('Refresh and drill-down on the command replies', () => {
       assert.equal(refresh?.custom_id, `ops:refresh:${view}`);
       const messageId = answer.messageId;
       assert.ok(messageId);
-      if (view === 'alerts') run.bot.manager.alerts.raise('e2e.refresh', { severity: 'warning', title: 'Refresh drill' });
+      if (view === 'alerts')
+        run.bot.manager.alerts.raise('e2e.refresh', { severity: 'warning', title: 'Refresh drill' });
       await sleep(view === 'resources' ? 1_100 : 50);
       const pressed = await run.emulator
         .invokeComponent({ user: 'admin', messageId, customId: refresh.custom_id })
