@@ -277,7 +277,7 @@ describe('a crash announced: SIGKILL, then npm start again', () => {
     assert.match(text, /is in use/);
     const crashed = readJsonLines(logFile).filter((l) => l.event === 'previous_run_crashed');
     assert.equal(crashed.length, 1);
-    assert.equal((crashed[0]?.detail as Record<string, unknown>).last_error_event, 'http_error');
+    assert.equal(((crashed[0]?.detail ?? {}) as Record<string, unknown>).last_error_event, 'http_error');
     const runStarted = readJsonLines(logFile).filter((l) => l.event === 'run_started');
     assert.deepEqual(
       runStarted.map((l) => (l.detail as Record<string, unknown>).previous_run),
