@@ -558,7 +558,7 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
         continue;
       }
       const batch = takeBatch(first, droppedTotal(dropped) > 0);
-      const episodes =
+      const ids =
         book === undefined
           ? []
           : [
@@ -566,6 +566,15 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
                 batch.flatMap((q) => (q.n.kind === 'notice' || nothingToPost(q.n) ? [] : [q.n.episode])),
               ),
             ];
+      // In the message, the worst first, then the oldest.
+      const rankOf = (id: string): number => {
+        const e = book?.episode(id);
+        return e === undefined ? 0 : (e.state === 'firing' ? 2 : 0) + (e.severity === 'critical' ? 1 : 0);
+      };
+      const episodes = ids
+        .map((id, i) => ({ id, i, rank: rankOf(id) }))
+        .sort((a, b) => b.rank - a.rank || a.i - b.i)
+        .map((e) => e.id);
       return { kind: 'post', batch, episodes };
     }
   };
