@@ -128,8 +128,10 @@ async function invoke(
 
 /** One ops-channel message as the channel shows it: a reply's text, the embeds, the buttons. */
 function printMessage(message: EmulatedMessage): void {
-  if (message.content !== '')
-    say(`${message.reply_to === null ? '' : dim('↳ reply: ')}${named(message.content)}`);
+  if (message.content !== '') {
+    const text = named(message.content).replace(/\*\*(.+?)\*\*/g, (_m, inner: string) => bold(inner));
+    say(`${message.reply_to === null ? '' : dim('↳ reply: ')}${text}`);
+  }
   for (const embed of message.embeds) say(embedText(embed));
   const controls = controlsLine(message.components);
   if (controls !== undefined) say(controls);
