@@ -171,7 +171,7 @@ describe('ops channel sink: one message per alert episode', () => {
   });
 
   it('a message deleted in the channel (10008 on the edit) is posted again, with its buttons', async () => {
-    const { engine, clock, alertPosts, failNextEdit, log } = setup();
+    const { engine, clock, alertPosts, failNextEdit, log, edits } = setup();
     engine.raise('component.db', { severity: 'warning', title: 'DB slow' });
     await clock.advance(1000);
     failNextEdit(Object.assign(new Error('Unknown Message'), { status: 404, code: 10008 }));
@@ -182,5 +182,10 @@ describe('ops channel sink: one message per alert episode', () => {
     assert.equal(log.events('alert_channel_unavailable').length, 0, 'not taken for a missing channel');
     const second = alertPosts()[1];
     assert.equal(engine.episodesOfMessage(second?.id ?? '')[0]?.severity, 'critical');
+    // From then on the new message is the one edited (once the budget of 4 calls per 5 s allows).
+    engine.clear('component.db');
+    await clock.advance(5000);
+    assert.equal(alertPosts().length, 2, 'not posted a third time');
+    assert.equal(edits.at(-1)?.id, second?.id);
   });
 });

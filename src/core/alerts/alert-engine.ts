@@ -825,20 +825,25 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       const ids = messages.get(messageId) ?? [];
       let changed = false;
       for (const id of episodes) {
+        // A message posted again (the old one was deleted) takes over from the old one.
+        for (const [other, list] of messages) {
+          if (other !== messageId && list.includes(id)) messages.set(other, list.filter((e) => e !== id));
+        }
         for (const state of firing.values()) {
-          if (state.episode === id && state.messageId === null) {
+          if (state.episode === id && state.messageId !== messageId) {
             state.messageId = messageId;
             changed = true;
           }
         }
         const r = resolved.get(id);
-        if (r !== undefined && r.view.message_id === null) {
+        if (r !== undefined && r.view.message_id !== messageId) {
           resolved.set(id, { view: { ...r.view, message_id: messageId } });
           changed = true;
         }
         if (!ids.includes(id)) ids.push(id);
       }
       messages.set(messageId, ids);
+      for (const [other, list] of messages) if (list.length === 0) messages.delete(other);
       if (changed) stateChanged();
     },
 
