@@ -827,7 +827,11 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       for (const id of episodes) {
         // A message posted again (the old one was deleted) takes over from the old one.
         for (const [other, list] of messages) {
-          if (other !== messageId && list.includes(id)) messages.set(other, list.filter((e) => e !== id));
+          if (other !== messageId && list.includes(id))
+            messages.set(
+              other,
+              list.filter((e) => e !== id),
+            );
         }
         for (const state of firing.values()) {
           if (state.episode === id && state.messageId !== messageId) {

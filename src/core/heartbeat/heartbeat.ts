@@ -42,11 +42,16 @@ export interface Heartbeat {
   stop(): void;
 }
 
-const DEFAULTS = {
+/** `HEARTBEAT_INTERVAL_MS`'s default, and the bounds of each request. */
+export const HEARTBEAT_DEFAULTS = {
+  intervalMs: 60_000,
   timeoutMs: 10_000,
   jitter: 0.1,
   failuresBeforeDegraded: 3,
-} as const satisfies Required<Pick<HeartbeatOptions, 'timeoutMs' | 'jitter' | 'failuresBeforeDegraded'>>;
+} as const satisfies Required<
+  Pick<HeartbeatOptions, 'intervalMs' | 'timeoutMs' | 'jitter' | 'failuresBeforeDegraded'>
+>;
+const DEFAULTS = HEARTBEAT_DEFAULTS;
 
 type Signal = 'start' | 'ping' | 'fail';
 

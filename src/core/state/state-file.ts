@@ -48,7 +48,11 @@ export interface StateFile {
   close(): Promise<void>;
 }
 
-const DEFAULTS = { debounceMs: 1000 } as const satisfies Required<Pick<StateFileOptions, 'debounceMs'>>;
+/** Where the state is kept unless told otherwise (`OBS_STATE_FILE`), and how long a change waits for others. */
+export const STATE_FILE_DEFAULTS = { file: 'data/state.json', debounceMs: 1000 } as const satisfies Required<
+  Pick<StateFileOptions, 'file' | 'debounceMs'>
+>;
+const DEFAULTS = STATE_FILE_DEFAULTS;
 
 const code = (error: unknown): string | undefined => (error as { code?: unknown } | null)?.code as string;
 
