@@ -105,6 +105,7 @@ async function startOnce(
     env: {
       ...env,
       LOG_FILE: join(dir, 'bot.jsonl'),
+      OBS_STATE_FILE: join(dir, 'state.json'),
       ...(VARIANTS[variant].coldCache ? { TMPDIR: dir } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,13 +1,13 @@
 import { type APIEmbed, SlashCommandBuilder } from 'discord.js';
 import { type AlertsView, formatDuration, parseDuration } from '../src/core/index.ts';
 import {
+  alertsView,
   type CommandReply,
   defineCommand,
   EMBED_COLORS,
   inlineCode,
   neutralizeText,
   relativeTime,
-  renderAlertsEmbed,
 } from '../src/discord/index.ts';
 
 const KEY_MAX = 100;
@@ -104,7 +104,7 @@ export default defineCommand({
         ? notice(EMBED_COLORS.ok, `🔔 Silence on ${inlineCode(key, 60)} lifted; the ops channel is told.`)
         : notice(EMBED_COLORS.warning, `⚠️ No silence on ${inlineCode(key, 60)}.`);
     }
-    return { embeds: [renderAlertsEmbed(ctx.ops.alerts(), ctx.clock.now())] };
+    return alertsView(ctx);
   },
 
   async autocomplete(interaction, ctx) {

@@ -1,6 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
 import type { HealthSnapshot } from '../src/core/index.ts';
-import { defineCommand, renderHealthEmbed } from '../src/discord/index.ts';
+import { defineCommand, healthView } from '../src/discord/index.ts';
 
 /** Discord's cap on autocomplete choices, and on a choice's name and value. */
 const MAX_CHOICES = 25;
@@ -30,10 +30,8 @@ export default defineCommand({
     ),
   async execute(interaction, ctx) {
     const component = interaction.options.getString('component')?.trim();
-    const snapshot = ctx.ops.health();
-    return {
-      embeds: [renderHealthEmbed(snapshot, component ? { component } : {})],
-    };
+    // With a component menu and a Refresh button under it.
+    return healthView(ctx, component || undefined);
   },
   async autocomplete(interaction, ctx) {
     await interaction.respond(componentChoices(ctx.ops.health(), interaction.options.getFocused()));

@@ -4,8 +4,8 @@ import {
   defineCommand,
   isResourceWindow,
   RESOURCE_WINDOWS,
-  renderResourcesEmbed,
   resourcesChartRequest,
+  resourcesView,
   withChart,
 } from '../src/discord/index.ts';
 
@@ -30,8 +30,8 @@ export default defineCommand({
     const window = isResourceWindow(chosen) ? chosen : '1h';
     const now = ctx.clock.now();
     const view = ctx.ops.resources();
-    const reply = { embeds: [renderResourcesEmbed(view, now)] };
-    return withChart(reply, {
+    // The text view with its Refresh button, and the chart edited in once drawn.
+    return withChart(resourcesView(ctx), {
       charts: ctx.charts,
       request: () => resourcesChartRequest(view, window, now, ctx.charts?.alertRule ?? DEFAULT_ALERT_RULE),
       name: 'resources.png',

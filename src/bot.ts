@@ -20,13 +20,20 @@ import {
   type Logging,
   loadExtensions,
   type ObservabilityManager,
+  type OpsNotice,
+  type PreviousRun,
+  type ResourceSampler,
+  RUN_STARTED_EVENT,
+  readPreviousRun,
   type StartupComponent,
   type StartupRunResult,
   settleWithin,
   systemClock,
 } from './core/index.ts';
 import {
+  COMPONENT_HANDLERS,
   type CommandRouter,
+  createChannelEditor,
   createChannelPoster,
   createCommandRouter,
   createDiscordClient,
@@ -80,6 +87,8 @@ export interface StartBotOptions {
   readonly configWarnings?: readonly ConfigWarning[];
   /** The packages charts load (tests point one at a missing or broken package). */
   readonly chartModules?: ChartModuleNames;
+  /** Replaces the real resource sampler (tests: a sampler that stops answering). */
+  readonly resourceSampler?: ResourceSampler;
 }
 
 export interface Bot {
@@ -99,6 +108,47 @@ export interface Bot {
   shutdown(reason: string): Promise<void>;
 }
 
+/** The first record of every run, which tells the next run where this one began. */
+function logRunStart(log: Logger, previous: PreviousRun | undefined): void {
+  const processLog = log.child({ name: 'bot.process', subsys: 'process' });
+  const previousRun = previous === undefined ? 'none' : previous.clean ? 'clean' : 'crashed';
+  processLog.info(RUN_STARTED_EVENT, `Bot ${VERSION} starting (pid ${process.pid})`, {
+    pid: process.pid,
+    version: VERSION,
+    previous_run: previousRun,
+  });
+  if (previous !== undefined && !previous.clean) {
+    processLog.warning(
+      'previous_run_crashed',
+      'The previous run ended without a clean shutdown (crashed or killed)',
+      {
+        previous_started_at: previous.started_at,
+        previous_last_record_at: previous.last_record_at,
+        last_error_event: previous.last_error?.event ?? null,
+        last_error_at: previous.last_error?.ts ?? null,
+      },
+    );
+  }
+}
+
+/** What the ops channel is told after an unclean exit. */
+function crashNotice(previous: PreviousRun, nowMs: number): OpsNotice {
+  const at = new Date(nowMs).toISOString();
+  return {
+    kind: 'notice',
+    topic: 'crash_restart',
+    key: 'process',
+    title: 'The bot restarted after a crash',
+    by: null,
+    until: at,
+    requested_ms: null,
+    still_firing: [],
+    at,
+    last_error: previous.last_error,
+    previous_run: { started_at: previous.started_at, last_record_at: previous.last_record_at },
+  };
+}
+
 /**
  * The composition root: logging, metrics, the files of the extension folders (commands,
  * components, tasks, checks), the observability core, then the Discord client and the
@@ -112,6 +162,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   const token = config.discord.token;
   if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
   const httpToken = config.prometheus.authToken;
+  const heartbeatUrl = config.heartbeat.url;
+  // Read before this run writes a line: how did the previous run end?
+  const previousRun = readPreviousRun(config.logging.file);
 
   let metricsLog: Logger | undefined;
   const metrics = await createMetrics({
@@ -132,11 +185,16 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     },
     clock,
     metrics,
-    secrets: httpToken === undefined ? [token] : [token, httpToken],
+    secrets: [
+      token,
+      ...(httpToken === undefined ? [] : [httpToken]),
+      ...(heartbeatUrl === undefined ? [] : [heartbeatUrl]),
+    ],
     onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
   });
   const log = logging.logger;
   metricsLog = log.child({ name: 'bot.metrics', subsys: 'metrics' });
+  logRunStart(log, previousRun);
   const configLog = log.child({ name: 'bot.config', subsys: 'config' });
   for (const warning of options.configWarnings ?? []) configLog.warning(warning.event, warning.message);
   log
@@ -195,8 +253,15 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     parallelStartup: config.startup.parallel,
     healthChecks: config.health,
     taskGraceMs: config.health.taskGraceMs,
-    resources: config.resources,
+    resources:
+      options.resourceSampler === undefined
+        ? config.resources
+        : { ...config.resources, sampler: options.resourceSampler },
     alerts: config.alerts,
+    state: { file: config.state.file },
+    ...(heartbeatUrl === undefined
+      ? {}
+      : { heartbeat: { url: heartbeatUrl, intervalMs: config.heartbeat.intervalMs } }),
     ...(config.prometheus.enabled && config.prometheus.httpServer
       ? {
           http: {
@@ -256,6 +321,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
           clock,
           metrics,
           deferAfterMs: config.discord.deferAfterMs,
+          components: COMPONENT_HANDLERS,
         });
         router.attach(discord.client);
       },
@@ -292,16 +358,23 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         manager.alerts.addSink(
           createOpsChannelSink({
             post: createChannelPoster(discord.client, opsChannelId),
+            edit: createChannelEditor(discord.client, opsChannelId),
+            episodes: manager.alerts,
             clock,
             log: alertsLog,
             metrics,
             budget: { ...OPS_CHANNEL_SINK_DEFAULTS.budget, perMinute: config.alerts.channelPerMinute },
+            digestWindowMs: config.alerts.groupWaitMs,
             onChannelState: (state, note) => manager.health.set('ops_channel', state, { note }),
             ...(charts === undefined
               ? {}
               : { attachmentFor: (n) => resourceAlertChart(n, manager.ops.resources(), charts) }),
           }),
         );
+        // Once, on the first start after an unclean exit.
+        if (previousRun !== undefined && !previousRun.clean) {
+          manager.alerts.announce(crashNotice(previousRun, clock.now()));
+        }
       },
       fallback() {
         // Alerts still reach the JSON log and the console; the channel is retried in the background.

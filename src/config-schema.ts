@@ -1,11 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { CHART_RENDERER_DEFAULTS } from './charts/chart-renderer.ts';
+import { HEARTBEAT_DEFAULTS } from './core/heartbeat/heartbeat.ts';
 import { HTTP_SERVER_DEFAULTS } from './core/http/http-server.ts';
 import { LOGGING_DEFAULTS } from './core/logging/logging.ts';
 import { OBSERVABILITY_DEFAULTS } from './core/manager.ts';
 import { METRICS_DEFAULTS } from './core/metrics/create-metrics.ts';
 import { RESOURCE_MONITOR_DEFAULTS } from './core/resources/resource-monitor.ts';
+import { STATE_FILE_DEFAULTS } from './core/state/state-file.ts';
 import { COMMAND_ROUTER_DEFAULTS } from './discord/command-router.ts';
 import { DISCORD_CLIENT_DEFAULTS } from './discord/discord-client.ts';
 import { OPS_CHANNEL_SINK_DEFAULTS } from './discord/ops-channel-sink.ts';
@@ -302,6 +304,16 @@ export const VARIABLES = {
     'a whole number of milliseconds from 100 to 10000',
     int(100, 10_000),
   ),
+  ALERT_GROUP_WAIT_MS: spec(
+    OPS_CHANNEL_SINK_DEFAULTS.digestWindowMs,
+    'a whole number of milliseconds from 0 to 600000',
+    int(0, 600_000),
+  ),
+  // State across restarts
+  OBS_STATE_FILE: spec(STATE_FILE_DEFAULTS.file, 'a file path', nonEmpty),
+  // External heartbeat (dead man's switch)
+  HEARTBEAT_URL: spec(undefined, 'an http(s) URL such as https://hc-ping.com/<uuid>', httpUrl, true),
+  HEARTBEAT_INTERVAL_MS: spec(HEARTBEAT_DEFAULTS.intervalMs, MS(1000), int(1000, 86_400_000)),
 } as const satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -316,6 +328,7 @@ export const WATCHED_PREFIXES = [
   'ADMIN_',
   'OPS_',
   'LOG_',
+  'HEARTBEAT_',
 ] as const;
 
 /** Pairs whose critical value must exceed the warning value. */

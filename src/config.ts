@@ -53,9 +53,15 @@ export interface Config {
     readonly gatewayGraceMs: number;
     readonly channelPerMinute: number;
     readonly healthyForMs: number;
+    /** `ALERT_GROUP_WAIT_MS`: alerts firing within this window go out as one message. */
+    readonly groupWaitMs: number;
   };
   /** PNG charts on `/resources`, `/startup` and resource alerts. */
   readonly charts: { readonly enabled: boolean; readonly timeoutMs: number };
+  /** `OBS_STATE_FILE`. */
+  readonly state: { readonly file: string };
+  /** `HEARTBEAT_URL` (absent: no heartbeat) and `HEARTBEAT_INTERVAL_MS`. */
+  readonly heartbeat: { readonly url: string | undefined; readonly intervalMs: number };
 }
 
 /** Something allowed but probably not meant; logged at start as `event`. */
@@ -241,8 +247,11 @@ function toConfig(v: Values): Config {
       gatewayGraceMs: num('ALERT_GATEWAY_GRACE_MS'),
       channelPerMinute: num('ALERT_CHANNEL_PER_MINUTE'),
       healthyForMs: num('ALERT_HEALTHY_FOR_MS'),
+      groupWaitMs: num('ALERT_GROUP_WAIT_MS'),
     },
     charts: { enabled: flag('OBS_ENABLE_CHARTS'), timeoutMs: num('OBS_CHART_TIMEOUT_MS') },
+    state: { file: str('OBS_STATE_FILE') },
+    heartbeat: { url: opt('HEARTBEAT_URL'), intervalMs: num('HEARTBEAT_INTERVAL_MS') },
   };
 }
 

@@ -44,6 +44,7 @@ const CHILD = new URL('./bot-child.ts', import.meta.url).pathname;
 /** Starts the bot child and resolves once its start has ended `ready`. */
 export async function startBotProcess(emulator: Emulator, options: BotProcessOptions): Promise<BotProcess> {
   const port = options.prometheus ? await freePort() : undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bot-'));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NO_COLOR: '1',
@@ -51,7 +52,8 @@ export async function startBotProcess(emulator: Emulator, options: BotProcessOpt
     DISCORD_API_URL: emulator.apiUrl,
     DISCORD_GUILD_ID: emulator.ids.guildId,
     OPS_CHANNEL_ID: emulator.ids.opsChannelId,
-    LOG_FILE: join(mkdtempSync(join(tmpdir(), 'bench-bot-')), 'bot.jsonl'),
+    LOG_FILE: join(dir, 'bot.jsonl'),
+    OBS_STATE_FILE: join(dir, 'state.json'),
     BENCH_CONSOLE: options.console ? 'on' : 'off',
     ...(port === undefined
       ? { OBS_ENABLE_PROMETHEUS: 'false' }

@@ -50,6 +50,7 @@ export type {
 export { formatConsoleLine, type JsonLogRecord } from './logging/console-format.ts';
 export { deferredLogger, type Logger, type LogLevel, silentLogger } from './logging/logger.ts';
 export { createLogging, LOGGING_DEFAULTS, type Logging, type LoggingOptions } from './logging/logging.ts';
+export { type PreviousRun, RUN_STARTED_EVENT, readPreviousRun } from './logging/previous-run.ts';
 export { createRedactor, type Redactor } from './logging/redactor.ts';
 export {
   createObservabilityManager,
@@ -61,6 +62,7 @@ export {
 export { createMetrics, type Metrics, type MetricsSources, noopMetrics } from './metrics/index.ts';
 export type { MetricsExposition } from './metrics/metrics-exposition.ts';
 export type { OpsView } from './ops-view.ts';
+export type { ResourceSampler } from './resources/resource-sampler.ts';
 export type { ResourceSample, ResourcesView } from './resources/types.ts';
 export type { StartupComponent } from './startup/startup-component.ts';
 export {

@@ -1,7 +1,9 @@
 import { ALERT_ENGINE_DEFAULTS, type AlertEngine, createAlertEngine } from './alerts/alert-engine.ts';
 import { FLAP_GUARD_DEFAULTS } from './alerts/flap-guard.ts';
 import { connectHealthAlerts, HEALTH_ALERT_DEFAULTS } from './alerts/health-alert-sources.ts';
-import { type Clock, systemClock } from './clock.ts';
+import { GATEWAY_DEPENDENTS } from './alerts/inhibition.ts';
+import { createNoDataWatch } from './alerts/no-data-watch.ts';
+import { type Clock, settleWithin, systemClock, type Timer } from './clock.ts';
 import { CORE_COMPONENTS_DEFAULTS, createCoreComponents } from './core-components.ts';
 import { definedOnly } from './defined-only.ts';
 import { createGatewayTracker, type GatewayTracker } from './health/gateway-tracker.ts';
@@ -10,6 +12,7 @@ import { createHealthMonitor, type HealthMonitor } from './health/health-monitor
 import { createHealthRegistry, type HealthRegistry } from './health/health-registry.ts';
 import { createLivenessWatchdog, type LivenessWatchdog } from './health/liveness-watchdog.ts';
 import type { HealthSnapshot } from './health/types.ts';
+import { createHeartbeat, type Heartbeat, type HeartbeatFetch } from './heartbeat/heartbeat.ts';
 import { createHttpServer, type HttpServer } from './http/http-server.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Logging } from './logging/logging.ts';
@@ -36,7 +39,11 @@ import {
   type StartupRunResult,
 } from './startup/startup-orchestrator.ts';
 import type { StartupReport } from './startup/types.ts';
+import { createStateFile, type StateFile } from './state/state-file.ts';
 import { createTaskSupervisor, type TaskSupervisor } from './tasks/task-supervisor.ts';
+
+/** Starts kept in the state file. */
+const STARTUPS_KEPT = 5;
 
 /** Options of {@link createObservabilityManager}; everything but `log` has a default, the same as the bot's. */
 export interface ObservabilityManagerOptions {
@@ -78,7 +85,32 @@ export interface ObservabilityManagerOptions {
     readonly gatewayGraceMs?: number;
     /** `ALERT_HEALTHY_FOR_MS`: how long a component or task stays healthy before its alert resolves. @default 180000 */
     readonly healthyForMs?: number;
+    /**
+     * Alert keys (or `prefix*` patterns) held back while the Discord gateway is down,
+     * since they follow from it. @default GATEWAY_DEPENDENTS
+     */
+    readonly gatewayDependents?: readonly string[];
+    /**
+     * How long after the start an alert that fired before the restart may take to fire
+     * again (and continue its message) before it is taken as resolved.
+     * @default twice the longest of the gateway grace, two health-check intervals and the resource samples an alert needs, plus 5 s
+     */
+    readonly restoreGraceMs?: number;
   };
+  /**
+   * `OBS_STATE_FILE`: where silences, acknowledgements, firing alerts (with their messages)
+   * and the last starts are kept across restarts. No state is kept when absent.
+   */
+  readonly state?: { readonly file: string; readonly debounceMs?: number };
+  /** `HEARTBEAT_URL` and `HEARTBEAT_INTERVAL_MS`: the dead man's switch; off when absent. */
+  readonly heartbeat?: {
+    readonly url: string;
+    readonly intervalMs: number;
+    readonly fetch?: HeartbeatFetch;
+    readonly timeoutMs?: number;
+  };
+  /** Alerts for tasks that stop beating without an error. @default { enabled: true, checkEveryMs: 1000 } */
+  readonly noData?: { readonly enabled: boolean; readonly checkEveryMs?: number };
   /**
    * The probe server (`PROMETHEUS_HTTP_SERVER` with `OBS_ENABLE_PROMETHEUS`); off when absent.
    * `host` and `port` default to `PROMETHEUS_HOST`'s and `PROMETHEUS_PORT`'s (`0.0.0.0`, 8001).
@@ -133,6 +165,12 @@ export interface ObservabilityManager {
   readonly ops: OpsView;
   /** The probe server, when configured. */
   readonly http: HttpServer | undefined;
+  /** The state file, when configured. */
+  readonly state: StateFile | undefined;
+  /** The dead man's switch, when configured. */
+  readonly heartbeat: Heartbeat | undefined;
+  /** The starts before this one that the state file remembers, oldest first. */
+  previousStartups(): readonly StartupReport[];
   /**
    * Runs the start: the core's own components (logging, tasks, health, resources,
    * HTTP) plus the bot's, as one validated dependency graph. Never rejects; a
@@ -208,11 +246,44 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     repeatIntervalMs: alertOptions.repeatIntervalMs,
     consecutiveSamples: alertOptions.consecutiveSamples,
     resolveAfter: alertOptions.consecutiveSamples,
+    // An alert held back by an outage resolves once it has been healthy this long: only one
+    // still firing after that is posted.
+    releaseGraceMs: (alertOptions.healthyForMs ?? 180_000) + 2 * (options.healthChecks?.intervalMs ?? 30_000),
   });
+  let startups: StartupReport[] = [];
+  let previousStartups: readonly StartupReport[] = [];
+  const state =
+    options.state === undefined
+      ? undefined
+      : createStateFile({
+          file: options.state.file,
+          clock,
+          log,
+          ...(options.state.debounceMs === undefined ? {} : { debounceMs: options.state.debounceMs }),
+          snapshot: () => ({
+            version: 1,
+            saved_at: new Date(clock.now()).toISOString(),
+            alerts: alerts.exportState(),
+            startups,
+          }),
+          onHealth: (to, note) => health.set('state_file', to, { note }),
+        });
+  if (state !== undefined) {
+    health.register('state_file', { critical: false, state: 'ready' });
+    const loaded = state.load();
+    if (loaded !== undefined) {
+      alerts.restoreState(loaded.alerts);
+      startups = [...loaded.startups];
+      previousStartups = [...loaded.startups];
+    }
+    alerts.onStateChange(() => state.changed());
+  }
+  const gatewayDependents = alertOptions.gatewayDependents ?? GATEWAY_DEPENDENTS;
   const alertSources = connectHealthAlerts({
     clock,
     registry: health,
     alerts,
+    gatewayDependents,
     gatewayGraceMs: alertOptions.gatewayGraceMs,
     consecutive: alertOptions.consecutiveSamples,
     healthyForMs: alertOptions.healthyForMs,
@@ -234,6 +305,47 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       statsEveryMs: resourceOptions.statsLogIntervalMs,
     });
   }
+
+  const noData =
+    (options.noData?.enabled ?? true)
+      ? createNoDataWatch({
+          clock,
+          alerts,
+          tasks: () => tasks.snapshot(),
+          ...(options.noData?.checkEveryMs === undefined
+            ? {}
+            : { checkEveryMs: options.noData.checkEveryMs }),
+        })
+      : undefined;
+
+  const heartbeat =
+    options.heartbeat === undefined
+      ? undefined
+      : createHeartbeat({
+          url: options.heartbeat.url,
+          intervalMs: options.heartbeat.intervalMs,
+          clock,
+          log,
+          status: () => monitor.verdict().status,
+          ...(options.heartbeat.fetch === undefined ? {} : { fetch: options.heartbeat.fetch }),
+          ...(options.heartbeat.timeoutMs === undefined ? {} : { timeoutMs: options.heartbeat.timeoutMs }),
+          onHealth: (to, note) => health.set('heartbeat', to, { note }),
+        });
+  if (heartbeat !== undefined) {
+    health.register('heartbeat', { critical: false, state: 'ready' });
+    health.onChange(() => heartbeat.statusChanged());
+  }
+  // Twice the longest any alert takes to fire again after a start, and a little more.
+  const restoreGraceMs =
+    alertOptions.restoreGraceMs ??
+    2 *
+      Math.max(
+        alertOptions.gatewayGraceMs,
+        2 * (options.healthChecks?.intervalMs ?? 30_000),
+        (alertOptions.consecutiveSamples + 1) * (options.resources?.sampleIntervalMs ?? 15_000),
+      ) +
+      5_000;
+  let expireRestored: Timer | undefined;
 
   const snapshot = (): HealthSnapshot => monitor.snapshot();
   const http =
@@ -281,6 +393,8 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     alerts: () => alerts.view(),
     silence: (key, durationMs, by) => alerts.silence(key, durationMs, by),
     unsilence: (key, by) => alerts.unsilence(key, by),
+    acknowledgeAlerts: (messageId, by) => alerts.acknowledge(messageId, by),
+    silenceAlerts: (messageId, durationMs, by) => alerts.silenceMessage(messageId, durationMs, by),
   };
 
   const manager: ObservabilityManager = {
@@ -296,9 +410,14 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     monitor,
     ops,
     http,
+    state,
+    heartbeat,
+    previousStartups: () => previousStartups,
 
     async start(components, signal) {
       if (orchestrator !== undefined) throw new Error('The start has already run');
+      heartbeat?.begin();
+      noData?.start();
       orchestrator = createStartupOrchestrator({
         components: [...coreComponents(), ...components],
         parallel: options.parallelStartup ?? OBSERVABILITY_DEFAULTS.parallelStartup,
@@ -312,7 +431,12 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       if (result.report.outcome === 'ready' || result.report.outcome === 'degraded') {
         monitor.markStartFinished();
         alertSources.startupFinished(result.report);
+        // What fired before the restart and has not fired again by then is over.
+        expireRestored = clock.setTimeout(() => alerts.expireRestored(), restoreGraceMs, { unref: true });
       }
+      heartbeat?.startFinished(result.report.outcome);
+      startups = [...startups, result.report].slice(-STARTUPS_KEPT);
+      state?.changed();
       return result;
     },
 
@@ -341,6 +465,9 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     async shutdown(timeoutMs = OBSERVABILITY_DEFAULTS.shutdownTimeoutMs) {
       const deadline = clock.now() + timeoutMs;
       const remaining = (): number => Math.max(100, deadline - clock.now());
+      heartbeat?.stop();
+      noData?.stop();
+      expireRestored?.cancel();
       alertSources.dispose();
       // Alerts go first, while the Discord client can still deliver what is queued.
       await alerts.close(Math.min(remaining(), Math.max(1000, timeoutMs / 3)));
@@ -348,6 +475,8 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       else await tasks.stopAll(remaining());
       liveness.stop();
       sampler?.close();
+      // Last, so that it holds what the shutdown did to the alerts.
+      if (state !== undefined) await settleWithin(clock, state.close(), remaining());
     },
   };
   current = manager;

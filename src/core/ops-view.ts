@@ -1,4 +1,4 @@
-import type { AlertsView, SilenceResult } from './alerts/types.ts';
+import type { AlertActionResult, AlertsView, SilenceResult } from './alerts/types.ts';
 import type { HealthSnapshot, StatusSummary } from './health/types.ts';
 import type { ResourcesView } from './resources/types.ts';
 import type { StartupReport } from './startup/types.ts';
@@ -23,4 +23,11 @@ export interface OpsView {
   silence(key: string, durationMs: number, by: string): SilenceResult;
   /** Lifts a silence on behalf of `by`; false when there was none. */
   unsilence(key: string, by: string): boolean;
+  /**
+   * Acknowledges, on behalf of `by`, the firing alerts shown in the ops-channel message
+   * `messageId`: their reminders stop and the message says who and when.
+   */
+  acknowledgeAlerts(messageId: string, by: string): AlertActionResult;
+  /** Silences each firing alert shown in message `messageId` for `durationMs`, as {@link silence} does. */
+  silenceAlerts(messageId: string, durationMs: number, by: string): AlertActionResult;
 }

@@ -13,6 +13,7 @@ import { type Clock, settleWithin, systemClock, type Timer } from '../core/clock
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 import type { CommandContext, CommandReply, OpsCommand, ReplyFile } from './command.ts';
+import { type ComponentHandler, createComponentRouter } from './component-router.ts';
 import { type GuardDecision, type GuardSubject, isInBotGuild } from './is-ops-admin.ts';
 import { errorEmbed, refusalEmbed, shuttingDownEmbed, unknownCommandEmbed } from './router-replies.ts';
 
@@ -50,6 +51,11 @@ export interface CommandRouterOptions {
   readonly closeTimeoutMs?: number;
   /** Reference ids shown to users for failed commands. @default 8 random hex characters */
   readonly newReference?: () => string;
+  /**
+   * What the bot's buttons and select menus do; a press goes through the same guard and
+   * the same acknowledgement timing as a command. @default none (presses are ignored)
+   */
+  readonly components?: readonly ComponentHandler[];
 }
 
 const DEFAULTS = {
@@ -124,6 +130,20 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
   const newReference = options.newReference ?? (() => randomBytes(4).toString('hex'));
   const inFlight = new Set<Promise<void>>();
   let closing = false;
+  const components =
+    options.components === undefined || options.components.length === 0
+      ? undefined
+      : createComponentRouter({
+          handlers: options.components,
+          ctx: options.ctx,
+          guard: options.guard,
+          log,
+          clock,
+          metrics,
+          deferAfterMs,
+          timeoutMs: commandTimeoutMs,
+          newReference,
+        });
 
   const replyFailed = (name: string, userId: string, stage: string, error: unknown): void => {
     // The whole error is not logged: a DiscordAPIError's url holds the interaction token.
@@ -189,6 +209,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
           embeds: reply.embeds.slice(0, 10),
           ...(reply.content === undefined ? {} : { content: reply.content }),
           ...attachments(reply.files),
+          ...(reply.components === undefined ? {} : { components: [...reply.components] }),
           flags: MessageFlags.Ephemeral,
           allowedMentions: { parse: [] },
         });
@@ -277,6 +298,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
               allowedMentions: { parse: [] },
               ...(reply.content === undefined ? {} : { content: reply.content }),
               ...attachments(reply.files),
+              ...(reply.components === undefined ? {} : { components: [...reply.components] }),
             };
             await interaction.editReply(edit);
           } catch (error) {
@@ -341,6 +363,8 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
     let run: Promise<void>;
     if (interaction.isChatInputCommand()) run = runChatInput(interaction);
     else if (interaction.isAutocomplete()) run = runAutocomplete(interaction);
+    else if (interaction.isMessageComponent() && components !== undefined)
+      run = components.handle(interaction, closing);
     else return;
     const tracked = run.catch((error: unknown) => {
       log.error('command_router_error', 'The command router failed on an interaction', {

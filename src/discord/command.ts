@@ -1,5 +1,10 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
-import type { APIEmbed, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type {
+  APIActionRowComponent,
+  APIComponentInMessageActionRow,
+  APIEmbed,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
 import type { ChartService } from '../charts/chart-renderer.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
@@ -37,6 +42,8 @@ export interface CommandReply {
    * resolves undefined, fails or is late, the reply above goes out instead.
    */
   readonly fuller?: () => Promise<CommandReply | undefined>;
+  /** Buttons and select menus under the reply (at most 5 rows). */
+  readonly components?: readonly APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
 
 /** Who may run a command: the ops admins in the ops guilds, or any member of any guild the bot is in. */

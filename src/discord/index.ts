@@ -32,6 +32,7 @@ export { resourceAlertChart } from './alert-chart.ts';
 export { withChart } from './chart-reply.ts';
 export type { CommandAccess, CommandContext, CommandReply, OpsCommand } from './command.ts';
 export { type CommandRouter, type CommandRouterOptions, createCommandRouter } from './command-router.ts';
+export { COMPONENT_HANDLERS } from './component-handlers.ts';
 export { type CommandDefinition, defineCommand, withRegistrationDefaults } from './define-command.ts';
 export { createDiscordClient, type DiscordClient, type DiscordClientOptions } from './discord-client.ts';
 export { embedToText } from './embed-to-text.ts';
@@ -58,12 +59,14 @@ export {
 } from './is-ops-admin.ts';
 export { checkCommand, loadCommands } from './load-commands.ts';
 export {
+  createChannelEditor,
   createChannelPoster,
   createOpsChannelSink,
   OPS_CHANNEL_SINK_DEFAULTS,
   type OpsChannelSink,
   type OpsChannelSinkOptions,
 } from './ops-channel-sink.ts';
+export { alertsView, healthView, resourcesView, tasksView, VIEW_CONTROLS, viewByName } from './ops-views.ts';
 export {
   type RegisterCommandsOptions,
   type RegisteredCommands,

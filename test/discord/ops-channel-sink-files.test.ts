@@ -19,6 +19,11 @@ function notification(clock: ManualClock, key: string): AlertNotification {
     at: now,
     duration_ms: null,
     silenced: false,
+    episode: `${key}#1`,
+    acknowledged: null,
+    message_id: null,
+    inhibited_by: null,
+    held_back: [],
   };
 }
 

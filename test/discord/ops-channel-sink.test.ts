@@ -29,6 +29,11 @@ function note(clock: ManualClock, over: Partial<AlertTransition> = {}): AlertTra
     at: new Date(clock.now()).toISOString(),
     duration_ms: null,
     silenced: false,
+    episode: `e${seq}`,
+    acknowledged: null,
+    message_id: null,
+    inhibited_by: null,
+    held_back: [],
     ...over,
   };
 }

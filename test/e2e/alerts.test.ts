@@ -56,12 +56,14 @@ test('memory above the warning level: one amber alert in the ops channel, not on
   }
 });
 
-test('an event-loop stall fires once and its recovery is announced once, in green', async () => {
+test('an event-loop stall fires once; its recovery edits the same message green and a short reply says so', async () => {
   const run = await startRunningBot({
     env: {
       ...FAST,
       RESOURCE_EVENT_LOOP_LAG_WARNING_MS: '600',
       RESOURCE_EVENT_LOOP_LAG_CRITICAL_MS: '100000',
+      // No group window: the alert is posted before its recovery, a sample later, comes.
+      ALERT_GROUP_WAIT_MS: '0',
     },
   });
   try {
@@ -70,21 +72,33 @@ test('an event-loop stall fires once and its recovery is announced once, in gree
     const end = Date.now() + 1_200;
     while (Date.now() < end) {}
     await until(() => events(run.logFile, 'alert_resolved').length > 0, 5_000, 'alert_resolved');
+    const isLag = (m: { embeds: readonly unknown[] }) =>
+      (m.embeds as Embed[]).some((e) => /event loop/i.test(e.title ?? ''));
     await until(
-      () =>
-        run.emulator
-          .messages(ops)
-          .flatMap((m) => m.embeds as Embed[])
-          .some((e) => e.color === GREEN),
+      () => run.emulator.messages(ops).some((m) => isLag(m) && (m.embeds as Embed[])[0]?.color === GREEN),
       5_000,
-      'the recovery in the ops channel',
+      'the alert message turned green',
+    );
+    await until(
+      () => run.emulator.messages(ops).some((m) => m.reply_to !== null && /resolved after/.test(m.content)),
+      5_000,
+      'the recovery reply',
     );
     await sleep(1_000);
-    const embeds = run.emulator.messages(ops).flatMap((m) => m.embeds as Embed[]);
-    const lag = embeds.filter((e) => /event loop/i.test(e.title ?? ''));
-    assert.equal(lag.filter((e) => e.color === AMBER).length, 1, 'fired once');
-    assert.equal(lag.filter((e) => e.color === GREEN).length, 1, 'recovery announced once');
-    assert.match(lag.find((e) => e.color === GREEN)?.description ?? '', /resolved/i);
+    const messages = run.emulator.messages(ops);
+    const lag = messages.filter(isLag);
+    assert.equal(lag.length, 1, 'one message for the episode');
+    const [alert] = lag;
+    assert.ok(alert);
+    const versions = run.emulator.messageVersions(alert.id).map((v) => (v.embeds as Embed[])[0]?.color);
+    assert.equal(versions[0], AMBER, 'posted amber');
+    assert.equal(versions.at(-1), GREEN, 'edited green');
+    assert.match((alert.embeds as Embed[])[0]?.description ?? '', /Resolved after/);
+    assert.deepEqual(alert.components, [], 'its buttons are gone once resolved');
+    const replies = messages.filter((m) => m.reply_to === alert.id);
+    assert.equal(replies.length, 1, 'recovery announced once');
+    assert.match(replies[0]?.content ?? '', /✅ \*\*Event loop lag\*\* resolved after/);
+    assert.deepEqual(replies[0]?.allowed_mentions, { parse: [] });
     assert.equal(events(run.logFile, 'alert_resolved').length, 1);
   } finally {
     await run.close();

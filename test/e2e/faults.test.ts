@@ -58,6 +58,7 @@ describe('command handlers that throw, dawdle, or answer too late', () => {
       DISCORD_API_URL: emulator.apiUrl,
       DISCORD_GUILD_ID: emulator.ids.guildId,
       LOG_FILE: logFile,
+      OBS_STATE_FILE: join(logFile, '..', 'state.json'),
       OBS_ENABLE_PROMETHEUS: 'true',
       PROMETHEUS_HTTP_SERVER: 'false',
     });

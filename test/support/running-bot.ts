@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type Bot, startBot } from '../../src/bot.ts';
+import { type Bot, type StartBotOptions, startBot } from '../../src/bot.ts';
 import type { ChartModuleNames } from '../../src/charts/chart-modules.ts';
 import { loadConfig } from '../../src/config.ts';
 import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
@@ -17,6 +17,8 @@ export interface RunningBot {
   readonly bot: Bot;
   /** The JSON-lines sink of this run (in a fresh temp folder). */
   readonly logFile: string;
+  /** `OBS_STATE_FILE` of this run, beside the log. */
+  readonly stateFile: string;
   /** Everything the console sink wrote. */
   consoleText(): string;
   /** Shuts the bot down (if not yet) and closes the emulator. */
@@ -39,6 +41,8 @@ export interface RunningBotOptions {
   readonly componentsDir?: string;
   readonly tasksDir?: string;
   readonly checksDir?: string;
+  /** Replaces the real resource sampler. */
+  readonly resourceSampler?: StartBotOptions['resourceSampler'];
 }
 
 /** The real bot, in this process, against a fresh emulator, logging into a temp folder. */
@@ -46,12 +50,14 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
   const emulator = await startEmulator(options.emulator);
   const dir = mkdtempSync(join(tmpdir(), 'bot-'));
   const logFile = join(dir, 'bot.jsonl');
+  const stateFile = join(dir, 'state.json');
   const result = loadConfig({
     DISCORD_TOKEN: BOT_TOKEN,
     DISCORD_API_URL: emulator.apiUrl,
     DISCORD_GUILD_ID: emulator.ids.guildId,
     OPS_CHANNEL_ID: emulator.ids.opsChannelId,
     LOG_FILE: logFile,
+    OBS_STATE_FILE: stateFile,
     LOG_LEVEL: 'debug',
     ...options.env,
     ...options.envFromIds?.(emulator.ids),
@@ -73,12 +79,14 @@ export async function startRunningBot(options: RunningBotOptions = {}): Promise<
     ...(options.componentsDir === undefined ? {} : { componentsDir: options.componentsDir }),
     ...(options.tasksDir === undefined ? {} : { tasksDir: options.tasksDir }),
     ...(options.checksDir === undefined ? {} : { checksDir: options.checksDir }),
+    ...(options.resourceSampler === undefined ? {} : { resourceSampler: options.resourceSampler }),
   });
   if (options.awaitStart ?? true) await bot.started;
   return {
     emulator,
     bot,
     logFile,
+    stateFile,
     consoleText: () => text,
     async close() {
       await bot.shutdown('test_finished');

@@ -4,8 +4,13 @@ import { definedOnly } from '../defined-only.ts';
 import type { LogDetail, Logger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
 import { formatAlertMessage, formatDuration } from './alert-message.ts';
+import { computeInhibitions, type Hold } from './inhibition.ts';
 import { createSilenceList, isCatchAllPattern, silenceMatches } from './silence-list.ts';
 import type {
+  Acknowledgement,
+  AlertActionResult,
+  AlertEngineState,
+  AlertEpisode,
   AlertNotification,
   AlertSeverity,
   AlertSink,
@@ -71,6 +76,21 @@ export interface AlertEngineOptions {
    * @default 86400000 (24 h)
    */
   readonly catchAllSilenceMaxMs?: number;
+  /**
+   * Resolved episodes kept (newest first) so that a late press on their message can be
+   * answered, and that a message grouping several alerts can still show them.
+   * @default 200
+   */
+  readonly resolvedKept?: number;
+  /** New episode ids. @default time and a counter, in base 36 */
+  readonly newEpisodeId?: () => string;
+  /**
+   * How long an alert that was held back, and still fires once what held it back is over,
+   * waits before it is posted: alerts that followed from an outage usually clear by
+   * themselves soon after it, and are then never posted at all.
+   * @default 0 (at once)
+   */
+  readonly releaseGraceMs?: number;
 }
 
 export interface AlertEngine {
@@ -94,6 +114,40 @@ export interface AlertEngine {
   unsilence(keyOrPattern: string, by: string): boolean;
   view(): AlertsView;
   /**
+   * Acknowledges the firing alerts shown in message `messageId` on behalf of `by`: their
+   * reminders stop, the log says who, and the sinks hear an `updated` so the message can say it.
+   */
+  acknowledge(messageId: string, by: string): AlertActionResult;
+  /** Silences each firing alert shown in message `messageId` for `durationMs`, as {@link silence} does. */
+  silenceMessage(messageId: string, durationMs: number, by: string): AlertActionResult;
+  /** Records that a sink showed these episodes in message `messageId` (resolves, reminders and presses then find it). */
+  attachMessage(episodes: readonly string[], messageId: string): void;
+  /** One episode as it stands, firing or recently resolved. */
+  episode(id: string): AlertEpisode | undefined;
+  /** Every known episode shown in message `messageId`, in the order they were attached. */
+  episodesOfMessage(messageId: string): AlertEpisode[];
+  /**
+   * Holds back, until {@link release}, the alerts whose keys `matches` accepts, on behalf of
+   * `source` (the key of the alert that explains them, e.g. `gateway`): they are logged, not
+   * posted, and the `source` alert names them. What still fires when the hold ends is posted then.
+   */
+  hold(source: string, matches: (key: string) => boolean): void;
+  release(source: string): void;
+  /** What survives a restart: silences and shown episodes. */
+  exportState(): AlertEngineState;
+  /**
+   * Takes back what {@link exportState} gave before a restart: silences still running are
+   * in force again; a firing episode continues (same message, same acknowledgement) when
+   * its key fires again, and is resolved by {@link expireRestored} otherwise.
+   */
+  restoreState(state: AlertEngineState): void;
+  /** Resolves every restored episode whose key has not fired again since the restart. */
+  expireRestored(): void;
+  /** Called (synchronously) after anything {@link exportState} covers changed. */
+  onStateChange(listener: () => void): () => void;
+  /** Tells every sink a notice that is not about a silence (a restart after a crash). */
+  announce(notice: OpsNotice): void;
+  /**
    * Adds a sink after construction (the ops channel is only known once Discord is
    * up); it is told at once of every alert already firing, then hears notifications from then on.
    */
@@ -109,6 +163,7 @@ export const ALERT_ENGINE_DEFAULTS = {
   resolveAfter: 2,
   hysteresis: 0.05,
   catchAllSilenceMaxMs: 86_400_000,
+  resolvedKept: 200,
 } as const satisfies Required<
   Pick<
     AlertEngineOptions,
@@ -118,6 +173,7 @@ export const ALERT_ENGINE_DEFAULTS = {
     | 'resolveAfter'
     | 'hysteresis'
     | 'catchAllSilenceMaxMs'
+    | 'resolvedKept'
   >
 >;
 
@@ -134,8 +190,13 @@ interface FiringState {
   detail: LogDetail | undefined;
   readonly sinceMs: number;
   reminder: Timer | undefined;
-  /** Whether the last notification the sinks got for it was silenced, i.e. the channel has not seen where it stands. */
+  /** Whether the last notification the sinks got for it was silenced or held back, i.e. the channel has not seen where it stands. */
   hidden: boolean;
+  readonly episode: string;
+  ack: Acknowledgement | null;
+  messageId: string | null;
+  /** The key of what holds it back now, or null. */
+  heldBy: string | null;
 }
 
 /** Consecutive-observation counters of one numeric key. */
@@ -146,10 +207,16 @@ interface Streaks {
   belowCritical: number;
 }
 
+/** A resolved episode as kept for its message. */
+interface Resolved {
+  readonly view: AlertEpisode;
+}
+
 /**
- * The alert state machine: ok → firing (warning ↔ critical) → resolved, per key.
- * It logs each transition once (`alert_fired`, `alert_reminder`, `alert_resolved`),
- * counts them, and tells the sinks.
+ * The alert state machine: ok → firing (warning ↔ critical) → resolved, per key, each
+ * firing one episode. It logs each transition once (`alert_fired`, `alert_reminder`,
+ * `alert_resolved`), counts them, tells the sinks, holds back what another alert
+ * explains, and keeps acknowledgements, silences and the messages that show each episode.
  */
 export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { clock } = options;
@@ -169,15 +236,53 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   if (!Number.isFinite(catchAllMaxMs) || catchAllMaxMs < 60_000) {
     throw new Error(`catchAllSilenceMaxMs must be at least 60000 (got ${catchAllMaxMs})`);
   }
+  const resolvedKept = positiveInteger(
+    'resolvedKept',
+    options.resolvedKept ?? ALERT_ENGINE_DEFAULTS.resolvedKept,
+  );
+  const releaseGraceMs = options.releaseGraceMs ?? 0;
+  if (!(releaseGraceMs >= 0)) throw new Error(`releaseGraceMs must be 0 or more (got ${releaseGraceMs})`);
+  let episodeSeq = 0;
+  const newEpisodeId =
+    options.newEpisodeId ??
+    (() => `${clock.now().toString(36)}${(episodeSeq++).toString(36).padStart(3, '0')}`);
 
   const firing = new Map<string, FiringState>();
   const streaks = new Map<string, Streaks>();
   const silences = createSilenceList();
   /** The timer that ends each running silence, by key or pattern. */
   const silenceEnds = new Map<string, { readonly silence: Silence; timer: Timer | undefined }>();
+  /** Resolved episodes, oldest first, bounded by `resolvedKept`. */
+  const resolved = new Map<string, Resolved>();
+  /** Episodes firing before a restart, by key, waiting for their key to fire again. */
+  const restored = new Map<string, AlertEpisode>();
+  /** Message id → episode ids in the order they were attached. */
+  const messages = new Map<string, string[]>();
+  const holds = new Map<string, Hold>();
+  /** Alerts no longer held back, waiting out `releaseGraceMs` before they are posted. */
+  const releasing = new Map<string, Timer>();
+  const stateListeners = new Set<() => void>();
   let closed = false;
 
   const iso = (ms: number): string => new Date(ms).toISOString();
+
+  const stateChanged = (): void => {
+    for (const listener of stateListeners) {
+      try {
+        listener();
+      } catch (error) {
+        log.error('alert_state_listener_failed', 'An alert state listener failed', { error });
+      }
+    }
+  };
+
+  const heldBack = (key: string): string[] => [...firing].filter(([, s]) => s.heldBy === key).map(([k]) => k);
+
+  const silencedUntil = (key: string, nowMs: number): string | null => {
+    let until: string | null = null;
+    for (const s of silences.active(nowMs)) if (silenceMatches(s.key, key)) until = s.until;
+    return until;
+  };
 
   const notification = (
     key: string,
@@ -195,6 +300,29 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     at: iso(nowMs),
     duration_ms: kind === 'resolved' ? nowMs - state.sinceMs : null,
     silenced: silences.covers(key, nowMs),
+    episode: state.episode,
+    acknowledged: state.ack,
+    message_id: state.messageId,
+    inhibited_by: state.heldBy,
+    held_back: kind === 'resolved' ? [] : heldBack(key),
+  });
+
+  const episodeView = (key: string, state: FiringState, nowMs: number): AlertEpisode => ({
+    episode: state.episode,
+    key,
+    title: state.title,
+    severity: state.severity,
+    value: state.value,
+    threshold: state.threshold,
+    since: iso(state.sinceMs),
+    state: 'firing',
+    resolved_at: null,
+    acknowledged: state.ack,
+    silenced: silences.covers(key, nowMs),
+    silenced_until: silencedUntil(key, nowMs),
+    inhibited_by: state.heldBy,
+    held_back: heldBack(key),
+    message_id: state.messageId,
   });
 
   /** Tells every sink; one that throws is logged and the others are still told. */
@@ -226,14 +354,23 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       since: n.since,
       duration_ms: n.kind === 'resolved' ? n.duration_ms : Date.parse(n.at) - Date.parse(n.since),
       silenced: n.silenced,
+      episode: n.episode,
+      ...(n.inhibited_by === null ? {} : { inhibited_by: n.inhibited_by }),
+      ...(n.acknowledged === null ? {} : { acknowledged_by: n.acknowledged.by }),
       ...extra,
     };
     const msg = formatAlertMessage(n);
     if (n.kind === 'resolved') log.info(event, msg, detail);
     else if (n.severity === 'critical') log.critical(event, msg, detail);
     else log.warning(event, msg, detail);
-    state.hidden = n.silenced;
+    state.hidden = n.silenced || n.inhibited_by !== null;
     tell(n);
+  };
+
+  /** Tells the sinks that what a shown episode's message says has changed. */
+  const update = (key: string, state: FiringState): void => {
+    if (state.messageId === null) return;
+    tell(notification(key, state, 'updated', clock.now()));
   };
 
   const notice = (
@@ -255,7 +392,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
 
   const scheduleReminder = (key: string, state: FiringState): void => {
     state.reminder?.cancel();
-    if (closed) return;
+    state.reminder = undefined;
+    // An acknowledged alert is someone's already: no more reminders.
+    if (closed || state.ack !== null) return;
     state.reminder = clock.setTimeout(
       () => {
         if (firing.get(key) !== state) return;
@@ -267,35 +406,165 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     );
   };
 
-  const fire = (key: string, state: FiringState): void => {
+  /** Tells the sinks where each alert in `keys` stands now, and restarts its reminders from here. */
+  const reannounce = (keys: readonly string[], reason: string): void => {
+    for (const key of keys) {
+      const state = firing.get(key);
+      if (state === undefined) continue;
+      emit(notification(key, state, 'reminder', clock.now()), state, { reason });
+      scheduleReminder(key, state);
+    }
+  };
+
+  /**
+   * Works out again what holds back what. Alerts no longer held back that the channel
+   * has not seen are announced; an alert whose list of held-back alerts changed is updated.
+   * `skip` is the key about to be announced by the caller.
+   */
+  const settleHolds = (skip?: string): void => {
+    const verdicts = computeInhibitions(
+      [...firing].map(([key, s]) => ({ key, severity: s.severity, sinceMs: s.sinceMs })),
+      [...holds.values()],
+    );
+    const touched = new Set<string>();
+    const released: string[] = [];
+    for (const [key, state] of firing) {
+      const next = verdicts.get(key) ?? null;
+      if (next === state.heldBy) continue;
+      if (state.heldBy !== null) touched.add(state.heldBy);
+      if (next !== null) touched.add(next);
+      if (next !== null && key !== skip) {
+        log.info('alert_inhibited', `${state.title}: held back by ${next}`, { key, inhibited_by: next });
+      }
+      state.heldBy = next;
+      if (next === null && state.hidden && key !== skip && !silences.covers(key, clock.now())) {
+        released.push(key);
+      }
+    }
+    for (const key of touched) {
+      const state = firing.get(key);
+      if (state !== undefined && key !== skip) update(key, state);
+    }
+    if (releaseGraceMs === 0) {
+      reannounce(released, 'inhibition_ended');
+      return;
+    }
+    for (const key of released) {
+      if (releasing.has(key) || closed) continue;
+      releasing.set(
+        key,
+        clock.setTimeout(
+          () => {
+            releasing.delete(key);
+            const state = firing.get(key);
+            if (state === undefined || state.heldBy !== null || !state.hidden) return;
+            if (silences.covers(key, clock.now())) return;
+            reannounce([key], 'inhibition_ended');
+          },
+          releaseGraceMs,
+          { unref: true },
+        ),
+      );
+    }
+  };
+
+  const fire = (key: string, state: FiringState, extra: LogDetail = {}): void => {
     firing.set(key, state);
     metrics.alert('fired', state.severity);
-    emit(notification(key, state, 'fired', clock.now()), state);
+    settleHolds(key);
+    emit(notification(key, state, 'fired', clock.now()), state, extra);
     scheduleReminder(key, state);
+    stateChanged();
   };
 
   const escalate = (key: string, state: FiringState): void => {
     state.severity = 'critical';
+    // Worse news than what was acknowledged: it is nobody's until acknowledged again.
+    const hadAck = state.ack !== null;
+    state.ack = null;
     metrics.alert('fired', 'critical');
-    emit(notification(key, state, 'escalated', clock.now()), state);
+    settleHolds(key);
+    emit(
+      notification(key, state, 'escalated', clock.now()),
+      state,
+      hadAck ? { acknowledgement_cleared: true } : {},
+    );
     scheduleReminder(key, state);
+    stateChanged();
   };
 
   // Going back from critical to warning is not news worth a message: the state and /alerts follow quietly.
   const downgrade = (key: string, state: FiringState): void => {
     state.severity = 'warning';
     log.info('alert_downgraded', `${state.title}: back to warning`, { key, severity: 'warning' });
+    settleHolds();
   };
 
-  const resolve = (key: string): boolean => {
+  const keepResolved = (view: AlertEpisode): void => {
+    resolved.delete(view.episode);
+    resolved.set(view.episode, { view });
+    while (resolved.size > resolvedKept) {
+      const oldest = resolved.keys().next().value;
+      if (oldest === undefined) break;
+      resolved.delete(oldest);
+    }
+  };
+
+  /** Forgets message ids none of whose episodes is known any more. */
+  const pruneMessages = (): void => {
+    for (const [messageId, ids] of messages) {
+      const known = ids.filter(
+        (id) => resolved.has(id) || [...firing.values()].some((s) => s.episode === id),
+      );
+      if (known.length === 0) messages.delete(messageId);
+      else if (known.length !== ids.length) messages.set(messageId, known);
+    }
+  };
+
+  const resolve = (key: string, extra: LogDetail = {}): boolean => {
     const state = firing.get(key);
     streaks.delete(key);
     if (state === undefined) return false;
+    const now = clock.now();
     firing.delete(key);
     state.reminder?.cancel();
+    releasing.get(key)?.cancel();
+    releasing.delete(key);
     metrics.alert('resolved', state.severity);
-    emit(notification(key, state, 'resolved', clock.now()), state);
+    const n = notification(key, state, 'resolved', now);
+    keepResolved({
+      ...episodeView(key, state, now),
+      state: 'resolved',
+      resolved_at: iso(now),
+      held_back: [],
+    });
+    emit(n, state, extra);
+    settleHolds();
+    pruneMessages();
+    stateChanged();
     return true;
+  };
+
+  /** A new firing state for `key`, continuing its episode from before a restart when there was one. */
+  const newState = (
+    key: string,
+    described: Pick<FiringState, 'title' | 'value' | 'threshold' | 'raw' | 'detail'>,
+    severity: AlertSeverity,
+  ): { state: FiringState; extra: LogDetail } => {
+    const before = restored.get(key);
+    restored.delete(key);
+    const state: FiringState = {
+      ...described,
+      severity,
+      sinceMs: before === undefined ? clock.now() : Date.parse(before.since),
+      reminder: undefined,
+      hidden: false,
+      episode: before?.episode ?? newEpisodeId(),
+      ack: before?.acknowledged ?? null,
+      messageId: before?.message_id ?? null,
+      heldBy: null,
+    };
+    return { state, extra: before === undefined ? {} : { restored: true } };
   };
 
   /**
@@ -306,18 +575,18 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     const now = clock.now();
     return [...firing]
       .filter(
-        ([key, state]) => (state.hidden || silenceMatches(ended.key, key)) && !silences.covers(key, now),
+        ([key, state]) =>
+          (state.hidden || silenceMatches(ended.key, key)) &&
+          state.heldBy === null &&
+          !silences.covers(key, now),
       )
       .map(([key]) => key);
   };
 
-  /** Tells the sinks where each alert a silence covered stands now, and restarts its reminders from here. */
-  const reannounce = (keys: readonly string[]): void => {
-    for (const key of keys) {
-      const state = firing.get(key);
-      if (state === undefined) continue;
-      emit(notification(key, state, 'reminder', clock.now()), state, { reason: 'silence_ended' });
-      scheduleReminder(key, state);
+  /** Shown episodes whose message now says something else about their silence. */
+  const updateCovered = (pattern: string, except: readonly string[] = []): void => {
+    for (const [key, state] of firing) {
+      if (silenceMatches(pattern, key) && !except.includes(key)) update(key, state);
     }
   };
 
@@ -332,7 +601,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       still_firing: hidden.length,
     });
     tell(notice('silence_expired', silence, title, { still_firing: hidden }));
-    reannounce(hidden);
+    reannounce(hidden, 'silence_ended');
+    updateCovered(silence.key, hidden);
+    stateChanged();
   };
 
   /** Ends `silence` at its time (in steps, for ends further off than a timer can wait). */
@@ -356,6 +627,55 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new Error(`alert key must be 1..${MAX_KEY_LENGTH} characters (got ${key.length})`);
     }
+  };
+
+  const silence = (keyOrPattern: string, durationMs: number, by: string): SilenceResult => {
+    checkKey(keyOrPattern);
+    if (!Number.isFinite(durationMs) || durationMs <= 0) {
+      throw new Error(`silence duration must be a positive number of ms (got ${durationMs})`);
+    }
+    const capped = isCatchAllPattern(keyOrPattern) && durationMs > catchAllMaxMs;
+    const runsMs = capped ? catchAllMaxMs : durationMs;
+    const now = clock.now();
+    const s: Silence = {
+      key: keyOrPattern,
+      until: iso(now + runsMs),
+      created_at: iso(now),
+      created_by: by,
+    };
+    silences.add(s);
+    armSilenceEnd(s);
+    const cappedNote = capped ? ` (capped at ${formatDuration(runsMs)} for a catch-all pattern)` : '';
+    const title = `Alerts matching ${keyOrPattern} silenced until ${s.until}${cappedNote}`;
+    log.info('alert_silenced', title, {
+      key: keyOrPattern,
+      until: s.until,
+      duration_ms: runsMs,
+      requested_ms: durationMs,
+      capped,
+      by,
+    });
+    tell(
+      notice('silence_set', s, title, {
+        by,
+        requested_ms: capped ? durationMs : null,
+        at: s.created_at,
+      }),
+    );
+    updateCovered(keyOrPattern);
+    stateChanged();
+    return { until: s.until, duration_ms: runsMs, requested_ms: durationMs, capped };
+  };
+
+  /** The firing and resolved keys shown in message `messageId`. */
+  const inMessage = (messageId: string): { live: [string, FiringState][]; gone: string[] } => {
+    const ids = messages.get(messageId) ?? [];
+    const live = [...firing].filter(([, s]) => ids.includes(s.episode));
+    const gone = ids.flatMap((id) => {
+      const r = resolved.get(id);
+      return r === undefined ? [] : [r.view.key];
+    });
+    return { live, gone };
   };
 
   return {
@@ -382,14 +702,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       if (state === undefined) {
         if (s.above < consecutive) return;
         const severity: AlertSeverity = s.aboveCritical >= consecutive ? 'critical' : 'warning';
-        fire(key, {
-          ...describe(severity),
-          severity,
-          detail: undefined,
-          sinceMs: clock.now(),
-          reminder: undefined,
-          hidden: false,
-        });
+        const fresh = newState(key, { ...describe(severity), detail: undefined }, severity);
+        fire(key, fresh.state, fresh.extra);
         return;
       }
       if (s.below >= resolveAfter) {
@@ -417,13 +731,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         detail: a.detail,
       };
       if (state === undefined) {
-        fire(key, {
-          ...described,
-          severity: a.severity,
-          sinceMs: clock.now(),
-          reminder: undefined,
-          hidden: false,
-        });
+        const fresh = newState(key, described, a.severity);
+        fire(key, fresh.state, fresh.extra);
         return;
       }
       Object.assign(state, described);
@@ -431,45 +740,11 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       else if (state.severity === 'critical' && a.severity === 'warning') downgrade(key, state);
     },
 
-    clear: resolve,
+    clear: (key) => resolve(key),
 
     isFiring: (key) => firing.has(key),
 
-    silence(keyOrPattern, durationMs, by) {
-      checkKey(keyOrPattern);
-      if (!Number.isFinite(durationMs) || durationMs <= 0) {
-        throw new Error(`silence duration must be a positive number of ms (got ${durationMs})`);
-      }
-      const capped = isCatchAllPattern(keyOrPattern) && durationMs > catchAllMaxMs;
-      const runsMs = capped ? catchAllMaxMs : durationMs;
-      const now = clock.now();
-      const silence: Silence = {
-        key: keyOrPattern,
-        until: iso(now + runsMs),
-        created_at: iso(now),
-        created_by: by,
-      };
-      silences.add(silence);
-      armSilenceEnd(silence);
-      const cappedNote = capped ? ` (capped at ${formatDuration(runsMs)} for a catch-all pattern)` : '';
-      const title = `Alerts matching ${keyOrPattern} silenced until ${silence.until}${cappedNote}`;
-      log.info('alert_silenced', title, {
-        key: keyOrPattern,
-        until: silence.until,
-        duration_ms: runsMs,
-        requested_ms: durationMs,
-        capped,
-        by,
-      });
-      tell(
-        notice('silence_set', silence, title, {
-          by,
-          requested_ms: capped ? durationMs : null,
-          at: silence.created_at,
-        }),
-      );
-      return { until: silence.until, duration_ms: runsMs, requested_ms: durationMs, capped };
-    },
+    silence,
 
     unsilence(keyOrPattern, by) {
       const removed = silences.remove(keyOrPattern);
@@ -485,7 +760,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         still_firing: hidden.length,
       });
       tell(notice('silence_lifted', removed, title, { by, still_firing: hidden }));
-      reannounce(hidden);
+      reannounce(hidden, 'silence_ended');
+      updateCovered(keyOrPattern, hidden);
+      stateChanged();
       return true;
     },
 
@@ -506,6 +783,172 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       return { firing: list, silences: silences.active(now) };
     },
 
+    acknowledge(messageId, by) {
+      const { live, gone } = inMessage(messageId);
+      const applied: string[] = [];
+      const already: string[] = [];
+      const at = iso(clock.now());
+      for (const [key, state] of live) {
+        if (state.ack !== null) {
+          already.push(key);
+          continue;
+        }
+        state.ack = { by, at };
+        state.reminder?.cancel();
+        state.reminder = undefined;
+        applied.push(key);
+        log.info('alert_acknowledged', `${state.title}: acknowledged`, {
+          key,
+          episode: state.episode,
+          by,
+          severity: state.severity,
+          firing_for_ms: clock.now() - state.sinceMs,
+        });
+        update(key, state);
+      }
+      if (applied.length > 0) stateChanged();
+      return { applied, already, resolved: gone, silences: [] };
+    },
+
+    silenceMessage(messageId, durationMs, by) {
+      const { live, gone } = inMessage(messageId);
+      const applied = live.map(([key]) => key);
+      const results = applied.map((key) => silence(key, durationMs, by));
+      return { applied, already: [], resolved: gone, silences: results };
+    },
+
+    attachMessage(episodes, messageId) {
+      const ids = messages.get(messageId) ?? [];
+      let changed = false;
+      for (const id of episodes) {
+        // A message posted again (the old one was deleted) takes over from the old one.
+        for (const [other, list] of messages) {
+          if (other !== messageId && list.includes(id))
+            messages.set(
+              other,
+              list.filter((e) => e !== id),
+            );
+        }
+        for (const state of firing.values()) {
+          if (state.episode === id && state.messageId !== messageId) {
+            state.messageId = messageId;
+            changed = true;
+          }
+        }
+        const r = resolved.get(id);
+        if (r !== undefined && r.view.message_id !== messageId) {
+          resolved.set(id, { view: { ...r.view, message_id: messageId } });
+          changed = true;
+        }
+        if (!ids.includes(id)) ids.push(id);
+      }
+      messages.set(messageId, ids);
+      for (const [other, list] of messages) if (list.length === 0) messages.delete(other);
+      if (changed) stateChanged();
+    },
+
+    episode(id) {
+      const now = clock.now();
+      for (const [key, state] of firing) if (state.episode === id) return episodeView(key, state, now);
+      return resolved.get(id)?.view;
+    },
+
+    episodesOfMessage(messageId) {
+      const now = clock.now();
+      return (messages.get(messageId) ?? []).flatMap((id) => {
+        for (const [key, state] of firing) if (state.episode === id) return [episodeView(key, state, now)];
+        const r = resolved.get(id);
+        return r === undefined ? [] : [r.view];
+      });
+    },
+
+    hold(source, matches) {
+      holds.set(source, { source, matches });
+      settleHolds();
+    },
+
+    release(source) {
+      if (!holds.delete(source)) return;
+      settleHolds();
+    },
+
+    exportState() {
+      const now = clock.now();
+      const shownMessages = new Set(
+        [...firing.values()].flatMap((s) => (s.messageId === null ? [] : [s.messageId])),
+      );
+      return {
+        silences: silences.active(now),
+        episodes: [
+          ...[...firing].map(([key, s]) => episodeView(key, s, now)),
+          // Restored episodes not seen again yet are still what their messages show.
+          ...restored.values(),
+          ...[...resolved.values()]
+            .map((r) => r.view)
+            .filter((v) => v.message_id !== null && shownMessages.has(v.message_id)),
+        ],
+      };
+    },
+
+    restoreState(state) {
+      const now = clock.now();
+      for (const s of state.silences) {
+        if (!(Date.parse(s.until) > now) || silences.active(now).some((a) => a.key === s.key)) continue;
+        silences.add(s);
+        armSilenceEnd(s);
+      }
+      for (const e of state.episodes) {
+        if (e.state === 'firing' && !firing.has(e.key)) restored.set(e.key, e);
+        else if (e.state === 'resolved') keepResolved(e);
+        if (e.message_id !== null) {
+          const ids = messages.get(e.message_id) ?? [];
+          if (!ids.includes(e.episode)) ids.push(e.episode);
+          messages.set(e.message_id, ids);
+        }
+      }
+      log.info('alert_state_restored', 'Alert state restored from before the restart', {
+        silences: silences.active(now).length,
+        firing: restored.size,
+      });
+    },
+
+    expireRestored() {
+      const now = clock.now();
+      for (const [key, e] of [...restored]) {
+        restored.delete(key);
+        const state: FiringState = {
+          title: e.title,
+          severity: e.severity,
+          value: e.value,
+          threshold: e.threshold,
+          raw: undefined,
+          detail: undefined,
+          sinceMs: Date.parse(e.since),
+          reminder: undefined,
+          hidden: false,
+          episode: e.episode,
+          ack: e.acknowledged,
+          messageId: e.message_id,
+          heldBy: null,
+        };
+        keepResolved({ ...e, state: 'resolved', resolved_at: iso(now), held_back: [], inhibited_by: null });
+        emit(notification(key, state, 'resolved', now), state, { reason: 'not_seen_since_restart' });
+      }
+      pruneMessages();
+      stateChanged();
+    },
+
+    onStateChange(listener) {
+      stateListeners.add(listener);
+      return () => {
+        stateListeners.delete(listener);
+      };
+    },
+
+    announce(n) {
+      tell(n);
+    },
+
     addSink(sink) {
       sinks.push(sink);
       // What already fires (e.g. memory high from the first sample, before Discord was up)
@@ -523,6 +966,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     async close(timeoutMs) {
       closed = true;
       for (const state of firing.values()) state.reminder?.cancel();
+      for (const timer of releasing.values()) timer.cancel();
+      releasing.clear();
       for (const end of silenceEnds.values()) end.timer?.cancel();
       silenceEnds.clear();
       await Promise.all(

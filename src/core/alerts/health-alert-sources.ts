@@ -4,11 +4,18 @@ import type { HealthRegistry } from '../health/health-registry.ts';
 import type { StartupReport } from '../startup/types.ts';
 import type { AlertEngine } from './alert-engine.ts';
 import { createFlapGuard, FLAP_GUARD_DEFAULTS } from './flap-guard.ts';
+import { GATEWAY_DEPENDENTS, matchAny } from './inhibition.ts';
 
 export interface HealthAlertSourcesOptions {
   readonly clock: Clock;
   readonly registry: Pick<HealthRegistry, 'onChange' | 'get'>;
-  readonly alerts: Pick<AlertEngine, 'raise' | 'clear'>;
+  readonly alerts: Pick<AlertEngine, 'raise' | 'clear' | 'hold' | 'release'>;
+  /**
+   * Alert keys or `prefix*` patterns that follow from the gateway being down: held back
+   * from the moment it goes down (not only once it alerts) until it is back, and named in
+   * the gateway alert. @default GATEWAY_DEPENDENTS
+   */
+  readonly gatewayDependents?: readonly string[];
   /** The registry name of the gateway, which alerts only after `gatewayGraceMs`. @default 'discord_gateway' */
   readonly gatewayComponent?: string;
   /** How long the gateway may be down before it alerts (reconnects are routine); `ALERT_GATEWAY_GRACE_MS`. @default 60000 */
@@ -57,6 +64,7 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
   const gatewayGraceMs = options.gatewayGraceMs ?? HEALTH_ALERT_DEFAULTS.gatewayGraceMs;
   let gatewayTimer: Timer | undefined;
   let degradedStart: Set<string> | undefined;
+  const dependents = matchAny(options.gatewayDependents ?? GATEWAY_DEPENDENTS);
   const guard = createFlapGuard({
     clock,
     alerts,
@@ -71,8 +79,11 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
         gatewayTimer?.cancel();
         gatewayTimer = undefined;
         alerts.clear('gateway');
+        alerts.release('gateway');
       } else if ((to === 'failed' || to === 'degraded') && gatewayTimer === undefined) {
         const downSince = clock.now();
+        // What follows from the outage waits with it: one alert, not a cascade.
+        alerts.hold('gateway', dependents);
         gatewayTimer = clock.setTimeout(
           () => {
             gatewayTimer = undefined;
@@ -124,6 +135,7 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
     },
     dispose() {
       unsubscribe();
+      alerts.release('gateway');
       gatewayTimer?.cancel();
       guard.dispose();
     },

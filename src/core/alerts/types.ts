@@ -1,7 +1,24 @@
 export type AlertSeverity = 'warning' | 'critical';
 
-/** What an alert says about its condition, wherever it is shown: a notification or the firing list. */
-export interface AlertFacts {
+/** Who acknowledged an alert, and when (ISO 8601 UTC). */
+export interface Acknowledgement {
+  /** A Discord user id for the bot's buttons. */
+  readonly by: string;
+  readonly at: string;
+}
+
+/**
+ * An alert's change of state, as the sinks are told it. Each firing, from `fired` to
+ * `resolved`, is one episode with its own id; every transition names it.
+ */
+export interface AlertTransition {
+  /**
+   * `fired` on entry, `escalated` warning→critical, `reminder` at the repeat interval,
+   * `resolved` once; `updated` when nothing changed in the condition but something shown
+   * with it did (an acknowledgement, a silence, the alerts it holds back). An `updated`
+   * is only sent for an episode already shown in a message (`message_id` set).
+   */
+  readonly kind: 'fired' | 'escalated' | 'reminder' | 'resolved' | 'updated';
   /** Stable key, e.g. `resource.memory`, `component.database`, `task.sampler`, `gateway`. */
   readonly key: string;
   /** Human sentence, already redacted: "Memory usage high". */
@@ -12,26 +29,48 @@ export interface AlertFacts {
   readonly threshold: string | null;
   /** When the condition began, ISO 8601 UTC. */
   readonly since: string;
-  /** Whether a silence covers it. */
-  readonly silenced: boolean;
-}
-
-/** An alert's change of state, as the sinks are told it. */
-export interface AlertTransition extends AlertFacts {
-  /** `fired` on entry, `escalated` warning→critical, `reminder` at the repeat interval, `resolved` once. */
-  readonly kind: 'fired' | 'escalated' | 'reminder' | 'resolved';
   /** When this notification was made, ISO 8601 UTC. */
   readonly at: string;
   /** For `resolved`: how long the condition lasted. */
   readonly duration_ms: number | null;
+  readonly silenced: boolean;
+  /** The episode: stable from `fired` to `resolved`, and across restarts. */
+  readonly episode: string;
+  /** Null until someone acknowledges the episode; reminders stop once it is. */
+  readonly acknowledged: Acknowledgement | null;
+  /** The message a sink showed the episode in, once it reported one (see {@link AlertEngine.attachMessage}). */
+  readonly message_id: string | null;
+  /**
+   * What holds this alert back (the key of the alert that explains it, such as `gateway`),
+   * or null. An inhibited alert is logged but not posted, like a silenced one.
+   */
+  readonly inhibited_by: string | null;
+  /** The keys of the firing alerts this one holds back, which its message names. */
+  readonly held_back: readonly string[];
 }
 
+/** What an alert says about its condition, wherever it is shown: a notification or the firing list. */
+export type AlertFacts = Pick<
+  AlertTransition,
+  'key' | 'title' | 'severity' | 'value' | 'threshold' | 'since' | 'silenced'
+>;
+
 /** What an {@link OpsNotice} is about. */
-export type OpsNoticeTopic = 'silence_set' | 'silence_lifted' | 'silence_expired';
+export type OpsNoticeTopic = 'silence_set' | 'silence_lifted' | 'silence_expired' | 'crash_restart';
+
+/** A record of the JSON log, as a notice quotes it (the previous run's last error). */
+export interface QuotedLogRecord {
+  readonly ts: string;
+  readonly level: string;
+  readonly event: string;
+  /** Already redacted by the logger that wrote it. */
+  readonly msg: string;
+}
 
 /**
  * News for the people watching the alerts that is not an alert itself: a silence set,
- * lifted or run out. A notice is never silenced, so a silence cannot hide its own trace.
+ * lifted or run out, or a restart after a crash. A notice is never silenced, so a
+ * silence cannot hide its own trace.
  */
 export interface OpsNotice {
   readonly kind: 'notice';
@@ -50,6 +89,10 @@ export interface OpsNotice {
   readonly still_firing: readonly string[];
   /** When this notice was made, ISO 8601 UTC; for `silence_set` the moment it was set, so `until − at` is how long it runs. */
   readonly at: string;
+  /** `crash_restart` only: the crashed run's last ERROR or CRITICAL record, when it left one. */
+  readonly last_error?: QuotedLogRecord | null;
+  /** `crash_restart` only: when the crashed run started and when it last logged, ISO 8601 UTC. */
+  readonly previous_run?: { readonly started_at: string | null; readonly last_record_at: string | null };
 }
 
 /** What an alert sink is told: an alert's transition, or a notice (`kind: 'notice'`). */
@@ -64,7 +107,15 @@ export interface AlertSink {
 }
 
 /** An alert that is currently firing, as `/alerts` lists it. */
-export type FiringAlert = AlertFacts;
+export interface FiringAlert {
+  readonly key: string;
+  readonly title: string;
+  readonly severity: AlertSeverity;
+  readonly value: string | null;
+  readonly threshold: string | null;
+  readonly since: string;
+  readonly silenced: boolean;
+}
 
 export interface Silence {
   readonly key: string;
@@ -91,4 +142,49 @@ export interface SilenceResult {
 export interface AlertsView {
   readonly firing: readonly FiringAlert[];
   readonly silences: readonly Silence[];
+}
+
+/** One episode of an alert as a message shows it: firing (maybe acknowledged) or resolved. */
+export interface AlertEpisode {
+  readonly episode: string;
+  readonly key: string;
+  readonly title: string;
+  readonly severity: AlertSeverity;
+  readonly value: string | null;
+  readonly threshold: string | null;
+  /** When the condition began, ISO 8601 UTC. */
+  readonly since: string;
+  readonly state: 'firing' | 'resolved';
+  /** ISO 8601 UTC, for a resolved episode. */
+  readonly resolved_at: string | null;
+  readonly acknowledged: Acknowledgement | null;
+  /** Whether a silence covers it now. */
+  readonly silenced: boolean;
+  /** When the silence that covers it ends, ISO 8601 UTC (the latest, when several do). */
+  readonly silenced_until: string | null;
+  readonly inhibited_by: string | null;
+  readonly held_back: readonly string[];
+  readonly message_id: string | null;
+}
+
+/** What pressing a button on an alert message did. */
+export interface AlertActionResult {
+  /** Keys of the firing alerts in the message that the action applied to. */
+  readonly applied: readonly string[];
+  /** `acknowledge` only: keys that someone had acknowledged before. */
+  readonly already: readonly string[];
+  /** Keys in the message that have resolved since. */
+  readonly resolved: readonly string[];
+  /** `silence` only: the silences set, one per key. */
+  readonly silences: readonly SilenceResult[];
+}
+
+/**
+ * The alert state that outlives a restart: running silences and the episodes still
+ * shown (firing ones with their acknowledgement and message, and resolved ones that
+ * share a message with a firing one).
+ */
+export interface AlertEngineState {
+  readonly silences: readonly Silence[];
+  readonly episodes: readonly AlertEpisode[];
 }

@@ -432,6 +432,7 @@ export function createTaskSupervisor(options: TaskSupervisorOptions): TaskSuperv
         next_run_at: task.nextRunAt === null ? null : new Date(task.nextRunAt).toISOString(),
         last_error: task.lastError,
         skipped_runs: task.skipped,
+        stale_after_ms: task.def.staleAfterMs,
       }));
     },
   };

@@ -30,4 +30,6 @@ export interface TaskSnapshot {
   readonly last_error: ErrorRecord | null;
   /** Runs skipped because the previous one was still going (cron and interval tasks never overlap). */
   readonly skipped_runs?: number;
+  /** Age of the last heartbeat past which a running task is stale. */
+  readonly stale_after_ms?: number;
 }

@@ -60,6 +60,26 @@ export function renderOpsNoticeEmbed(n: OpsNotice): APIEmbed {
       title = '🔔 Silence ended';
       lines.push(`The silence on ${key} ran out at ${when(n.until)}.`);
       break;
+    case 'crash_restart': {
+      title = '💥 Restarted after a crash';
+      color = EMBED_COLORS.critical;
+      const previous = n.previous_run;
+      lines.push(
+        `The previous run ended without a clean shutdown${
+          previous?.last_record_at ? `; its last log record was at ${when(previous.last_record_at)}` : ''
+        }. The bot is back up.`,
+      );
+      const last = n.last_error;
+      if (last === undefined || last === null) {
+        lines.push('It logged no error before it stopped (killed, out of memory, or the machine went down).');
+      } else {
+        lines.push(
+          `Its last error, at ${when(last.ts)}: **${neutralizeText(last.level)}** ${inlineCode(last.event, 60)}`,
+          `> ${neutralizeText(truncateText(last.msg.replace(/\s+/g, ' '), 500))}`,
+        );
+      }
+      break;
+    }
   }
   const firing = stillFiring(n.still_firing);
   if (firing !== null) {

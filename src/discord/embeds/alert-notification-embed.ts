@@ -22,6 +22,8 @@ function describe(n: AlertTransition): string {
       return `Still firing after ${formatDuration(Date.parse(n.at) - Date.parse(n.since))}`;
     case 'resolved':
       return `Resolved after ${formatDuration(n.duration_ms ?? 0)}`;
+    case 'updated':
+      return n.severity === 'critical' ? 'Critical alert' : 'Warning';
   }
 }
 

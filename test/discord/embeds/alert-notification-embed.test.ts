@@ -38,6 +38,11 @@ const base: AlertTransition = {
   at: '2024-01-15T14:30:00.000Z',
   duration_ms: null,
   silenced: false,
+  episode: 'e1',
+  acknowledged: null,
+  message_id: null,
+  inhibited_by: null,
+  held_back: [],
 };
 
 describe('renderAlertNotificationEmbed', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIEmbed } from 'discord-api-types/v10';
 import type { ResourceSample } from '../../../src/core/resources/types.ts';
+import { renderEpisodeEmbed } from '../../../src/discord/embeds/alert-episode-embed.ts';
 import { renderAlertNotificationEmbed } from '../../../src/discord/embeds/alert-notification-embed.ts';
 import { renderAlertsEmbed } from '../../../src/discord/embeds/alerts-embed.ts';
 import { renderHealthEmbed } from '../../../src/discord/embeds/health-embed.ts';
@@ -130,8 +131,34 @@ describe('every renderer with 1,000 items and 10 kB hostile errors', () => {
         at: AT,
         duration_ms: null,
         silenced: false,
+        episode: EVIL,
+        acknowledged: { by: EVIL, at: AT },
+        message_id: null,
+        inhibited_by: null,
+        held_back: [EVIL, EVIL],
       }),
     );
+    for (const state of ['firing', 'resolved'] as const) {
+      assertSafe(
+        renderEpisodeEmbed({
+          episode: EVIL,
+          key: EVIL,
+          title: EVIL,
+          severity: 'critical',
+          value: EVIL,
+          threshold: EVIL,
+          since: AT,
+          state,
+          resolved_at: AT,
+          acknowledged: { by: EVIL, at: EVIL },
+          silenced: true,
+          silenced_until: EVIL,
+          inhibited_by: EVIL,
+          held_back: Array.from({ length: 50 }, () => EVIL),
+          message_id: EVIL,
+        }),
+      );
+    }
   });
 
   it('/resources with a day of samples and absurd values', () => {

@@ -69,9 +69,15 @@ export interface EmulatedMessage {
   readonly embeds: readonly Json[];
   /** Files sent with the message, or kept from the message it edits. */
   readonly attachments: readonly EmulatedAttachment[];
+  /** Action rows of buttons and select menus. */
+  readonly components: readonly Json[];
   readonly allowed_mentions: Json | null;
   readonly flags: number;
+  /** The message this one replies to (`message_reference`), or null. */
+  readonly reply_to: string | null;
   readonly at: number;
+  /** When this version was made by an edit; null for the message as first posted. */
+  readonly edited_at: number | null;
   readonly raw: Json;
 }
 
@@ -97,6 +103,8 @@ export interface InteractionRecord {
   originalMessageId: string | null;
   /** The message the first callback made (type 4 or 5), before any edit. */
   original: EmulatedMessage | null;
+  /** For a component interaction: the message its button or menu is on. */
+  readonly componentMessageId?: string;
 }
 
 /** Everything the emulator knows: seed, posted messages, registered commands, interactions. */
@@ -106,6 +114,11 @@ export interface EmulatorState {
   readonly users: ReadonlyMap<string, SeedUser>;
   readonly channels: Map<string, Json>;
   readonly messages: Map<string, EmulatedMessage[]>;
+  /**
+   * Every version of every message the bot made (channel posts and interaction replies,
+   * ephemeral ones included), oldest first, by message id.
+   */
+  readonly versions: Map<string, EmulatedMessage[]>;
   readonly interactions: Map<string, InteractionRecord>;
   /** Key: `global` or the guild id. */
   readonly commands: Map<string, Json[]>;
@@ -131,6 +144,13 @@ export interface EmulatorState {
   ): EmulatedMessage;
   /** Stores uploaded files as attachments with fresh ids. */
   attachments(uploads: readonly Upload[]): EmulatedAttachment[];
+  /** The latest version of a message, or undefined. */
+  latest(id: string): EmulatedMessage | undefined;
+  /**
+   * Edits a message: the fields `body` gives replace the current ones, the rest stay; the
+   * new version is recorded, and replaces the old one in its channel's list.
+   */
+  edit(id: string, body: Json, attachments?: readonly EmulatedAttachment[]): EmulatedMessage | undefined;
 }
 
 export function createEmulatorState(now: () => number = Date.now): EmulatorState {
@@ -229,6 +249,7 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     users,
     channels,
     messages: new Map(),
+    versions: new Map(),
     interactions: new Map(),
     commands: new Map(),
     guildIds: [guildId, ids.foreignGuildId],
@@ -289,8 +310,44 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
         description: u.description ?? null,
         data: u.data,
       })),
+    latest: (id) => state.versions.get(id)?.at(-1),
+    edit(id, body, attachments) {
+      const history = state.versions.get(id);
+      const before = history?.at(-1);
+      if (history === undefined || before === undefined) return undefined;
+      const raw: Json = {
+        ...before.raw,
+        ...(typeof body.content === 'string' ? { content: body.content } : {}),
+        ...(Array.isArray(body.embeds) ? { embeds: body.embeds } : {}),
+        ...(Array.isArray(body.components) ? { components: body.components } : {}),
+        ...(attachments === undefined
+          ? {}
+          : { attachments: attachments.map((a) => attachmentJson(before.channel_id, a)) }),
+        // An edit ends a deferred reply's "thinking…" state.
+        flags: (before.flags & ~128) | 0,
+        edited_timestamp: new Date(now()).toISOString(),
+      };
+      const edited: EmulatedMessage = {
+        ...before,
+        content: raw.content as string,
+        embeds: raw.embeds as Json[],
+        components: raw.components as Json[],
+        attachments: attachments === undefined ? before.attachments : [...attachments],
+        allowed_mentions: (body.allowed_mentions as Json | undefined) ?? before.allowed_mentions,
+        flags: raw.flags as number,
+        edited_at: now(),
+        raw,
+      };
+      history.push(edited);
+      const list = state.messages.get(before.channel_id);
+      const at = list?.findIndex((m) => m.id === id) ?? -1;
+      if (list !== undefined && at >= 0) list[at] = edited;
+      return edited;
+    },
     message(channelId, body, author = userObject(ids.botUserId), attachments = []) {
       const id = snowflake();
+      const reference = body.message_reference as { message_id?: unknown } | undefined;
+      const replyTo = typeof reference?.message_id === 'string' ? reference.message_id : null;
       const raw: Json = {
         id,
         channel_id: channelId,
@@ -306,20 +363,26 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
         embeds: Array.isArray(body.embeds) ? body.embeds : [],
         components: Array.isArray(body.components) ? body.components : [],
         pinned: false,
-        type: 0,
+        type: replyTo === null ? 0 : 19,
         flags: typeof body.flags === 'number' ? body.flags : 0,
+        ...(replyTo === null ? {} : { message_reference: { message_id: replyTo, channel_id: channelId } }),
       };
-      return {
+      const message: EmulatedMessage = {
         id,
         channel_id: channelId,
         content: raw.content as string,
         embeds: raw.embeds as Json[],
         attachments: [...attachments],
+        components: raw.components as Json[],
         allowed_mentions: (body.allowed_mentions as Json | undefined) ?? null,
         flags: raw.flags as number,
+        reply_to: replyTo,
         at: now(),
+        edited_at: null,
         raw,
       };
+      state.versions.set(id, [message]);
+      return message;
     },
   };
   return state;

@@ -13,9 +13,11 @@ import {
 import { FaultInjector, type InjectedFault, type RouteMatcher } from './fault-injector.ts';
 import { GatewayServer } from './gateway-server.ts';
 import {
+  buildComponentInteraction,
   buildInteraction,
   type InvokeAutocompleteInput,
   type InvokeCommandInput,
+  type InvokeComponentInput,
 } from './interaction-payloads.ts';
 import { handleRest, type RequestLogEntry } from './rest-routes.ts';
 
@@ -53,13 +55,20 @@ export interface InteractionResult {
   readonly rejections: readonly number[];
   /** Autocomplete choices (callback type 8). */
   readonly choices: readonly Json[] | null;
+  /** The action rows the user sees under the answer (buttons, select menus). */
+  readonly components: readonly Json[];
+  /**
+   * The message the answer is (a reply, or for a component's update the message the
+   * component is on), to press its buttons with {@link Emulator.invokeComponent}; null before one.
+   */
+  readonly messageId: string | null;
 }
 
 export interface InteractionHandle {
   readonly id: string;
-  /** Resolves at the first callback (type 4, 5 or 8). */
+  /** Resolves at the first callback (type 4, 5, 6, 7 or 8). */
   response(timeoutMs?: number): Promise<InteractionResult>;
-  /** Resolves once the user sees an answer: a reply, or a deferral followed by an edit. */
+  /** Resolves once the user sees an answer: a reply or an update, or a deferral followed by an edit. */
   settled(timeoutMs?: number): Promise<InteractionResult>;
   /** The current state, without waiting. */
   snapshot(): InteractionResult;
@@ -73,8 +82,16 @@ export interface Emulator {
   readonly ids: SeedIds;
   invokeCommand(input: InvokeCommandInput): InteractionHandle;
   invokeAutocomplete(input: InvokeAutocompleteInput): InteractionHandle;
-  /** Posts to a channel (not interaction replies), oldest first. */
+  /** Presses a button or picks from a select menu on a message the bot made, as `input.user`. */
+  invokeComponent(input: InvokeComponentInput): InteractionHandle;
+  /** Posts to a channel (not interaction replies), oldest first, each as it is now (after its edits). */
   messages(channelId: string): readonly EmulatedMessage[];
+  /** Any message the bot made, as it is now (after its edits). */
+  message(id: string): EmulatedMessage | undefined;
+  /** Every version of a message: as posted, then after each edit. */
+  messageVersions(id: string): readonly EmulatedMessage[];
+  /** Deletes a channel message, as a moderator would: later edits of it get 10008 Unknown Message. */
+  deleteMessage(id: string): void;
   waitForMessages(channelId: string, n: number, timeoutMs?: number): Promise<readonly EmulatedMessage[]>;
   /** Commands from the last PUT, for a guild id or `'global'`. @default the seeded guild */
   registeredCommands(scope?: string): readonly Json[];
@@ -200,17 +217,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       followUps: [...record.followUps],
       rejections: [...record.rejections],
       choices: first?.type === 8 ? ((data?.choices as Json[] | undefined) ?? []) : null,
+      components: lastEdit
+        ? lastEdit.components
+        : first?.type === 7 || first?.type === 4
+          ? ((data?.components as Json[] | undefined) ?? [])
+          : [],
+      messageId: record.originalMessageId,
     };
   };
 
-  const invoke = (input: InvokeCommandInput, kind: 'command' | 'autocomplete'): InteractionHandle => {
-    const id = state.snowflake();
-    const token = `emulated-interaction-${randomBytes(16).toString('hex')}`;
-    const { payload, channelId } = buildInteraction(state, input, kind, {
-      id,
-      token,
-      commandId: state.snowflake(),
-    });
+  const dispatch = (
+    built: { payload: Json; channelId: string },
+    ids: { id: string; token: string },
+    what: string,
+    componentMessageId?: string,
+  ): InteractionHandle => {
+    const { id, token } = ids;
+    const { payload, channelId } = built;
     const record: InteractionRecord = {
       id,
       token,
@@ -223,6 +246,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       rejections: [],
       originalMessageId: null,
       original: null,
+      ...(componentMessageId === undefined ? {} : { componentMessageId }),
     };
     state.interactions.set(id, record);
     if (gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
@@ -230,18 +254,38 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const settledNow = (): boolean => {
       const first = record.callbacks[0];
-      return first !== undefined && (first.type !== 5 || record.edits.length > 0);
+      return first !== undefined && ((first.type !== 5 && first.type !== 6) || record.edits.length > 0);
     };
     return {
       id,
       snapshot: () => snapshot(record),
       response: (timeoutMs = 5_000) =>
-        waitFor(() => record.callbacks.length > 0, timeoutMs, `a callback to /${input.name}`).then(() =>
+        waitFor(() => record.callbacks.length > 0, timeoutMs, `a callback to ${what}`).then(() =>
           snapshot(record),
         ),
       settled: (timeoutMs = 5_000) =>
-        waitFor(settledNow, timeoutMs, `an answer to /${input.name}`).then(() => snapshot(record)),
+        waitFor(settledNow, timeoutMs, `an answer to ${what}`).then(() => snapshot(record)),
     };
+  };
+
+  const newIds = () => ({
+    id: state.snowflake(),
+    token: `emulated-interaction-${randomBytes(16).toString('hex')}`,
+  });
+
+  const invoke = (input: InvokeCommandInput, kind: 'command' | 'autocomplete'): InteractionHandle => {
+    const ids = newIds();
+    const built = buildInteraction(state, input, kind, { ...ids, commandId: state.snowflake() });
+    return dispatch(built, ids, `/${input.name}`);
+  };
+
+  const invokeComponent = (input: InvokeComponentInput): InteractionHandle => {
+    const message = state.latest(input.messageId);
+    if (message === undefined)
+      throw new Error(`emulator: no message ${input.messageId} to press a component on`);
+    const ids = newIds();
+    const built = buildComponentInteraction(state, input, message.raw, ids);
+    return dispatch(built, ids, `the component ${input.customId}`, input.messageId);
   };
 
   return {
@@ -250,7 +294,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ids: state.ids,
     invokeCommand: (input) => invoke(input, 'command'),
     invokeAutocomplete: (input) => invoke(input, 'autocomplete'),
+    invokeComponent,
     messages: (channelId) => [...(state.messages.get(channelId) ?? [])],
+    message: (id) => state.latest(id),
+    messageVersions: (id) => [...(state.versions.get(id) ?? [])],
+    deleteMessage(id) {
+      const message = state.latest(id);
+      if (message === undefined) return;
+      const list = state.messages.get(message.channel_id);
+      if (list !== undefined)
+        state.messages.set(
+          message.channel_id,
+          list.filter((m) => m.id !== id),
+        );
+      state.versions.delete(id);
+    },
     async waitForMessages(channelId, n, timeoutMs = 5_000) {
       await waitFor(() => (state.messages.get(channelId)?.length ?? 0) >= n, timeoutMs, `${n} message(s)`);
       return [...(state.messages.get(channelId) ?? [])];

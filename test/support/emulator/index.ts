@@ -14,5 +14,10 @@ export type {
 } from './emulator-state.ts';
 export { pngSize } from './emulator-state.ts';
 export type { InjectedFault, RouteMatcher } from './fault-injector.ts';
-export type { InvokeAutocompleteInput, InvokeCommandInput, Invoker } from './interaction-payloads.ts';
+export type {
+  InvokeAutocompleteInput,
+  InvokeCommandInput,
+  InvokeComponentInput,
+  Invoker,
+} from './interaction-payloads.ts';
 export type { RequestLogEntry } from './rest-routes.ts';

@@ -30,6 +30,22 @@ export interface InvokeAutocompleteInput extends InvokeCommandInput {
   readonly focused: { readonly name: string; readonly value: string };
 }
 
+/** A press of a button, or a choice in a select menu, on a message the bot made. */
+export interface InvokeComponentInput {
+  readonly user: Invoker;
+  /** The message carrying the component: a channel post or an interaction's reply (ephemeral ones too). */
+  readonly messageId: string;
+  readonly customId: string;
+  /** 2 for a button, 3 for a string select menu. @default 2 */
+  readonly componentType?: 2 | 3;
+  /** What was chosen in a select menu. */
+  readonly values?: readonly string[];
+  /** @default the seeded guild */
+  readonly guildId?: string;
+  /** The member's permission bitfield; overrides the one derived from roles. */
+  readonly permissions?: string;
+}
+
 function toOptions(options: InvokeOptions | undefined): Json[] {
   if (options === undefined) return [];
   if (Array.isArray(options)) return [...(options as readonly Json[])];
@@ -38,6 +54,45 @@ function toOptions(options: InvokeOptions | undefined): Json[] {
     value,
     type: typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : Number.isInteger(value) ? 4 : 10,
   }));
+}
+
+/**
+ * Builds the INTERACTION_CREATE body of a component interaction (type 3), as a member of the
+ * message's guild presses a button on (or picks from a menu of) `message`.
+ */
+export function buildComponentInteraction(
+  state: EmulatorState,
+  input: InvokeComponentInput,
+  message: Json,
+  ids: { readonly id: string; readonly token: string },
+): { payload: Json; channelId: string } {
+  const channelId = String(message.channel_id);
+  const { payload } = buildInteraction(
+    state,
+    {
+      name: input.customId,
+      user: input.user,
+      channelId,
+      ...(input.guildId === undefined ? {} : { guildId: input.guildId }),
+      ...(input.permissions === undefined ? {} : { permissions: input.permissions }),
+    },
+    'command',
+    { ...ids, commandId: '0' },
+  );
+  const componentType = input.componentType ?? 2;
+  return {
+    channelId,
+    payload: {
+      ...payload,
+      type: 3,
+      message,
+      data: {
+        custom_id: input.customId,
+        component_type: componentType,
+        ...(componentType === 3 ? { values: [...(input.values ?? [])] } : {}),
+      },
+    },
+  };
 }
 
 /** Builds an INTERACTION_CREATE body with every field discord.js needs to build its interaction. */

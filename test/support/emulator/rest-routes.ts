@@ -193,6 +193,8 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, Handler]> = [
   ['POST', /^\/webhooks\/(\d+)\/([^/]+)$/, (m, b, ctx, _q, u) => followUp(m, b, ctx, u)],
   ['GET', /^\/channels\/(\d+)$/, (m, _b, ctx) => getChannel(m, ctx)],
   ['POST', /^\/channels\/(\d+)\/messages$/, (m, b, ctx, _q, u) => postMessage(m, b, ctx, u)],
+  ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, _b, ctx) => getMessage(m, ctx)],
+  ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, b, ctx, _q, u) => editMessage(m, b, ctx, u)],
   ['GET', /^\/channels\/(\d+)\/messages$/, (m, _b, ctx) => listMessages(m, ctx)],
   ['GET', /^\/guilds\/(\d+)$/, (m, _b, ctx) => guildOnly(m, ctx, (id) => ctx.state.guild(id))],
   ['GET', /^\/guilds\/(\d+)\/roles$/, (m, _b, ctx) => guildOnly(m, ctx, (id) => ctx.state.roles(id))],
@@ -281,6 +283,13 @@ function interactionCallback(
     );
     record.originalMessageId = message.id;
     record.original = message;
+  } else if ((type === 6 || type === 7) && record.componentMessageId !== undefined) {
+    // A component's interaction answers by updating the message the component is on.
+    record.originalMessageId = record.componentMessageId;
+    if (type === 7) message = ctx.state.edit(record.componentMessageId, data ?? {});
+  } else if (type === 6 || type === 7) {
+    record.rejections.push(40060);
+    return error(400, 50035, 'Invalid Form Body: only a component interaction can update a message');
   }
   if (query.get('with_response') !== 'true') return { status: 204 };
   return {
@@ -310,8 +319,8 @@ function findByToken(
 function getOriginal(m: RegExpMatchArray, ctx: RestContext): Reply {
   const record = findByToken(ctx, m[1], m[2]);
   if (record === undefined || record.originalMessageId === null) return error(404, 10008, 'Unknown Message');
-  const last = record.edits.at(-1);
-  return { status: 200, body: last?.raw ?? ctx.state.message(record.channelId, {}).raw };
+  const latest = ctx.state.latest(record.originalMessageId);
+  return latest === undefined ? error(404, 10008, 'Unknown Message') : { status: 200, body: latest.raw };
 }
 
 function editWebhookMessage(
@@ -323,9 +332,12 @@ function editWebhookMessage(
   const record = findByToken(ctx, m[1], m[2]);
   if (record === undefined) return error(404, 10015, 'Unknown Webhook');
   if (m[3] === '@original' && record.originalMessageId === null) return error(404, 10008, 'Unknown Message');
-  const previous = record.edits.at(-1) ?? record.original;
-  const attachments = keptAttachments(previous?.attachments ?? [], body, ctx.state.attachments(uploads));
-  const message = ctx.state.message(record.channelId, body, undefined, attachments);
+  const id = m[3] === '@original' ? (record.originalMessageId as string) : (m[3] ?? '');
+  const previous = ctx.state.latest(id);
+  if (previous === undefined) return error(404, 10008, 'Unknown Message');
+  const attachments = keptAttachments(previous.attachments, body, ctx.state.attachments(uploads));
+  const message = ctx.state.edit(id, body, attachments);
+  if (message === undefined) return error(404, 10008, 'Unknown Message');
   record.edits.push(message);
   return { status: 200, body: message.raw };
 }
@@ -352,6 +364,26 @@ function postMessage(m: RegExpMatchArray, body: Json, ctx: RestContext, uploads:
   list.push(message);
   ctx.state.messages.set(channelId, list);
   return { status: 200, body: message.raw };
+}
+
+function channelMessage(m: RegExpMatchArray, ctx: RestContext): EmulatedMessage | Reply {
+  const channelId = m[1] ?? '';
+  if (!ctx.state.channels.has(channelId)) return error(404, 10003, 'Unknown Channel');
+  const found = (ctx.state.messages.get(channelId) ?? []).find((x) => x.id === m[2]);
+  return found ?? error(404, 10008, 'Unknown Message');
+}
+
+function getMessage(m: RegExpMatchArray, ctx: RestContext): Reply {
+  const found = channelMessage(m, ctx);
+  return 'status' in found ? found : { status: 200, body: found.raw };
+}
+
+function editMessage(m: RegExpMatchArray, body: Json, ctx: RestContext, uploads: readonly Upload[]): Reply {
+  const found = channelMessage(m, ctx);
+  if ('status' in found) return found;
+  const kept = keptAttachments(found.attachments, body, ctx.state.attachments(uploads));
+  const edited = ctx.state.edit(found.id, body, kept);
+  return edited === undefined ? error(404, 10008, 'Unknown Message') : { status: 200, body: edited.raw };
 }
 
 function listMessages(m: RegExpMatchArray, ctx: RestContext): Reply {
