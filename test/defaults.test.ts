@@ -7,12 +7,14 @@ import { ALERT_ENGINE_DEFAULTS } from '../src/core/alerts/alert-engine.ts';
 import { FLAP_GUARD_DEFAULTS } from '../src/core/alerts/flap-guard.ts';
 import { HEALTH_ALERT_DEFAULTS } from '../src/core/alerts/health-alert-sources.ts';
 import { CORE_COMPONENTS_DEFAULTS } from '../src/core/core-components.ts';
+import { HEARTBEAT_DEFAULTS } from '../src/core/heartbeat/heartbeat.ts';
 import { HTTP_SERVER_DEFAULTS } from '../src/core/http/http-server.ts';
 import { LOGGING_DEFAULTS } from '../src/core/logging/logging.ts';
 import { OBSERVABILITY_DEFAULTS } from '../src/core/manager.ts';
 import { METRICS_DEFAULTS } from '../src/core/metrics/create-metrics.ts';
 import { RESOURCE_MONITOR_DEFAULTS } from '../src/core/resources/resource-monitor.ts';
 import { STARTUP_ORCHESTRATOR_DEFAULTS } from '../src/core/startup/startup-orchestrator.ts';
+import { STATE_FILE_DEFAULTS } from '../src/core/state/state-file.ts';
 import { COMMAND_ROUTER_DEFAULTS } from '../src/discord/command-router.ts';
 import { DISCORD_CLIENT_DEFAULTS } from '../src/discord/discord-client.ts';
 import { OPS_CHANNEL_SINK_DEFAULTS } from '../src/discord/ops-channel-sink.ts';
@@ -55,6 +57,9 @@ const MODULE_DEFAULTS = {
   ALERT_CHANNEL_PER_MINUTE: OPS_CHANNEL_SINK_DEFAULTS.budget.perMinute,
   ALERT_HEALTHY_FOR_MS: FLAP_GUARD_DEFAULTS.healthyForMs,
   OBS_CHART_TIMEOUT_MS: CHART_RENDERER_DEFAULTS.timeoutMs,
+  ALERT_GROUP_WAIT_MS: OPS_CHANNEL_SINK_DEFAULTS.digestWindowMs,
+  OBS_STATE_FILE: STATE_FILE_DEFAULTS.file,
+  HEARTBEAT_INTERVAL_MS: HEARTBEAT_DEFAULTS.intervalMs,
 } as const satisfies Partial<Record<VariableName, string | number | boolean>>;
 
 /** Read by the bot alone: a library user passes these to the module (or leaves the feature out). */
@@ -68,6 +73,7 @@ const BOT_ONLY: readonly VariableName[] = [
   'PROMETHEUS_HTTP_SERVER',
   'OBS_HTTP_AUTH_TOKEN',
   'OBS_ENABLE_CHARTS',
+  'HEARTBEAT_URL',
 ];
 
 const NAMES = Object.keys(VARIABLES) as VariableName[];

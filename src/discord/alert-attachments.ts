@@ -40,8 +40,11 @@ export function createAlertAttachments(options: {
 }): AlertAttachments {
   const { attachmentFor, waitMs, clock, log } = options;
   if (attachmentFor === undefined) return NONE;
-  const pending = new WeakMap<AlertNotification, Promise<OpsChannelFile | undefined>>();
-  const done = new WeakMap<AlertNotification, OpsChannelFile>();
+  // By episode: the notification the sink finally posts for an episode may be a later
+  // object than the one that fired it (the sink folds updates into what it queued).
+  const idOf = (n: AlertNotification): object | string => (n.kind === 'notice' ? n : n.episode);
+  const pending = new Map<object | string, Promise<OpsChannelFile | undefined>>();
+  const done = new Map<object | string, OpsChannelFile>();
   return {
     track(n) {
       try {
@@ -49,7 +52,7 @@ export function createAlertAttachments(options: {
         const file = attachmentFor(n);
         if (file !== undefined)
           pending.set(
-            n,
+            idOf(n),
             Promise.resolve(file).catch(() => undefined),
           );
       } catch (error) {
@@ -58,10 +61,11 @@ export function createAlertAttachments(options: {
     },
     async ready(batch) {
       const waiting = batch.flatMap((n) => {
-        const p = pending.get(n);
+        const id = idOf(n);
+        const p = pending.get(id);
         if (p === undefined) return [];
-        pending.delete(n);
-        return [p.then((file) => (file === undefined ? undefined : done.set(n, file)))];
+        pending.delete(id);
+        return [p.then((file) => (file === undefined ? undefined : done.set(id, file)))];
       });
       if (waiting.length === 0) return;
       let timer: Timer | undefined;
@@ -78,8 +82,10 @@ export function createAlertAttachments(options: {
       const files: OpsChannelFile[] = [];
       const embeds = message.embeds.map((embed, i) => {
         const n = batch[i - offset];
-        const file = n === undefined ? undefined : done.get(n);
-        if (file === undefined) return embed;
+        const id = n === undefined ? undefined : idOf(n);
+        const file = id === undefined ? undefined : done.get(id);
+        if (id === undefined || file === undefined) return embed;
+        done.delete(id);
         const named = { ...file, name: `${i - offset + 1}-${file.name}` };
         files.push(named);
         return { ...embed, image: { url: `attachment://${named.name}` } };

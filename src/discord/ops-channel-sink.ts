@@ -139,6 +139,9 @@ export const OPS_CHANNEL_SINK_DEFAULTS = {
   >
 >;
 
+/** Alert messages whose charts edits keep showing; older ones lose the image on an edit. */
+const CHARTED_MESSAGES_KEPT = 200;
+
 /** Codes and statuses meaning the channel is gone or we may not post there: retrying soon will not help. */
 const UNAVAILABLE_CODES = new Set([10003, 50001, 50013]);
 /** Discord's "Unknown Message": the message an edit was for is gone (deleted by someone). */
@@ -310,6 +313,8 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
 
   /** Waiting notifications in arrival order, those being posted included. */
   const queue: Queued[] = [];
+  /** The chart each episode's embed shows, by message, so edits keep them. */
+  const chartsOfMessage = new Map<string, Map<string, string>>();
   const files = createAlertAttachments({ attachmentFor: options.attachmentFor, waitMs: 3_000, clock, log });
   /** The batch being posted, given up on if the sink itself fails. */
   let current: Queued[] = [];
@@ -609,11 +614,34 @@ export function createOpsChannelSink(options: OpsChannelSinkOptions): OpsChannel
       const id = await bounded((signal) => post(withFiles, signal));
       if (book !== undefined && typeof id === 'string' && job.episodes.length > 0) {
         book.attachMessage(job.episodes, id);
+        // Edits re-render the embeds: the charts the message carries stay shown.
+        const images = new Map<string, string>();
+        job.episodes.forEach((episode, i) => {
+          const url = withFiles.embeds[i]?.image?.url;
+          if (aligned && url !== undefined) images.set(episode, url);
+        });
+        if (images.size > 0) chartsOfMessage.set(id, images);
+        // Bounded like the engine's memory of resolved episodes: the oldest messages go first.
+        for (const old of chartsOfMessage.keys()) {
+          if (chartsOfMessage.size <= CHARTED_MESSAGES_KEPT) break;
+          chartsOfMessage.delete(old);
+        }
       }
       return;
     }
     const shown = book?.episodesOfMessage(job.messageId) ?? [];
-    const message = renderAlertMessage(shown);
+    const rendered = renderAlertMessage(shown);
+    const images = chartsOfMessage.get(job.messageId);
+    const message =
+      images === undefined
+        ? rendered
+        : {
+            ...rendered,
+            embeds: rendered.embeds.map((embed, i) => {
+              const url = images.get(shown[i]?.episode ?? '');
+              return url === undefined ? embed : { ...embed, image: { url } };
+            }),
+          };
     await bounded((signal) =>
       (edit as OpsChannelEditor)(
         job.messageId,
