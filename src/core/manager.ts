@@ -73,6 +73,11 @@ export interface ObservabilityManagerOptions {
   readonly http?: { readonly host: string; readonly port: number; readonly authToken?: string };
   /** Whether a gateway connection is part of readiness (a core used without Discord says false). @default true */
   readonly gateway?: boolean;
+  /**
+   * Start components that raise their own alerts (a fleet's shards): their health
+   * changes raise no component alert of the core's. @default none
+   */
+  readonly quietComponents?: (name: string) => boolean;
 }
 
 /** The observability core behind one facade: what a bot wires its start, its commands and its probes to. */
@@ -164,6 +169,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     consecutive: alertOptions.consecutiveSamples,
     ...(alertOptions.healthyForMs === undefined ? {} : { healthyForMs: alertOptions.healthyForMs }),
     observeEveryMs: options.healthChecks?.intervalMs ?? 30_000,
+    ...(options.quietComponents === undefined ? {} : { quiet: options.quietComponents }),
   });
 
   const thresholds = validateResourceThresholds(options.resources?.thresholds ?? DEFAULT_RESOURCE_THRESHOLDS);
