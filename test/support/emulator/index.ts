@@ -7,5 +7,7 @@ export {
 } from './emulator.ts';
 export type { EmulatedMessage, InteractionCallback, Json, SeedIds } from './emulator-state.ts';
 export type { InjectedFault, RouteMatcher } from './fault-injector.ts';
+export type { ShardGatewayStats } from './gateway-server.ts';
 export type { InvokeAutocompleteInput, InvokeCommandInput, Invoker } from './interaction-payloads.ts';
 export type { RequestLogEntry } from './rest-routes.ts';
+export { shardOfGuild } from './snowflake.ts';
