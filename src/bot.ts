@@ -16,6 +16,7 @@ import { createDiscordClient, type DiscordClient } from './discord/discord-clien
 import { isOpsAdmin } from './discord/is-ops-admin.ts';
 import { loadCommands } from './discord/load-commands.ts';
 import { createChannelPoster, createOpsChannelSink } from './discord/ops-channel-sink.ts';
+import type { FleetAccess } from './fleet/fleet-client.ts';
 import { typescriptRuntime } from './typescript-runtime.mjs';
 
 /** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */
@@ -42,6 +43,12 @@ export interface StartBotOptions {
   readonly components?: readonly StartupComponent[];
   /** Warnings from reading the configuration, logged once logging is up. */
   readonly configWarnings?: readonly ConfigWarning[];
+  /**
+   * This bot is shard `id` of `count`, spawned by a shard manager: every log line carries
+   * `shard`, the commands show the whole fleet through `fleet`, and alerts reach the
+   * ops channel through the manager (which alone posts there).
+   */
+  readonly shard?: { readonly id: number; readonly count: number; readonly fleet: FleetAccess };
 }
 
 export interface Bot {
@@ -86,6 +93,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     metrics,
     secrets: httpToken === undefined ? [token] : [token, httpToken],
     onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
+    ...(options.shard === undefined ? {} : { fields: { shard: options.shard.id } }),
   });
   const log = logging.logger;
   const configLog = log.child({ name: 'bot.config', subsys: 'config' });
@@ -151,7 +159,12 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       start() {
         router ??= createCommandRouter({
           commands,
-          ctx: { ops: manager.ops, log: commandsLog, clock },
+          ctx: {
+            ops: manager.ops,
+            log: commandsLog,
+            clock,
+            ...(options.shard === undefined ? {} : { fleet: options.shard.fleet }),
+          },
           guard: (interaction) =>
             isOpsAdmin(interaction, {
               opsGuildIds: config.discord.opsGuildIds,
@@ -178,7 +191,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   ];
 
   const opsChannelId = config.discord.opsChannelId;
-  if (opsChannelId === undefined) {
+  if (options.shard !== undefined) {
+    alertsLog.info(
+      'alert_channel_via_manager',
+      'Alerts reach the ops channel through the shard manager, which alone posts there',
+      { shard: options.shard.id },
+    );
+  } else if (opsChannelId === undefined) {
     alertsLog.info('alert_channel_not_configured', 'OPS_CHANNEL_ID is not set: alerts go to the logs only');
   } else {
     let sinkAdded = false;

@@ -3,13 +3,16 @@ import type { APIEmbed, RESTPostAPIChatInputApplicationCommandsJSONBody } from '
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import type { OpsView } from '../core/ops-view.ts';
+import type { FleetAccess } from '../fleet/fleet-client.ts';
 
-export type { OpsView };
+export type { FleetAccess, OpsView };
 
 export interface CommandContext {
   readonly ops: OpsView;
   readonly log: Logger;
   readonly clock: Clock;
+  /** In a shard of a fleet: the whole fleet, asked from the shard manager with a deadline. */
+  readonly fleet?: FleetAccess;
 }
 
 /** What a command answers; the router sends it ephemerally, deferring first when the command is slow. */
