@@ -1,7 +1,9 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { HealthSnapshot } from '../src/core/health/types.ts';
 import type { OpsCommand } from '../src/discord/command.ts';
+import { renderFleetHealthEmbed } from '../src/discord/embeds/fleet-embeds.ts';
 import { renderHealthEmbed } from '../src/discord/embeds/health-embed.ts';
+import { fleetReply, shardOfGuild } from '../src/discord/fleet-replies.ts';
 
 /** Discord's cap on autocomplete choices, and on a choice's name and value. */
 const MAX_CHOICES = 25;
@@ -33,9 +35,16 @@ const health: OpsCommand = {
   async execute(interaction, ctx) {
     const component = interaction.options.getString('component')?.trim();
     const snapshot = ctx.ops.health();
-    return {
-      embeds: [renderHealthEmbed(snapshot, component ? { component } : {})],
-    };
+    const own = [renderHealthEmbed(snapshot, component ? { component } : {})];
+    if (component) return { embeds: own };
+    // In sharded mode the whole fleet comes first, naming the shard that serves this guild.
+    return fleetReply(ctx, own, (view) =>
+      renderFleetHealthEmbed(view, {
+        answeringShard: ctx.fleet?.shardId ?? 0,
+        guildShard:
+          interaction.guildId === null ? null : shardOfGuild(interaction.guildId, view.total_shards),
+      }),
+    );
   },
   async autocomplete(interaction, ctx) {
     await interaction.respond(componentChoices(ctx.ops.health(), interaction.options.getFocused()));

@@ -1,6 +1,8 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { OpsCommand } from '../src/discord/command.ts';
+import { renderFleetTasksEmbed } from '../src/discord/embeds/fleet-embeds.ts';
 import { renderTasksEmbed } from '../src/discord/embeds/tasks-embed.ts';
+import { fleetReply } from '../src/discord/fleet-replies.ts';
 
 /** `/tasks`: each background task's state, heartbeat, runs, failures, restarts and next run. */
 const tasks: OpsCommand = {
@@ -10,7 +12,8 @@ const tasks: OpsCommand = {
     .setDefaultMemberPermissions(PermissionFlagsBits.Administrator)
     .setContexts(InteractionContextType.Guild),
   async execute(_interaction, ctx) {
-    return { embeds: [renderTasksEmbed(ctx.ops.tasks(), ctx.clock.now())] };
+    const own = [renderTasksEmbed(ctx.ops.tasks(), ctx.clock.now())];
+    return fleetReply(ctx, own, renderFleetTasksEmbed);
   },
 };
 

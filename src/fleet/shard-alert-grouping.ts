@@ -21,7 +21,10 @@ export function mergeShardNotifications(items: readonly Grouped[]): AlertTransit
   const first = items[0];
   if (first === undefined) throw new RangeError('nothing to merge');
   if (items.length === 1) return first;
-  const ids = items.map(shardOf).join(', ');
+  const ids = items
+    .map(shardOf)
+    .sort((a, b) => Number(a) - Number(b))
+    .join(', ');
   const reasons = [...new Set(items.map((n) => n.value ?? ''))].filter((r) => r !== '');
   const fired = first.kind === 'fired';
   return {
