@@ -289,7 +289,7 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
     );
     // max_concurrency 1: shard 1 identifies in the second round, at least 5 s after shard 0.
     const plan = readJsonLines(fleet.logFile()).find((l) => l.event === 'shard_plan');
-    assert.equal((plan?.detail as { identify_rounds?: number }).identify_rounds, 2);
+    assert.equal((plan?.detail as { identify_rounds?: number } | undefined)?.identify_rounds, 2);
     fleet.signalGroup('SIGTERM');
     assert.deepEqual(await fleet.exited(30_000), { code: 0, signal: null });
   });
