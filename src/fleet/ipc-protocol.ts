@@ -8,7 +8,7 @@ import type { StartupReport } from '../core/startup/types.ts';
 import type { TaskState } from '../core/tasks/types.ts';
 
 /** prom-client's `registry.getMetricsAsJSON()` output, carried as it is. */
-export type MetricsJson = readonly Readonly<Record<string, unknown>>[];
+export type MetricsJson = readonly object[];
 
 /** What a shard says about itself, at least three times per `SHARD_STALE_MS`. */
 export interface ShardReport {

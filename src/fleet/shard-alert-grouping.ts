@@ -32,8 +32,9 @@ export function mergeShardNotifications(items: readonly Grouped[]): AlertTransit
     key: 'shard.*',
     title: fired ? `${items.length} shards down: ${ids}` : `${items.length} shards recovered: ${ids}`,
     severity: items.some((n) => n.severity === 'critical') ? 'critical' : 'warning',
+    // A recovery says when, not why: the reasons went out with the going down.
     value:
-      reasons.length === 0
+      !fired || reasons.length === 0
         ? null
         : reasons.length === 1
           ? (reasons[0] ?? null)
