@@ -1,7 +1,8 @@
 // `npm run demo`: the real bot against the local Discord emulator, no token, no
 // internet. Plays an admin running every ops command and a plain member being
 // refused, prints each reply as the user would see it, then shows an alert and its
-// recovery reaching the ops channel. `--once` exits after the walkthrough.
+// recovery reaching the ops channel. `--once` exits after the walkthrough; `--shards 4`
+// runs the bot as a fleet of four shard processes instead.
 import type { APIEmbed } from 'discord-api-types/v10';
 import { type Bot, COMMANDS_DIR, startBot } from '../src/bot.ts';
 import { EXIT_CONFIG, loadConfig, readEnvironment } from '../src/config.ts';
@@ -13,6 +14,13 @@ import { startEmulator } from '../test/support/emulator/index.ts';
 import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';
 
 const once = process.argv.includes('--once');
+
+// `--shards N`: the same walkthrough's fleet version, in sharded mode (scripts/demo-fleet.ts).
+const shardsAt = process.argv.indexOf('--shards');
+if (shardsAt !== -1) {
+  const { runFleetDemo } = await import('./demo-fleet.ts');
+  process.exit(await runFleetDemo(process.argv[shardsAt + 1], once));
+}
 const ansi = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
 const bold = (text: string): string => (ansi ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text: string): string => (ansi ? `\x1b[2m${text}\x1b[0m` : text);

@@ -240,8 +240,10 @@ export async function startFleet(config: Config, options: StartFleetOptions = {}
       case 'degraded':
         return { state: 'degraded', note: 'the shard reports itself degraded' };
       case 'not_ready':
-        return s.phase === 'waiting' || s.phase === 'spawning'
-          ? { state: 'starting', note: null }
+        if (s.phase === 'waiting' || s.phase === 'spawning' || s.report?.startup === null)
+          return { state: 'starting', note: null };
+        return s.gatewayReady
+          ? { state: 'degraded', note: 'the shard reports itself not ready' }
           : { state: 'degraded', note: 'its gateway is not ready' };
       case 'down':
         return {
