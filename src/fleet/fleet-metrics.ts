@@ -20,7 +20,7 @@ interface MetricJson {
   readonly help: string;
   readonly type: string;
   readonly values: readonly {
-    readonly value: number;
+    readonly value: number | null;
     readonly labels?: Readonly<Record<string, string | number>>;
     /** `_bucket`, `_sum`, `_count` of a histogram. */
     readonly metricName?: string;
@@ -40,8 +40,15 @@ export interface MetricsSource {
 
 const escapeText = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const escapeLabel = (text: string): string => escapeText(text).replace(/"/g, '\\"');
-const valueText = (value: number): string =>
-  Number.isNaN(value) ? 'NaN' : value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : String(value);
+/** IPC carries JSON, where NaN and ±Infinity arrive as null: those read as NaN. */
+const valueText = (value: number | null): string =>
+  typeof value !== 'number' || Number.isNaN(value)
+    ? 'NaN'
+    : value === Infinity
+      ? '+Inf'
+      : value === -Infinity
+        ? '-Inf'
+        : String(value);
 
 /**
  * The Prometheus text of several registries' JSON as one exposition: one family per

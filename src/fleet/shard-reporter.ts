@@ -104,19 +104,28 @@ export function createShardReporter(options: ShardReporterOptions): ShardReporte
     };
   };
 
+  let again = false;
   const report = (): void => {
-    if (sending) return;
+    // One report at a time; one asked for meanwhile follows it, with what changed since.
+    if (sending) {
+      again = true;
+      return;
+    }
     sending = true;
-    build().then(
-      (built) => {
+    build()
+      .then(
+        (built) => options.send({ t: 'opsbot:report', report: built }),
+        (error: unknown) => {
+          log.warning('shard_report_failed', 'Building the report for the shard manager failed', { error });
+        },
+      )
+      .finally(() => {
         sending = false;
-        options.send({ t: 'opsbot:report', report: built });
-      },
-      (error: unknown) => {
-        sending = false;
-        log.warning('shard_report_failed', 'Building the report for the shard manager failed', { error });
-      },
-    );
+        if (again) {
+          again = false;
+          report();
+        }
+      });
   };
 
   return {

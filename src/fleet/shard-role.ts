@@ -89,6 +89,8 @@ export function createShardRole(
         shutdown('manager_gone');
       });
       reporter.start();
+      // The manager counts a shard ready once its own start is over: tell it at once.
+      void bot.started.then(() => reporter.reportNow());
     },
     stopping(reason) {
       sendToManager({ t: 'opsbot:stopping', reason });

@@ -311,4 +311,26 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
     assert.deepEqual(await fleet.exited(30_000), { code: 0, signal: null });
     for (const id of [2, 3]) assert.equal(assertShardLog(fleet, id).at(-1)?.event, 'shutdown_complete');
   });
+
+  it('stops with exit 1 and a clear error when Discord rejects the token while planning the shards', async (t) => {
+    const fleet = await startRunningFleet({
+      env: { DISCORD_SHARDS: 'auto' },
+      beforeStart: (emulator) => emulator.rejectToken(),
+    });
+    t.after(() => fleet.close());
+    const exit = await fleet.exited(30_000);
+    assert.deepEqual(exit, { code: 1, signal: null });
+    assert.match(
+      fleet.output(),
+      /Could not plan the shards: Discord rejected the bot token \(401 Unauthorized\): check DISCORD_TOKEN/,
+    );
+    const manager = readJsonLines(fleet.logFile());
+    assert.equal(
+      manager.filter((l) => l.event === 'shard_plan_failed').length,
+      1,
+      'no retry of a rejected token',
+    );
+    assert.equal(manager.at(-1)?.event, 'shutdown_complete');
+    assert.ok(!fleet.output().includes(FLEET_TOKEN));
+  });
 });

@@ -100,6 +100,16 @@ describe('fleet metrics', () => {
     }
   });
 
+  it('reads a value that crossed the IPC channel as null (JSON has no NaN) as NaN', async () => {
+    const shard = JSON.parse(
+      JSON.stringify([
+        { name: 'bot_odd', help: 'x', type: 'gauge', values: [{ value: Number.NaN, labels: {} }] },
+      ]),
+    ) as MetricsJson;
+    const { text } = await fleetText([snapshot(0, shard)]);
+    assert.match(text, /^bot_odd\{shard="0"\} NaN$/m);
+  });
+
   it('counts a shard’s respawns as a counter that only goes up', async () => {
     let restarts = 0;
     const own = createPromMetrics({ collectDefault: false });
