@@ -27,7 +27,7 @@ export interface FleetStartRun {
   readonly identify_rounds: number;
   /** Spawn of the manager (or the bot) to `/healthz` ready, ms. */
   readonly ready_ms: Stats;
-  /** The manager's own part: its spawn to the first shard spawned (process start, plan), ms. */
+  /** The manager's own part: its spawn to its shard plan (process start, `GET /gateway/bot`), ms. */
   readonly manager_ms: Stats;
   /** The slowest shard's own start: its spawn to its ready, ms. */
   readonly slowest_shard_ms: Stats;
@@ -93,8 +93,9 @@ interface StartParts {
 function startParts(fleet: RunningFleet, rounds: readonly (readonly number[])[]): StartParts {
   const lines = readJsonLines(fleet.logFile());
   const at = (line: Record<string, unknown>): number => Date.parse(String(line.ts));
-  const firstSpawn = lines.find((l) => l.event === 'shard_spawned');
-  const managerMs = firstSpawn === undefined ? 0 : at(firstSpawn) - fleet.spawnedAt;
+  // The plan is logged just before the first round is spawned.
+  const planned = lines.find((l) => l.event === 'shard_plan');
+  const managerMs = planned === undefined ? 0 : at(planned) - fleet.spawnedAt;
   const startOf = new Map<number, number>();
   for (const line of lines) {
     const detail = line.detail as { shard?: number; duration_ms?: number; restarts?: number };

@@ -621,15 +621,30 @@ function fleetSection(f: FleetBenchResult): string[] {
       `${f.load_average.join(' / ')}.`,
     '',
     table(
-      ['configuration', 'identify rounds', 'start to ready, ms (min / median / max)'],
+      [
+        'configuration',
+        'identify rounds',
+        'start to ready, ms',
+        'manager’s own part, ms',
+        'slowest shard’s start, ms',
+        'bound, ms',
+      ],
       f.starts.map((s) => [
         s.shards === 1
           ? 'one process (DISCORD_SHARDS=1)'
           : `${s.shards} shards, max_concurrency ${s.max_concurrency}`,
         s.identify_rounds,
         mmm(s.ready_ms),
+        s.shards === 1 ? '–' : mmm(s.manager_ms),
+        s.shards === 1 ? '–' : mmm(s.slowest_shard_ms),
+        s.shards === 1 ? '–' : mmm(s.bound_ms),
       ]),
     ),
+    '',
+    'Each cell is min / median / max. The bound is what identify concurrency allows this start: the manager’s own ' +
+      'part (its process start and `GET /gateway/bot`, up to its `shard_plan` record), then for each identify round ' +
+      'its slowest shard’s spawn-to-ready (from the manager’s `shard_ready` records), at least 5.5 s for every round ' +
+      'but the last.',
     '',
     table(
       ['figure', 'value'],

@@ -294,7 +294,7 @@ export const VARIABLES = {
   ),
   DISCORD_SHARD_IDS: spec(
     undefined,
-    'shard ids and ranges below DISCORD_SHARDS, such as 0-3 or 4,5,6,7',
+    'shard ids (whole numbers below DISCORD_SHARDS) and ranges, such as 0-3 or 4,5,6,7',
     shardIdList,
   ),
   SHARD_STALE_MS: spec('60000', MS(1000), int(1000, 86_400_000)),
