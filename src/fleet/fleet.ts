@@ -4,7 +4,6 @@ import { REST } from '@discordjs/rest';
 import { VERSION } from '../bot.ts';
 import type { Config, ConfigWarning } from '../config.ts';
 import { type Clock, settleWithin, systemClock } from '../core/clock.ts';
-import type { ComponentState } from '../core/health/types.ts';
 import { createHttpServer, type HttpServer } from '../core/http/http-server.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { createLogging, type Logging } from '../core/logging/logging.ts';
@@ -13,17 +12,16 @@ import { createMetrics } from '../core/metrics/create-metrics.ts';
 import { hasExposition, type MetricsExposition } from '../core/metrics/metrics-exposition.ts';
 import type { PromMetrics } from '../core/metrics/prom-metrics.ts';
 import type { StartupComponent } from '../core/startup/startup-component.ts';
-import { createOpsChannelSink } from '../discord/ops-channel-sink.ts';
 import { typescriptNodeArgs } from '../typescript-runtime.mjs';
 import { createDiscordShardLauncher } from './discord-shard-launcher.ts';
+import { httpComponent, opsChannelComponent } from './fleet-components.ts';
 import { createFleetHealth, type FleetHealthSnapshot } from './fleet-health.ts';
 import { isShardComponent, shardComponent } from './fleet-status.ts';
 import { buildFleetView } from './fleet-view.ts';
-import { fetchShardPlan, type ShardPlan } from './gateway-plan.ts';
+import { planShards, type ShardPlan } from './gateway-plan.ts';
 import { createIdentifyGate } from './identify-gate.ts';
-import { checkOpsChannel, createRestChannelPoster } from './rest-channel-poster.ts';
-import { createShardAlertGrouping } from './shard-alert-grouping.ts';
 import { createShardAlerts } from './shard-alerts.ts';
+import { createShardHealthSync } from './shard-health-sync.ts';
 import type { ShardLauncher } from './shard-launcher.ts';
 import { createShardSupervisor, type ShardSnapshot, type ShardSupervisor } from './shard-supervisor.ts';
 
@@ -184,117 +182,44 @@ export async function startFleet(config: Config, options: StartFleetOptions = {}
       : undefined;
 
   const components: StartupComponent[] = [];
-  if (http !== undefined) {
-    components.push({
-      name: 'http_server',
-      critical: false,
-      timeoutMs: 5_000,
-      retry: { attempts: 2, baseDelayMs: 1_000 },
-      start: () => http.start(),
-      stop: () => http.stop(4_000),
-    });
-  }
-  const opsChannelId = config.discord.opsChannelId;
+  if (http !== undefined) components.push(httpComponent(http));
   const alertsLog = log.child({ name: 'bot.alerts', subsys: 'alerts' });
+  const opsChannelId = config.discord.opsChannelId;
   if (opsChannelId === undefined) {
     alertsLog.info('alert_channel_not_configured', 'OPS_CHANNEL_ID is not set: alerts go to the logs only');
   } else {
-    let sinkAdded = false;
-    components.push({
-      name: 'ops_channel',
-      critical: false,
-      timeoutMs: 15_000,
-      retry: { attempts: 2, baseDelayMs: 2_000, maxDelayMs: 600_000 },
-      async start(signal) {
-        await checkOpsChannel(rest, opsChannelId, signal);
-        if (sinkAdded) return;
-        sinkAdded = true;
-        core.alerts.addSink(
-          createShardAlertGrouping({
-            clock,
-            inner: createOpsChannelSink({
-              post: createRestChannelPoster(rest, opsChannelId),
-              clock,
-              log: alertsLog,
-              metrics,
-              // One budget for the whole fleet: only the manager posts.
-              budget: { perWindow: 4, windowMs: 5_000, perMinute: config.alerts.channelPerMinute },
-              onChannelState: (state, note) => core.health.set('ops_channel', state, { note }),
-            }),
-          }),
-        );
-      },
-      fallback() {
-        // Alerts still reach the JSON log and the console; the channel is retried in the background.
-      },
-    });
+    components.push(
+      opsChannelComponent({
+        rest,
+        channelId: opsChannelId,
+        alerts: core.alerts,
+        health: core.health,
+        clock,
+        log: alertsLog,
+        metrics,
+        perMinute: config.alerts.channelPerMinute,
+      }),
+    );
   }
 
   const shardAlerts = createShardAlerts(core.alerts);
-  const componentState = (
-    s: ShardSnapshot,
-  ): { state: ComponentState; error?: string; note: string | null } => {
-    switch (s.status) {
-      case 'ready':
-        return { state: 'ready', note: null };
-      case 'degraded':
-        return { state: 'degraded', note: 'the shard reports itself degraded' };
-      case 'not_ready':
-        if (s.phase === 'waiting' || s.phase === 'spawning' || s.report?.startup === null)
-          return { state: 'starting', note: null };
-        return s.gatewayReady
-          ? { state: 'degraded', note: 'the shard reports itself not ready' }
-          : { state: 'degraded', note: 'its gateway is not ready' };
-      case 'down':
-        return {
-          state: 'failed',
-          error: s.downReason ?? 'down',
-          note: s.permanent ? 'stays down' : 'respawning',
-        };
-    }
-  };
   let stopping: Promise<void> | undefined;
-  const syncHealth = (id: number): void => {
+  const syncHealth = createShardHealthSync({
+    health: core.health,
+    snapshot: (id) => supervisor?.snapshot(id),
     // Stopping, the start components' own stops say what becomes of each shard.
-    if (stopping !== undefined) return;
-    const s = supervisor?.snapshot(id);
-    if (s === undefined) return;
-    const name = shardComponent(id);
-    const next = componentState(s);
-    if (core.health.get(name)?.state === next.state) return;
-    core.health.set(name, next.state, {
-      note: next.note,
-      ...(next.error === undefined ? {} : { error: next.error }),
-    });
-  };
+    paused: () => stopping !== undefined,
+  });
 
   const startAbort = new AbortController();
   const started = (async (): Promise<FleetStartResult> => {
     try {
-      plan = await fetchPlanWithRetries(rest, config, clock, fleetLog, startAbort.signal);
+      plan = await planShards(rest, config.sharding, { clock, log: fleetLog, signal: startAbort.signal });
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       return { outcome: startAbort.signal.aborted ? 'cancelled' : 'failed', error: failure, plan: undefined };
     }
     const settled = plan;
-    fleetLog.info(
-      'shard_plan',
-      `Running shard${settled.shardIds.length === 1 ? '' : 's'} ${describeIds(settled.shardIds)} of ${settled.totalShards}; ${settled.maxConcurrency} may identify at once (${settled.rounds.length} round${settled.rounds.length === 1 ? '' : 's'})`,
-      {
-        total_shards: settled.totalShards,
-        shard_ids: describeIds(settled.shardIds),
-        recommended_shards: settled.recommendedShards,
-        max_concurrency: settled.maxConcurrency,
-        identify_rounds: settled.rounds.length,
-      },
-    );
-    if (settled.totalShards < settled.recommendedShards) {
-      fleetLog.warning(
-        'shards_below_recommended',
-        `DISCORD_SHARDS is ${settled.totalShards} but Discord recommends ${settled.recommendedShards}: Discord may refuse the shards (4011)`,
-        { total_shards: settled.totalShards, recommended_shards: settled.recommendedShards },
-      );
-    }
     const launcher =
       options.launcher?.(settled) ??
       createDiscordShardLauncher({
@@ -405,56 +330,4 @@ export async function startFleet(config: Config, options: StartFleetOptions = {}
     },
     shutdown,
   };
-}
-
-/** `0-3`, `4,6,7`, `0-3,8`: ids as `DISCORD_SHARD_IDS` writes them. */
-export function describeIds(ids: readonly number[]): string {
-  const parts: string[] = [];
-  let from: number | undefined;
-  let to: number | undefined;
-  const close = (): void => {
-    if (from === undefined || to === undefined) return;
-    parts.push(from === to ? `${from}` : to === from + 1 ? `${from},${to}` : `${from}-${to}`);
-  };
-  for (const id of ids) {
-    if (to !== undefined && id === to + 1) to = id;
-    else {
-      close();
-      from = id;
-      to = id;
-    }
-  }
-  close();
-  return parts.join(',');
-}
-
-async function fetchPlanWithRetries(
-  rest: REST,
-  config: Config,
-  clock: Clock,
-  log: Logger,
-  signal: AbortSignal,
-): Promise<ShardPlan> {
-  const attempts = 3;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fetchShardPlan(rest, config.sharding, signal);
-    } catch (error) {
-      const permanent = (error as { permanent?: unknown } | null)?.permanent === true;
-      if (signal.aborted || permanent || attempt >= attempts) {
-        log.critical(
-          'shard_plan_failed',
-          `Could not plan the shards: ${error instanceof Error ? error.message : String(error)}`,
-          {
-            attempts: attempt,
-            error,
-          },
-        );
-        throw error;
-      }
-      const delay = 1_000 * 2 ** (attempt - 1);
-      log.warning('shard_plan_retry', `GET /gateway/bot failed; retrying in ${delay} ms`, { attempt, error });
-      await clock.sleep(delay, signal);
-    }
-  }
 }

@@ -1,12 +1,20 @@
-import { type Clock, settleWithin, systemClock, type Timer } from '../core/clock.ts';
+import { type Clock, settleWithin, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Backoff, createBackoff } from '../core/tasks/backoff.ts';
-import { isShardMessage, type ManagerMessage, type ShardReport, type ShardStatus } from './ipc-protocol.ts';
-import { createRespawnBudget, type RespawnBudget } from './respawn-budget.ts';
+import { isShardMessage, type ManagerMessage, type ShardReport } from './ipc-protocol.ts';
 import type { ShardLauncher, ShardProcess } from './shard-launcher.ts';
+import {
+  createShardEntry,
+  type DownKind,
+  describeExit,
+  type ShardEntry,
+  type ShardSnapshot,
+  seconds,
+  shardSnapshot,
+  stuckVerdict,
+} from './shard-state.ts';
 
-/** Why a shard went down, for alerts and logs. */
-export type DownKind = 'exit' | 'stale' | 'not_ready' | 'refused' | 'config' | 'spawn';
+export type { DownKind, ShardPhase, ShardSnapshot } from './shard-state.ts';
 
 /** What the supervisor tells the rest of the manager. */
 export interface SupervisorEvents {
@@ -25,27 +33,6 @@ export interface SupervisorEvents {
   changed(id: number): void;
   /** It asks for the fleet view (a command). */
   fleetRequest(id: number, requestId: number): void;
-}
-
-export type ShardPhase = 'waiting' | 'spawning' | 'running' | 'backoff' | 'down' | 'stopped';
-
-/** One shard as the supervisor sees it now. */
-export interface ShardSnapshot {
-  readonly id: number;
-  readonly phase: ShardPhase;
-  readonly status: ShardStatus;
-  readonly pid: number | null;
-  readonly restarts: number;
-  readonly gatewayReady: boolean;
-  readonly spawnedAt: number | null;
-  readonly readySince: number | null;
-  readonly report: ShardReport | undefined;
-  /** Clock time the last report arrived. */
-  readonly reportAt: number | null;
-  readonly downReason: string | null;
-  readonly downSince: number | null;
-  /** Down for good: refused by Discord, refused its configuration, or out of respawns. */
-  readonly permanent: boolean;
 }
 
 export interface ShardSupervisorOptions {
@@ -102,39 +89,6 @@ export interface ShardSupervisor {
   stopAll(signal: NodeJS.Signals, timeoutMs: number): Promise<readonly number[]>;
 }
 
-interface Entry {
-  readonly id: number;
-  phase: ShardPhase;
-  proc: ShardProcess | undefined;
-  generation: number;
-  pid: number | null;
-  spawnedAt: number | null;
-  gatewayReady: boolean;
-  notReadySince: number | null;
-  readySince: number | null;
-  report: ShardReport | undefined;
-  reportAt: number | null;
-  restarts: number;
-  failures: number;
-  downSince: number | null;
-  downReason: string | null;
-  permanent: boolean;
-  kill: { readonly reason: string; readonly kind: DownKind } | null;
-  stopping: string | null;
-  refused: { readonly code: number; readonly reason: string } | null;
-  timer: Timer | undefined;
-  readonly budget: RespawnBudget;
-  exitWaiters: (() => void)[];
-  readyWaiters: { resolve: () => void; reject: (error: Error) => void }[];
-}
-
-const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
-
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal !== null) return `killed by ${signal}`;
-  return `exit code ${code ?? 'unknown'}`;
-}
-
 /**
  * Owns the shard processes: spawns them, respawns one that exits, goes stale (no
  * report for `staleMs`, e.g. SIGSTOPped: SIGKILL) or stays not ready past
@@ -152,35 +106,9 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
   const stableMs = options.stableMs ?? DEFAULTS.stableMs;
   let stopping = false;
 
-  const entries = new Map<number, Entry>();
-  for (const id of options.shardIds) {
-    entries.set(id, {
-      id,
-      phase: 'waiting',
-      proc: undefined,
-      generation: 0,
-      pid: null,
-      spawnedAt: null,
-      gatewayReady: false,
-      notReadySince: null,
-      readySince: null,
-      report: undefined,
-      reportAt: null,
-      restarts: 0,
-      failures: 0,
-      downSince: null,
-      downReason: null,
-      permanent: false,
-      kill: null,
-      stopping: null,
-      refused: null,
-      timer: undefined,
-      budget: createRespawnBudget(options.respawnMax),
-      exitWaiters: [],
-      readyWaiters: [],
-    });
-  }
-  const entry = (id: number): Entry => {
+  const entries = new Map<number, ShardEntry>();
+  for (const id of options.shardIds) entries.set(id, createShardEntry(id, options.respawnMax));
+  const entry = (id: number): ShardEntry => {
     const found = entries.get(id);
     if (found === undefined) throw new RangeError(`shard ${id} is not one this manager runs`);
     return found;
@@ -192,40 +120,16 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
       log.error('fleet_listener_failed', `A fleet listener failed on ${what}`, { hook: what, error });
     }
   };
-  const changed = (e: Entry): void => safely('changed', () => events.changed(e.id));
+  const changed = (e: ShardEntry): void => safely('changed', () => events.changed(e.id));
 
-  const status = (e: Entry): ShardStatus => {
-    if (e.phase === 'waiting') return 'not_ready';
-    if (e.proc === undefined) return 'down';
-    if (!e.gatewayReady) return 'not_ready';
-    const own = e.report?.status ?? 'ready';
-    return own === 'ready' ? 'ready' : own === 'degraded' ? 'degraded' : 'not_ready';
-  };
-
-  const snapshot = (e: Entry): ShardSnapshot => ({
-    id: e.id,
-    phase: e.phase,
-    status: status(e),
-    pid: e.pid,
-    restarts: e.restarts,
-    gatewayReady: e.gatewayReady,
-    spawnedAt: e.spawnedAt,
-    readySince: e.readySince,
-    report: e.report,
-    reportAt: e.reportAt,
-    downReason: e.downReason,
-    downSince: e.downSince,
-    permanent: e.permanent,
-  });
-
-  const settleReadyWaiters = (e: Entry, error?: Error): void => {
+  const settleReadyWaiters = (e: ShardEntry, error?: Error): void => {
     for (const waiter of e.readyWaiters.splice(0)) {
       if (error === undefined) waiter.resolve();
       else waiter.reject(error);
     }
   };
 
-  const onReady = (e: Entry): void => {
+  const onReady = (e: ShardEntry): void => {
     const now = clock.now();
     e.gatewayReady = true;
     e.notReadySince = null;
@@ -253,14 +157,18 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     changed(e);
   };
 
-  const onNotReady = (e: Entry): void => {
+  const onNotReady = (e: ShardEntry): void => {
     if (!e.gatewayReady && e.notReadySince !== null) return;
     e.gatewayReady = false;
     e.notReadySince ??= clock.now();
     changed(e);
   };
 
-  const killProcess = (e: Entry, signal: NodeJS.Signals, why: { reason: string; kind: DownKind }): void => {
+  const killProcess = (
+    e: ShardEntry,
+    signal: NodeJS.Signals,
+    why: { reason: string; kind: DownKind },
+  ): void => {
     const proc = e.proc;
     if (proc === undefined || e.kill !== null) return;
     e.kill = why;
@@ -283,7 +191,7 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     );
   };
 
-  const onMessage = (e: Entry, message: unknown): void => {
+  const onMessage = (e: ShardEntry, message: unknown): void => {
     if (!isShardMessage(message)) return;
     switch (message.t) {
       case 'opsbot:report': {
@@ -328,7 +236,7 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     }
   };
 
-  const goDown = (e: Entry, reason: string, kind: DownKind, permanent: boolean): void => {
+  const goDown = (e: ShardEntry, reason: string, kind: DownKind, permanent: boolean): void => {
     const now = clock.now();
     if (e.readySince !== null && now - e.readySince >= stableMs) e.failures = 0;
     e.failures += 1;
@@ -388,7 +296,7 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     );
   };
 
-  const onExit = (e: Entry, code: number | null, signal: NodeJS.Signals | null): void => {
+  const onExit = (e: ShardEntry, code: number | null, signal: NodeJS.Signals | null): void => {
     e.proc = undefined;
     e.pid = null;
     e.gatewayReady = false;
@@ -431,7 +339,7 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     }
   };
 
-  const launch = async (e: Entry): Promise<void> => {
+  const launch = async (e: ShardEntry): Promise<void> => {
     e.generation += 1;
     const generation = e.generation;
     const now = clock.now();
@@ -476,26 +384,14 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     const now = clock.now();
     for (const e of entries.values()) {
       if (e.proc === undefined || e.kill !== null) continue;
-      const lastSign = e.reportAt ?? e.readySince;
-      if (lastSign !== null && now - lastSign > staleMs) {
-        const reason = `it sent no report for ${seconds(now - lastSign)} (frozen, or its event loop blocked)`;
-        log.error('shard_stale', `Shard ${e.id} is stale: ${reason}; SIGKILL`, {
-          shard: e.id,
-          pid: e.pid,
-          silent_ms: now - lastSign,
-          stale_ms: staleMs,
-        });
-        killProcess(e, 'SIGKILL', { reason, kind: 'stale' });
-      } else if (e.notReadySince !== null && now - e.notReadySince > readyTimeoutMs) {
-        const reason = `its gateway was not ready for ${seconds(now - e.notReadySince)}`;
-        log.error('shard_not_ready_timeout', `Shard ${e.id}: ${reason}; stopping it`, {
-          shard: e.id,
-          pid: e.pid,
-          not_ready_ms: now - e.notReadySince,
-          ready_timeout_ms: readyTimeoutMs,
-        });
-        killProcess(e, 'SIGTERM', { reason, kind: 'not_ready' });
-      }
+      const stuck = stuckVerdict(e, now, { staleMs, readyTimeoutMs });
+      if (stuck === undefined) continue;
+      log.error(stuck.event, `Shard ${e.id}: ${stuck.reason}; ${stuck.signal}`, {
+        shard: e.id,
+        pid: e.pid,
+        ...stuck.detail,
+      });
+      killProcess(e, stuck.signal, { reason: stuck.reason, kind: stuck.kind });
     }
   };
   const checkEveryMs = Math.max(50, Math.min(5_000, Math.floor(Math.min(staleMs, readyTimeoutMs) / 6)));
@@ -538,8 +434,8 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
         else if (e.gatewayReady) settleReadyWaiters(e);
       });
     },
-    snapshot: (id) => snapshot(entry(id)),
-    snapshots: () => [...entries.values()].map(snapshot),
+    snapshot: (id) => shardSnapshot(entry(id)),
+    snapshots: () => [...entries.values()].map(shardSnapshot),
     send(id, message) {
       const proc = entries.get(id)?.proc;
       if (proc === undefined) return false;
@@ -555,7 +451,7 @@ export function createShardSupervisor(options: ShardSupervisorOptions): ShardSup
     async stopAll(signal, timeoutMs) {
       beginStop();
       const live = [...entries.values()].filter((e) => e.proc !== undefined);
-      const exited = (e: Entry): Promise<void> =>
+      const exited = (e: ShardEntry): Promise<void> =>
         e.proc === undefined ? Promise.resolve() : new Promise((resolve) => e.exitWaiters.push(resolve));
       for (const e of live) {
         // One that announced it is stopping already has the signal: a second copy now

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
-import { describeIds } from '../../src/fleet/fleet.ts';
+import { describeIds } from '../../src/fleet/gateway-plan.ts';
 import { identifyRounds } from '../../src/fleet/identify-rounds.ts';
 import { shardLogFile } from '../../src/fleet/shard-log-file.ts';
 import { runMain } from '../support/running-bot.ts';
