@@ -94,7 +94,7 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
     const names = up.components.map((c) => c.name);
     for (const name of ['logging', 'task_supervisor', 'http_server', 'ops_channel', 'shard_0', 'shard_3'])
       assert.ok(names.includes(name), `${name} in /healthz components`);
-    const identified = emulator.gatewayStats().byShard;
+    const identified = emulator.shardStats();
     for (const id of [0, 1, 2, 3])
       assert.equal(identified.get(id)?.identifies, 1, `shard ${id} identified once`);
 
@@ -173,7 +173,7 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
       'shards 1 and 2 alerted once',
     );
     assert.equal(count(/✅ Shard 3 down/), 1, 'its recovery announced once');
-    const after = emulator.gatewayStats().byShard;
+    const after = emulator.shardStats();
     assert.deepEqual(after.get(0), { identifies: 1, resumes: 0, connected: 1 }, 'shard 0 never reconnected');
     for (const id of [1, 2, 3])
       assert.equal(after.get(id)?.identifies, 2, `shard ${id}: one IDENTIFY per process`);
@@ -252,7 +252,7 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
     assert.equal(down.shards[0]?.pid, null);
     assert.equal(down.shards[0]?.restarts, 1);
     assert.equal(down.shards[1]?.restarts, 0, 'the refused shard was never respawned');
-    const stats = emulator.gatewayStats().byShard;
+    const stats = emulator.shardStats();
     assert.equal(stats.get(0)?.identifies, 2);
     assert.equal(stats.get(1)?.identifies, 1);
     const manager = readJsonLines(fleet.logFile());
@@ -280,7 +280,7 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
       up.shards.map((s) => s.id),
       [0, 1],
     );
-    assert.deepEqual([...fleet.emulator.gatewayStats().byShard.keys()].sort(), [0, 1]);
+    assert.deepEqual([...fleet.emulator.shardStats().keys()].sort(), [0, 1]);
     assert.ok(
       fleet.emulator
         .requestLog()
@@ -306,7 +306,7 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
       up.shards.map((s) => s.id),
       [2, 3],
     );
-    assert.deepEqual([...fleet.emulator.gatewayStats().byShard.keys()].sort(), [2, 3]);
+    assert.deepEqual([...fleet.emulator.shardStats().keys()].sort(), [2, 3]);
     fleet.signalGroup('SIGTERM');
     assert.deepEqual(await fleet.exited(30_000), { code: 0, signal: null });
     for (const id of [2, 3]) assert.equal(assertShardLog(fleet, id).at(-1)?.event, 'shutdown_complete');

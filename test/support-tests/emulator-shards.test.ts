@@ -63,7 +63,7 @@ describe('emulator: shards', () => {
     );
     const empty = await identify(emulator, [1, 4]);
     assert.deepEqual(empty.frames.find((f) => f.t === 'READY')?.d.guilds, []);
-    assert.equal(emulator.gatewayStats().byShard.get(3)?.identifies, 1);
+    assert.equal(emulator.shardStats().get(3)?.identifies, 1);
   });
 
   it('closes an invalid shard pair with 4010 and too few shards with 4011', async () => {

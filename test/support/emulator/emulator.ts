@@ -116,9 +116,9 @@ export interface Emulator {
     readonly connected: number;
     /** Gateway sockets open now, identified or not. */
     readonly open: number;
-    /** Per shard id: its IDENTIFYs, RESUMEs and live sessions. */
-    readonly byShard: ReadonlyMap<number, ShardGatewayStats>;
   };
+  /** Per shard id: its IDENTIFYs, RESUMEs and live sessions. */
+  shardStats(): ReadonlyMap<number, ShardGatewayStats>;
   /** The next IDENTIFY gets its READY `ms` late: a slow login. */
   delayNextIdentify(ms: number): void;
   /** Resolves when a gateway session is up (after IDENTIFY or RESUME). */
@@ -310,8 +310,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       resumes: gateway.resumes,
       connected: gateway.connected,
       open: gateway.open,
-      byShard: gateway.shardStats(),
     }),
+    shardStats: () => gateway.shardStats(),
     delayNextIdentify: (ms) => gateway.delayNextIdentify(ms),
     waitForGateway: (timeoutMs = 5_000) =>
       waitFor(() => gateway.connected > 0, timeoutMs, 'a gateway session'),
