@@ -76,7 +76,7 @@ describe('fleet metrics', () => {
     assert.equal(seriesValue(text, 'bot_shard_ping_seconds{shard="2"}'), 0.042);
     assert.equal(seriesValue(text, 'bot_shard_restarts_total{shard="4"}'), 1);
     assert.equal(seriesValue(text, 'bot_component_errors_total{component="discord_gateway",shard="9"}'), 1);
-    // Histograms keep their buckets apart per shard, and the guide's names stay queryable.
+    // Histograms keep their buckets apart per shard, and the fixed names stay queryable.
     assert.equal(seriesValue(text, 'bot_startup_total_duration_count{shard="0"}'), 1);
     assert.match(text, /^bot_startup_total_duration_bucket\{le="2",shard="15"\} 1$/m);
     // prom-client's `first`/`omit` aggregators would keep one shard's or none: every shard's is there.

@@ -55,10 +55,10 @@ describe('emulator: shards', () => {
     assert.equal(shardOfGuild(emulator.ids.guildId, 4), 3);
     assert.equal(shardOfGuild(emulator.ids.foreignGuildId, 4), 0);
     const home = await identify(emulator, [3, 4]);
-    const ready = home.frames.find((f) => f.t === 'READY');
-    assert.deepEqual(ready?.d.shard, [3, 4]);
+    const ready = home.frames.find((f) => f.t === 'READY') ?? assert.fail('no READY');
+    assert.deepEqual(ready.d.shard, [3, 4]);
     assert.deepEqual(
-      (ready?.d.guilds as { id: string }[]).map((g) => g.id),
+      (ready.d.guilds as { id: string }[]).map((g) => g.id),
       [emulator.ids.guildId],
     );
     const empty = await identify(emulator, [1, 4]);
