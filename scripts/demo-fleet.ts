@@ -135,14 +135,16 @@ export async function runFleetDemo(shardsArg: string | undefined, once: boolean)
   });
   relayConsole(manager);
   const exited = new Promise<number>((resolve) => manager.once('exit', (code) => resolve(code ?? 1)));
-  const stop = async (): Promise<number> => {
-    manager.kill('SIGTERM');
+  // The same signal the demo got: Ctrl-C reaches the manager too (one process group), and a
+  // repeat of the same signal within a second is taken as that copy, not as a second Ctrl-C.
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number> => {
+    manager.kill(signal);
     const code = await exited;
     await emulator.close();
     return code;
   };
-  process.on('SIGINT', () => void stop().then((code) => process.exit(code)));
-  process.on('SIGTERM', () => void stop().then((code) => process.exit(code)));
+  process.on('SIGINT', () => void stop('SIGINT').then((code) => process.exit(code)));
+  process.on('SIGTERM', () => void stop('SIGTERM').then((code) => process.exit(code)));
 
   try {
     const up = await waitFor('every shard ready', 90_000, async () => {
