@@ -290,8 +290,24 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
     // max_concurrency 1: shard 1 identifies in the second round, at least 5 s after shard 0.
     const plan = readJsonLines(fleet.logFile()).find((l) => l.event === 'shard_plan');
     assert.equal((plan?.detail as { identify_rounds?: number } | undefined)?.identify_rounds, 2);
-    fleet.signalGroup('SIGTERM');
-    assert.deepEqual(await fleet.exited(30_000), { code: 0, signal: null });
+
+    // The manager dies without a word: its shards notice the channel closing and stop themselves.
+    const pids = up.shards.map((shard) => shard.pid ?? assert.fail('no pid'));
+    fleet.child.kill('SIGKILL');
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => pids.every((pid) => !alive(pid)), 30_000, 'the orphaned shards to stop');
+    for (const id of [0, 1]) {
+      const lines = assertShardLog(fleet, id);
+      assert.ok(lines.some((l) => l.event === 'shard_manager_lost'));
+      assert.equal(lines.at(-1)?.event, 'shutdown_complete');
+    }
   });
 
   it('DISCORD_SHARD_IDS runs only this machine’s part of the fleet', async (t) => {
