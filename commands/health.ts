@@ -1,6 +1,12 @@
 import { SlashCommandBuilder } from 'discord.js';
 import type { HealthSnapshot } from '../src/core/index.ts';
-import { defineCommand, healthView } from '../src/discord/index.ts';
+import {
+  defineCommand,
+  fleetReply,
+  healthView,
+  renderFleetHealthEmbed,
+  shardOfGuild,
+} from '../src/discord/index.ts';
 
 /** Discord's cap on autocomplete choices, and on a choice's name and value. */
 const MAX_CHOICES = 25;
@@ -31,7 +37,17 @@ export default defineCommand({
   async execute(interaction, ctx) {
     const component = interaction.options.getString('component')?.trim();
     // With a component menu and a Refresh button under it.
-    return healthView(ctx, component || undefined);
+    const view = healthView(ctx, component || undefined);
+    if (component) return view;
+    // In sharded mode the whole fleet comes first, naming the shard that serves this guild.
+    const fleet = await fleetReply(ctx, view.embeds, (fleetView) =>
+      renderFleetHealthEmbed(fleetView, {
+        answeringShard: ctx.fleet?.shardId ?? 0,
+        guildShard:
+          interaction.guildId === null ? null : shardOfGuild(interaction.guildId, fleetView.total_shards),
+      }),
+    );
+    return { ...view, ...fleet };
   },
   async autocomplete(interaction, ctx) {
     await interaction.respond(componentChoices(ctx.ops.health(), interaction.options.getFocused()));

@@ -2,8 +2,10 @@ import { SlashCommandBuilder } from 'discord.js';
 import {
   DEFAULT_ALERT_RULE,
   defineCommand,
+  fleetReply,
   isResourceWindow,
   RESOURCE_WINDOWS,
+  renderFleetResourcesEmbed,
   resourcesChartRequest,
   resourcesView,
   withChart,
@@ -30,13 +32,18 @@ export default defineCommand({
     const window = isResourceWindow(chosen) ? chosen : '1h';
     const now = ctx.clock.now();
     const view = ctx.ops.resources();
-    // The text view with its Refresh button, and the chart edited in once drawn.
-    return withChart(resourcesView(ctx), {
-      charts: ctx.charts,
-      request: () => resourcesChartRequest(view, window, now, ctx.charts?.alertRule ?? DEFAULT_ALERT_RULE),
-      name: 'resources.png',
-      description: `Chart of memory, CPU and event-loop lag over the ${RESOURCE_WINDOWS[window].label}, with warning and critical thresholds`,
-      log: ctx.log,
-    });
+    // The text view with its Refresh button (the whole fleet first in sharded mode), and
+    // the chart edited in once drawn.
+    const own = resourcesView(ctx);
+    return withChart(
+      { ...own, ...(await fleetReply(ctx, own.embeds, renderFleetResourcesEmbed)) },
+      {
+        charts: ctx.charts,
+        request: () => resourcesChartRequest(view, window, now, ctx.charts?.alertRule ?? DEFAULT_ALERT_RULE),
+        name: 'resources.png',
+        description: `Chart of memory, CPU and event-loop lag over the ${RESOURCE_WINDOWS[window].label}, with warning and critical thresholds`,
+        log: ctx.log,
+      },
+    );
   },
 });

@@ -1,5 +1,5 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { defineCommand, tasksView } from '../src/discord/index.ts';
+import { defineCommand, fleetReply, renderFleetTasksEmbed, tasksView } from '../src/discord/index.ts';
 
 /** `/tasks`: each background task's state, heartbeat, runs, failures, restarts and next run. */
 export default defineCommand({
@@ -8,6 +8,7 @@ export default defineCommand({
     .setName('tasks')
     .setDescription('Background tasks: state, last heartbeat, runs, failures, restarts and next run'),
   async execute(_interaction, ctx) {
-    return tasksView(ctx);
+    const own = tasksView(ctx);
+    return { ...own, ...(await fleetReply(ctx, own.embeds, renderFleetTasksEmbed)) };
   },
 });

@@ -4,7 +4,8 @@
 // recovery reaching the ops channel, and an alert handled from its own buttons: a
 // plain member's press refused, an admin's acknowledgement. The charts that come with
 // the replies and the alert are saved as PNG files, and their paths printed. `--once`
-// exits after the walkthrough.
+// exits after the walkthrough; `--shards 4` runs the bot as a fleet of four shard
+// processes instead.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,6 +31,13 @@ import { startEmulator } from '../test/support/emulator/index.ts';
 import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';
 
 const once = process.argv.includes('--once');
+
+// `--shards N`: the same walkthrough's fleet version, in sharded mode (scripts/demo-fleet.ts).
+const shardsAt = process.argv.indexOf('--shards');
+if (shardsAt !== -1) {
+  const { runFleetDemo } = await import('./demo-fleet.ts');
+  process.exit(await runFleetDemo(process.argv[shardsAt + 1], once));
+}
 const ansi = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
 const bold = (text: string): string => (ansi ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text: string): string => (ansi ? `\x1b[2m${text}\x1b[0m` : text);

@@ -45,6 +45,7 @@ import {
   type OpsCommand,
   resourceAlertChart,
 } from './discord/index.ts';
+import type { FleetAccess } from './fleet/fleet-client.ts';
 import { typescriptRuntime } from './typescript-runtime.mjs';
 
 /** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */
@@ -89,6 +90,12 @@ export interface StartBotOptions {
   readonly chartModules?: ChartModuleNames;
   /** Replaces the real resource sampler (tests: a sampler that stops answering). */
   readonly resourceSampler?: ResourceSampler;
+  /**
+   * This bot is shard `id` of `count`, spawned by a shard manager: every log line carries
+   * `shard`, the commands show the whole fleet through `fleet`, and alerts reach the
+   * ops channel through the manager (which alone posts there).
+   */
+  readonly shard?: { readonly id: number; readonly count: number; readonly fleet: FleetAccess };
 }
 
 export interface Bot {
@@ -191,6 +198,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       ...(heartbeatUrl === undefined ? [] : [heartbeatUrl]),
     ],
     onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
+    ...(options.shard === undefined ? {} : { fields: { shard: options.shard.id } }),
   });
   const log = logging.logger;
   metricsLog = log.child({ name: 'bot.metrics', subsys: 'metrics' });
@@ -310,7 +318,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       start() {
         router ??= createCommandRouter({
           commands,
-          ctx: { ops: manager.ops, log: commandsLog, clock, ...(charts === undefined ? {} : { charts }) },
+          ctx: {
+            ops: manager.ops,
+            log: commandsLog,
+            clock,
+            ...(charts === undefined ? {} : { charts }),
+            ...(options.shard === undefined ? {} : { fleet: options.shard.fleet }),
+          },
           guard: (interaction) =>
             isOpsAdmin(interaction, {
               opsGuildIds: config.discord.opsGuildIds,
@@ -338,7 +352,13 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   ];
 
   const opsChannelId = config.discord.opsChannelId;
-  if (opsChannelId === undefined) {
+  if (options.shard !== undefined) {
+    alertsLog.info(
+      'alert_channel_via_manager',
+      'Alerts reach the ops channel through the shard manager, which alone posts there',
+      { shard: options.shard.id },
+    );
+  } else if (opsChannelId === undefined) {
     alertsLog.info('alert_channel_not_configured', 'OPS_CHANNEL_ID is not set: alerts go to the logs only');
   } else {
     let sinkAdded = false;

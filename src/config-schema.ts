@@ -178,6 +178,55 @@ const host = z.string().transform((raw, ctx) => {
   return z.NEVER;
 });
 
+/** The most shards one fleet may declare; Discord's largest bots run a few thousand. */
+export const MAX_SHARDS = 16_384;
+
+/** `DISCORD_SHARDS`: a whole number of shards, or `auto` for the count Discord recommends. */
+const shardCount = z.string().transform((raw, ctx): number | 'auto' => {
+  const v = raw.trim().toLowerCase();
+  if (v === 'auto') return 'auto';
+  if (!/^\d+$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: 'is neither a whole number nor auto' });
+    return z.NEVER;
+  }
+  const n = Number(v);
+  if (n < 1 || n > MAX_SHARDS) {
+    ctx.addIssue({ code: 'custom', message: 'is out of range' });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/**
+ * `DISCORD_SHARD_IDS`: ids and ranges, `0-3` or `4,5,6,7` or `0-3,8-11`, sorted on the
+ * way out. A malformed item or an id listed twice (overlapping ranges) is refused.
+ */
+const shardIdList = z.string().transform((raw, ctx): readonly number[] => {
+  const ids: number[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    const match = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(item);
+    const from = Number(match?.[1]);
+    const to = match?.[2] === undefined ? from : Number(match[2]);
+    if (match === null || to < from) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `holds ${JSON.stringify(item.slice(0, 20))}, which is not a shard id or a range such as 4-7`,
+      });
+      return z.NEVER;
+    }
+    for (let id = from; id <= to; id += 1) ids.push(id);
+  }
+  const seen = new Set<number>();
+  for (const id of ids) {
+    if (seen.has(id)) {
+      ctx.addIssue({ code: 'custom', message: `lists shard ${id} twice (overlapping ranges?)` });
+      return z.NEVER;
+    }
+    seen.add(id);
+  }
+  return Object.freeze(ids.sort((a, b) => a - b));
+});
+
 const BOOL = 'true or false';
 const MS = (min: number) => `a whole number of milliseconds, at least ${min}`;
 
@@ -314,6 +363,20 @@ export const VARIABLES = {
   // External heartbeat (dead man's switch)
   HEARTBEAT_URL: spec(undefined, 'an http(s) URL such as https://hc-ping.com/<uuid>', httpUrl, true),
   HEARTBEAT_INTERVAL_MS: spec(HEARTBEAT_DEFAULTS.intervalMs, MS(1000), int(1000, 86_400_000)),
+  // Sharding
+  DISCORD_SHARDS: spec(
+    '1',
+    `1 (one process), a whole number of shards up to ${MAX_SHARDS}, or auto`,
+    shardCount,
+  ),
+  DISCORD_SHARD_IDS: spec(
+    undefined,
+    'shard ids (whole numbers below DISCORD_SHARDS) and ranges, such as 0-3 or 4,5,6,7',
+    shardIdList,
+  ),
+  SHARD_STALE_MS: spec('60000', MS(1000), int(1000, 86_400_000)),
+  SHARD_READY_TIMEOUT_MS: spec('120000', MS(1000), int(1000, 86_400_000)),
+  SHARD_RESPAWN_MAX: spec('5', 'a whole number of respawns per shard per hour, from 0 to 1000', int(0, 1000)),
 } as const satisfies Record<string, VariableSpec<unknown>>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -329,7 +392,14 @@ export const WATCHED_PREFIXES = [
   'OPS_',
   'LOG_',
   'HEARTBEAT_',
+  'SHARD_',
 ] as const;
+
+/**
+ * Names under a watched prefix that are not ours but expected: discord.js's
+ * ShardingManager puts `SHARD_COUNT` in every shard's environment.
+ */
+export const FOREIGN_VARIABLES: readonly string[] = ['SHARD_COUNT'];
 
 /** Pairs whose critical value must exceed the warning value. */
 export const THRESHOLD_PAIRS = [

@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { THRESHOLD_PAIRS, VARIABLES, type VariableName, WATCHED_PREFIXES } from './config-schema.ts';
+import {
+  FOREIGN_VARIABLES,
+  THRESHOLD_PAIRS,
+  VARIABLES,
+  type VariableName,
+  WATCHED_PREFIXES,
+} from './config-schema.ts';
 import type { LogLevel } from './core/logging/logger.ts';
 import type { ResourceThresholds } from './core/resources/types.ts';
 
@@ -62,6 +68,23 @@ export interface Config {
   readonly state: { readonly file: string };
   /** `HEARTBEAT_URL` (absent: no heartbeat) and `HEARTBEAT_INTERVAL_MS`. */
   readonly heartbeat: { readonly url: string | undefined; readonly intervalMs: number };
+  readonly sharding: ShardingConfig;
+}
+
+/** `DISCORD_SHARDS` and the `SHARD_*` variables. */
+export interface ShardingConfig {
+  /** 1: one process, as without sharding; more, or `auto`: a shard manager and one process per shard. */
+  readonly shards: number | 'auto';
+  /** `DISCORD_SHARD_IDS`, sorted; undefined runs every shard. */
+  readonly shardIds: readonly number[] | undefined;
+  readonly staleMs: number;
+  readonly readyTimeoutMs: number;
+  readonly respawnMax: number;
+  /**
+   * Set in a shard process that a shard manager spawned (discord.js's `SHARDING_MANAGER`,
+   * `SHARDS` and `SHARD_COUNT`): which shard this process is, of how many.
+   */
+  readonly child: { readonly id: number; readonly count: number } | undefined;
 }
 
 /** Something allowed but probably not meant; logged at start as `event`. */
@@ -142,6 +165,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): ConfigRes
     );
   }
 
+  errors.push(...shardingErrors(values, errors));
+  const child = shardChild(env);
+  if (typeof child === 'string') errors.push(child);
+
   if (values.LOG_ROTATE_MAX_MB === 0 && values.LOG_ROTATE_DAILY === false) {
     warnings.push({
       event: 'config_unbounded_log',
@@ -159,7 +186,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): ConfigRes
   }
 
   for (const name of Object.keys(env)) {
-    if (WATCHED_PREFIXES.some((p) => name.startsWith(p)) && !(name in VARIABLES)) {
+    if (
+      WATCHED_PREFIXES.some((p) => name.startsWith(p)) &&
+      !(name in VARIABLES) &&
+      !FOREIGN_VARIABLES.includes(name)
+    ) {
       warnings.push({
         event: 'config_unknown_variable',
         message: `${name} is not a known variable (a typo?); it is ignored. See .env.example`,
@@ -168,7 +199,48 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): ConfigRes
   }
 
   if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, config: toConfig(values), warnings };
+  return {
+    ok: true,
+    config: toConfig(values, typeof child === 'object' ? child : undefined),
+    warnings,
+  };
+}
+
+/** `DISCORD_SHARD_IDS` against `DISCORD_SHARDS`: only with a fixed total above 1, and every id below it. */
+function shardingErrors(values: Values, errors: readonly string[]): string[] {
+  const ids = values.DISCORD_SHARD_IDS as readonly number[] | undefined;
+  const total = values.DISCORD_SHARDS as number | 'auto' | undefined;
+  if (ids === undefined || total === undefined || names(errors, 'DISCORD_SHARDS')) return [];
+  if (total === 'auto') {
+    return [
+      'DISCORD_SHARD_IDS: cannot be combined with DISCORD_SHARDS=auto, since the recommended count may change between starts; set DISCORD_SHARDS to the fleet’s total (the same on every machine)',
+    ];
+  }
+  if (total === 1) {
+    return [
+      'DISCORD_SHARD_IDS: is set but DISCORD_SHARDS is 1 (one process); set DISCORD_SHARDS to the fleet’s total shard count',
+    ];
+  }
+  const outside = ids.filter((id) => id >= total);
+  if (outside.length === 0) return [];
+  return [
+    `DISCORD_SHARD_IDS: shard ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ', …' : ''} out of range for DISCORD_SHARDS=${total}; expected ids from 0 to ${total - 1}`,
+  ];
+}
+
+/**
+ * The shard this process is, when a shard manager spawned it: discord.js sets
+ * `SHARDING_MANAGER`, `SHARDS` (the id) and `SHARD_COUNT` in each shard's environment.
+ * A string is an error line.
+ */
+function shardChild(env: Env): { id: number; count: number } | string | undefined {
+  if (env.SHARDING_MANAGER !== 'true' || env.SHARDS === undefined) return undefined;
+  const id = Number(env.SHARDS);
+  const count = Number(env.SHARD_COUNT);
+  if (!Number.isInteger(id) || !Number.isInteger(count) || id < 0 || count < 1 || id >= count) {
+    return `SHARDS: ${JSON.stringify(env.SHARDS.slice(0, 20))} with SHARD_COUNT ${JSON.stringify((env.SHARD_COUNT ?? '').slice(0, 20))} is not one shard of the fleet; expected what the shard manager sets, one id below the count`;
+  }
+  return { id, count };
 }
 
 function names(errors: readonly string[], variable: VariableName): boolean {
@@ -182,7 +254,7 @@ function isPlainHttpToRemote(url: string): boolean {
   return parsed.protocol === 'http:' && !LOOPBACK.test(parsed.hostname);
 }
 
-function toConfig(v: Values): Config {
+function toConfig(v: Values, child: { id: number; count: number } | undefined): Config {
   const num = (name: VariableName): number => v[name] as number;
   const flag = (name: VariableName): boolean => v[name] as boolean;
   const str = (name: VariableName): string => v[name] as string;
@@ -252,6 +324,14 @@ function toConfig(v: Values): Config {
     charts: { enabled: flag('OBS_ENABLE_CHARTS'), timeoutMs: num('OBS_CHART_TIMEOUT_MS') },
     state: { file: str('OBS_STATE_FILE') },
     heartbeat: { url: opt('HEARTBEAT_URL'), intervalMs: num('HEARTBEAT_INTERVAL_MS') },
+    sharding: {
+      shards: v.DISCORD_SHARDS as number | 'auto',
+      shardIds: v.DISCORD_SHARD_IDS as readonly number[] | undefined,
+      staleMs: num('SHARD_STALE_MS'),
+      readyTimeoutMs: num('SHARD_READY_TIMEOUT_MS'),
+      respawnMax: num('SHARD_RESPAWN_MAX'),
+      child,
+    },
   };
 }
 

@@ -121,6 +121,11 @@ export interface ObservabilityManagerOptions {
   readonly gateway?: boolean;
   /** The jitter source of task restarts; tests pin it. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Start components that raise their own alerts (a fleet's shards): their health
+   * changes raise no component alert of the core's. @default none
+   */
+  readonly quietComponents?: (name: string) => boolean;
 }
 
 /**
@@ -288,6 +293,7 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
     consecutive: alertOptions.consecutiveSamples,
     healthyForMs: alertOptions.healthyForMs,
     observeEveryMs: healthChecks.intervalMs,
+    ...(options.quietComponents === undefined ? {} : { quiet: options.quietComponents }),
   });
 
   const thresholds = validateResourceThresholds(resourceOptions.thresholds);

@@ -9,8 +9,9 @@ import type { ChartService } from '../charts/chart-renderer.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import type { OpsView } from '../core/ops-view.ts';
+import type { FleetAccess } from '../fleet/fleet-client.ts';
 
-export type { OpsView };
+export type { FleetAccess, OpsView };
 
 export interface CommandContext {
   readonly ops: OpsView;
@@ -18,6 +19,8 @@ export interface CommandContext {
   readonly clock: Clock;
   /** Charts for the replies; absent or unavailable means text only. */
   readonly charts?: ChartService;
+  /** In a shard of a fleet: the whole fleet, asked from the shard manager with a deadline. */
+  readonly fleet?: FleetAccess;
 }
 
 /** A file sent with a reply; an embed shows an image one with `image: { url: 'attachment://NAME' }`. */

@@ -26,6 +26,10 @@ export {
 export { renderChart } from '../charts/render-chart.ts';
 export { type Config, type ConfigWarning, EXIT_CONFIG, loadConfig, readEnvironment } from '../config.ts';
 export { THRESHOLD_PAIRS, VARIABLES, type VariableName } from '../config-schema.ts';
+export { createFleetMetrics } from '../fleet/fleet-metrics.ts';
+export { IDENTIFY_INTERVAL_MS } from '../fleet/identify-rounds.ts';
+export type { MetricsJson, ShardReport } from '../fleet/ipc-protocol.ts';
+export type { ShardSnapshot } from '../fleet/shard-state.ts';
 export { installProcessLifecycle, SIGNAL_ECHO_MS } from '../process-lifecycle.ts';
 export { TS_LOADER, typescriptNodeArgs, typescriptRuntime } from '../typescript-runtime.mjs';
 export { resourceAlertChart } from './alert-chart.ts';
@@ -45,11 +49,18 @@ export {
   relativeTime,
   truncateText,
 } from './embeds/embed-text.ts';
+export {
+  renderFleetHealthEmbed,
+  renderFleetResourcesEmbed,
+  renderFleetStartupEmbed,
+  renderFleetTasksEmbed,
+} from './embeds/fleet-embeds.ts';
 export { renderHealthEmbed } from './embeds/health-embed.ts';
 export { renderResourcesEmbed } from './embeds/resources-embed.ts';
 export { renderStartupEmbed } from './embeds/startup-embed.ts';
 export { renderStatusEmbed, STATUS_WORDS } from './embeds/status-embed.ts';
 export { renderTasksEmbed } from './embeds/tasks-embed.ts';
+export { fleetReply, shardOfGuild } from './fleet-replies.ts';
 export {
   type AdminPolicy,
   type GuardDecision,

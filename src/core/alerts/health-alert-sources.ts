@@ -33,6 +33,11 @@ export interface HealthAlertSourcesOptions {
   readonly healthyForMs?: number;
   /** How often a component or task that stays bad counts as observed again: the health-check interval. @default FLAP_GUARD_DEFAULTS.observeEveryMs (30000) */
   readonly observeEveryMs?: number;
+  /**
+   * Components whose owner raises its own alerts for them (a fleet's shards): their
+   * failures raise no component alert here. @default none
+   */
+  readonly quiet?: (component: string) => boolean;
 }
 
 export const HEALTH_ALERT_DEFAULTS = {
@@ -102,7 +107,9 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
       return;
     }
     const key = alertKey(name);
-    if (to === 'failed' || to === 'degraded') {
+    // A quiet component's owner alerts for it; only a degraded start waiting on it is settled here.
+    const quiet = options.quiet?.(name) === true;
+    if (!quiet && (to === 'failed' || to === 'degraded')) {
       const error = component.last_error?.message ?? component.note;
       guard.bad(key, {
         severity: to === 'failed' && component.critical ? 'critical' : 'warning',
@@ -110,7 +117,7 @@ export function connectHealthAlerts(options: HealthAlertSourcesOptions): HealthA
         value: error === null ? to : `${to}: ${error}`,
         detail: { component: name, state: to },
       });
-    } else if (to === 'ready') {
+    } else if (!quiet && to === 'ready') {
       guard.good(key);
     }
     if (degradedStart !== undefined && to === 'ready') {

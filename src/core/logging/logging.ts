@@ -71,6 +71,13 @@ export interface LoggingOptions {
    * @default 1000
    */
   readonly watchIntervalMs?: number;
+  /**
+   * Top-level keys every JSON line carries, right after `level` (a shard process's
+   * `shard: 3`); the console shows them before the message (`[shard 3] …`). Must not
+   * reuse a schema key.
+   * @default {}
+   */
+  readonly fields?: Readonly<Record<string, string | number>>;
 }
 
 export const LOGGING_DEFAULTS = {
@@ -129,6 +136,8 @@ const LABELS = Object.fromEntries(LOG_LEVELS.map((level) => [level, level.toUppe
   string
 >;
 const METADATA = Symbol.for('pino.metadata');
+/** The keys of the JSON schema, which `fields` may not shadow. */
+const RESERVED_KEYS = new Set(['ts', 'level', 'name', 'subsys', 'event', 'detail', 'msg']);
 /** How `log_file_reopened` words each reason. */
 const REOPEN_MESSAGES = {
   requested: 'reopened on request',
@@ -164,6 +173,16 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   if (!LOG_LEVELS.includes(level))
     throw new RangeError(`logging: level must be one of ${LOG_LEVELS.join(', ')}`);
   if (rootName === '') throw new RangeError('logging: rootName must not be empty');
+  const fields = options.fields ?? {};
+  for (const key of Object.keys(fields)) {
+    if (RESERVED_KEYS.has(key)) throw new RangeError(`logging: fields may not set "${key}", a schema key`);
+  }
+  const consolePrefix =
+    Object.keys(fields).length === 0
+      ? ''
+      : `[${Object.entries(fields)
+          .map(([key, value]) => `${key} ${value}`)
+          .join(', ')}] `;
 
   const redactor = createRedactor(options.secrets ?? []);
   const sanitizer = createSanitizer(redactor, options.limits ?? {});
@@ -277,7 +296,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
       level,
       customLevels: LEVEL_NUMBERS,
       useOnlyCustomLevels: true,
-      base: null,
+      base: Object.keys(fields).length === 0 ? null : { ...fields },
       messageKey: 'msg',
       formatters: { level: () => ({}) },
       timestamp: () => `"ts":"${currentTs}","level":"${currentLabel}"`,
@@ -298,7 +317,14 @@ export function createLogging(options: LoggingOptions = {}): Logging {
         const record = { event: String(event), detail: clean.detail(detail) };
         const text = clean.message(msg);
         if (consoleSink !== undefined) {
-          pendingRecord = { ts: currentTs, level: currentLabel, name, subsys, ...record, msg: text };
+          pendingRecord = {
+            ts: currentTs,
+            level: currentLabel,
+            name,
+            subsys,
+            ...record,
+            msg: consolePrefix + text,
+          };
         }
         target[recordLevel](record, text);
       } catch {

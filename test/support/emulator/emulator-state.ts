@@ -1,4 +1,4 @@
-import { createSnowflakeFactory } from './snowflake.ts';
+import { createSnowflakeFactory, snowflakeOnShard } from './snowflake.ts';
 
 /** Ids of everything the emulator seeds, for tests and the demo to address. */
 export interface SeedIds {
@@ -153,9 +153,20 @@ export interface EmulatorState {
   edit(id: string, body: Json, attachments?: readonly EmulatedAttachment[]): EmulatedMessage | undefined;
 }
 
-export function createEmulatorState(now: () => number = Date.now): EmulatorState {
+/** Where the seeded guilds live when the bot runs several shards. */
+export interface GuildLayout {
+  /** The shard count the guild ids are chosen for. */
+  readonly shards: number;
+  /** The home guild's shard. */
+  readonly homeShard: number;
+  /** The foreign guild's shard. */
+  readonly foreignShard: number;
+}
+
+export function createEmulatorState(now: () => number = Date.now, layout?: GuildLayout): EmulatorState {
   const snowflake = createSnowflakeFactory(now);
-  const guildId = snowflake();
+  const guildId =
+    layout === undefined ? snowflake() : snowflakeOnShard(layout.homeShard, layout.shards, now, 1);
   const applicationId = snowflake();
   const ids: SeedIds = {
     applicationId,
@@ -170,7 +181,8 @@ export function createEmulatorState(now: () => number = Date.now): EmulatorState
     opsChannelId: snowflake(),
     adminUserId: snowflake(),
     memberUserId: snowflake(),
-    foreignGuildId: snowflake(),
+    foreignGuildId:
+      layout === undefined ? snowflake() : snowflakeOnShard(layout.foreignShard, layout.shards, now, 2),
     foreignAdminRoleId: snowflake(),
     foreignChannelId: snowflake(),
     foreignAdminUserId: snowflake(),

@@ -11,7 +11,7 @@ import {
   type SeedIds,
 } from './emulator-state.ts';
 import { FaultInjector, type InjectedFault, type RouteMatcher } from './fault-injector.ts';
-import { GatewayServer } from './gateway-server.ts';
+import { GatewayServer, type ShardGatewayStats } from './gateway-server.ts';
 import {
   buildComponentInteraction,
   buildInteraction,
@@ -26,11 +26,27 @@ export interface EmulatorOptions {
   readonly heartbeatIntervalMs?: number;
   /** An interaction first acknowledged later than this gets 10062, as on Discord. @default 3000 */
   readonly ackDeadlineMs?: number;
+  /**
+   * The shard count `GET /gateway/bot` recommends. Above 1 the seeded guilds are laid
+   * out for it: the foreign guild on shard 0, the home guild on `homeGuildShard`.
+   * @default 1
+   */
+  readonly shards?: number;
+  /** The home guild's shard when `shards` is above 1. @default 1 */
+  readonly homeGuildShard?: number;
+  /** `session_start_limit.max_concurrency` of `GET /gateway/bot`: shards that may identify together. @default 1 */
+  readonly maxConcurrency?: number;
+  /** An IDENTIFY with fewer shards than this is closed with 4011 (sharding required). @default 1 */
+  readonly minShards?: number;
 }
 
 const DEFAULTS = {
   heartbeatIntervalMs: 41_250,
   ackDeadlineMs: 3_000,
+  shards: 1,
+  homeGuildShard: 1,
+  maxConcurrency: 1,
+  minShards: 1,
 } as const satisfies Required<EmulatorOptions>;
 
 /** What an interaction received so far. */
@@ -99,8 +115,10 @@ export interface Emulator {
   failNext(matcher: RouteMatcher, fault: InjectedFault, times?: number): void;
   clearFaults(): void;
   requestLog(): readonly RequestLogEntry[];
-  /** Closes every gateway socket with the code; the client then resumes. @default 4000 */
-  dropGateway(closeCode?: number): void;
+  /** Closes every gateway socket (or those of one shard id) with the code; the client then resumes. @default 4000 */
+  dropGateway(closeCode?: number, shardId?: number): void;
+  /** The next IDENTIFY of `shardId` is closed with `code` instead of answered (4010, 4011, 4004…). */
+  closeNextIdentify(shardId: number, code: number): void;
   /** Live sessions get op 9 and must identify again. */
   invalidateSession(): void;
   /** The next RESUME gets op 9 instead of RESUMED. */
@@ -119,10 +137,14 @@ export interface Emulator {
     /** Gateway sockets open now, identified or not. */
     readonly open: number;
   };
+  /** Per shard id: its IDENTIFYs, RESUMEs and live sessions. */
+  shardStats(): ReadonlyMap<number, ShardGatewayStats>;
   /** The next IDENTIFY gets its READY `ms` late: a slow login. */
   delayNextIdentify(ms: number): void;
   /** Resolves when a gateway session is up (after IDENTIFY or RESUME). */
   waitForGateway(timeoutMs?: number): Promise<void>;
+  /** Resolves when at least `n` gateway sessions are up at once (one per shard). */
+  waitForSessions(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -136,7 +158,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const resolved = { ...DEFAULTS, ...options };
   if (!(resolved.ackDeadlineMs > 0)) throw new RangeError('ackDeadlineMs must be positive');
   const now = (): number => Date.now();
-  const state = createEmulatorState(now);
+  if (!(Number.isInteger(resolved.shards) && resolved.shards >= 1))
+    throw new RangeError('shards must be >= 1');
+  const state = createEmulatorState(
+    now,
+    resolved.shards > 1
+      ? { shards: resolved.shards, homeShard: resolved.homeGuildShard % resolved.shards, foreignShard: 0 }
+      : undefined,
+  );
   const faults = new FaultInjector();
   const log: RequestLogEntry[] = [];
   const waiters = new Set<Waiter>();
@@ -177,6 +206,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     now,
     gatewayUrl: () => gatewayUrl,
     tokenRejected: () => tokenRejected,
+    shards: resolved.shards,
+    maxConcurrency: resolved.maxConcurrency,
     changed,
   };
   const server = createServer((req, res) => {
@@ -185,7 +216,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       res.end(JSON.stringify({ message: 'emulator error', code: 0 }));
     });
   });
-  const gateway = new GatewayServer(server, state, { heartbeatIntervalMs: resolved.heartbeatIntervalMs });
+  const gateway = new GatewayServer(server, state, {
+    heartbeatIntervalMs: resolved.heartbeatIntervalMs,
+    minShards: resolved.minShards,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -249,8 +283,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ...(componentMessageId === undefined ? {} : { componentMessageId }),
     };
     state.interactions.set(id, record);
-    if (gateway.dispatch('INTERACTION_CREATE', payload) === 0) {
-      throw new Error('emulator: no gateway session is connected to receive the interaction');
+    // Delivered to the shard that owns the guild (DMs: shard 0), as Discord does.
+    const guildId = typeof payload.guild_id === 'string' ? payload.guild_id : null;
+    if (gateway.dispatch('INTERACTION_CREATE', payload, guildId) === 0) {
+      throw new Error(
+        'emulator: no gateway session of the shard owning it is connected to receive the interaction',
+      );
     }
     const settledNow = (): boolean => {
       const first = record.callbacks[0];
@@ -317,7 +355,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     failNext: (matcher, fault, times = 1) => faults.arm(matcher, fault, times),
     clearFaults: () => faults.clear(),
     requestLog: () => [...log],
-    dropGateway: (closeCode = 4000) => gateway.drop(closeCode),
+    dropGateway: (closeCode = 4000, shardId) => gateway.drop(closeCode, shardId),
+    closeNextIdentify: (shardId, code) => gateway.closeNextIdentify(shardId, code),
     invalidateSession: () => gateway.invalidateSession(),
     invalidateNextResume: () => gateway.invalidateNextResume(),
     stopHeartbeatAcks: () => gateway.setHeartbeatAcks(false),
@@ -335,9 +374,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       connected: gateway.connected,
       open: gateway.open,
     }),
+    shardStats: () => gateway.shardStats(),
     delayNextIdentify: (ms) => gateway.delayNextIdentify(ms),
     waitForGateway: (timeoutMs = 5_000) =>
       waitFor(() => gateway.connected > 0, timeoutMs, 'a gateway session'),
+    waitForSessions: (n, timeoutMs = 5_000) =>
+      waitFor(() => gateway.connected >= n, timeoutMs, `${n} gateway session(s)`),
     async close() {
       clearInterval(poll);
       await gateway.close();

@@ -14,6 +14,7 @@ export type {
 } from './emulator-state.ts';
 export { pngSize } from './emulator-state.ts';
 export type { InjectedFault, RouteMatcher } from './fault-injector.ts';
+export type { ShardGatewayStats } from './gateway-server.ts';
 export type {
   InvokeAutocompleteInput,
   InvokeCommandInput,
@@ -21,3 +22,4 @@ export type {
   Invoker,
 } from './interaction-payloads.ts';
 export type { RequestLogEntry } from './rest-routes.ts';
+export { shardOfGuild } from './snowflake.ts';

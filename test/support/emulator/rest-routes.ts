@@ -27,6 +27,9 @@ export interface RestContext {
   readonly now: () => number;
   gatewayUrl(): string;
   tokenRejected(): boolean;
+  /** What `GET /gateway/bot` recommends. */
+  readonly shards: number;
+  readonly maxConcurrency: number;
   /** Called after anything observable changed, so waiters can re-check. */
   changed(): void;
 }
@@ -246,8 +249,13 @@ function gatewayBot(ctx: RestContext): Reply {
     status: 200,
     body: {
       url: ctx.gatewayUrl(),
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      shards: ctx.shards,
+      session_start_limit: {
+        total: 1000,
+        remaining: 999,
+        reset_after: 0,
+        max_concurrency: ctx.maxConcurrency,
+      },
     },
   };
 }
