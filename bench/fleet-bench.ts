@@ -7,8 +7,8 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createMetrics } from '../src/core/index.ts';
 import {
-  createFleetMetrics,
   IDENTIFY_INTERVAL_MS,
+  loadFleetMetrics,
   type MetricsJson,
   type ShardReport,
   type ShardSnapshot,
@@ -195,6 +195,7 @@ async function metricsMerge(shards: number, renders: number): Promise<FleetBench
   }));
   const own = await createMetrics({ enabled: true, collectDefault: true, version: '0.1.0' });
   own.bindSources(fakeSources());
+  const { createFleetMetrics } = await loadFleetMetrics();
   const exposition = createFleetMetrics({ registry: own.registry, shards: () => snapshots, now: () => 0 });
   let text = '';
   for (let i = 0; i < 20; i += 1) text = await exposition.metricsText();

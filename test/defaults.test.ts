@@ -74,6 +74,12 @@ const BOT_ONLY: readonly VariableName[] = [
   'OBS_HTTP_AUTH_TOKEN',
   'OBS_ENABLE_CHARTS',
   'HEARTBEAT_URL',
+  // Read by the shard manager, which only the bot's own npm start runs.
+  'DISCORD_SHARDS',
+  'DISCORD_SHARD_IDS',
+  'SHARD_STALE_MS',
+  'SHARD_READY_TIMEOUT_MS',
+  'SHARD_RESPAWN_MAX',
 ];
 
 const NAMES = Object.keys(VARIABLES) as VariableName[];

@@ -26,7 +26,6 @@ export {
 export { renderChart } from '../charts/render-chart.ts';
 export { type Config, type ConfigWarning, EXIT_CONFIG, loadConfig, readEnvironment } from '../config.ts';
 export { THRESHOLD_PAIRS, VARIABLES, type VariableName } from '../config-schema.ts';
-export { createFleetMetrics } from '../fleet/fleet-metrics.ts';
 export { IDENTIFY_INTERVAL_MS } from '../fleet/identify-rounds.ts';
 export type { MetricsJson, ShardReport } from '../fleet/ipc-protocol.ts';
 export type { ShardSnapshot } from '../fleet/shard-state.ts';
@@ -84,3 +83,7 @@ export {
   registerCommands,
   toRegistrationBody,
 } from './register-commands.ts';
+
+/** The fleet's merged metrics, loaded on demand: the module imports prom-client, which metrics off never loads. */
+export const loadFleetMetrics = (): Promise<typeof import('../fleet/fleet-metrics.ts')> =>
+  import('../fleet/fleet-metrics.ts');

@@ -1,8 +1,8 @@
 import { basename, dirname, extname, join } from 'node:path';
 
 /**
- * The JSON log file of shard `id`: `LOG_FILE` with `.shard-<id>` before its extension
- * (`logs/bot.jsonl` → `logs/bot.shard-3.jsonl`), or at its end when it has none.
+ * A file of shard `id` (its JSON log, its state file): the name with `.shard-<id>` before
+ * its extension (`logs/bot.jsonl` → `logs/bot.shard-3.jsonl`), or at its end when it has none.
  */
 export function shardLogFile(file: string, id: number): string {
   const ext = extname(file);

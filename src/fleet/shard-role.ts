@@ -48,6 +48,8 @@ export function createShardRole(
     config: {
       ...config,
       logging: { ...config.logging, file: shardLogFile(config.logging.file, child.id) },
+      // Each shard keeps its own silences and episodes, as it keeps its own log.
+      state: { ...config.state, file: shardLogFile(config.state.file, child.id) },
       prometheus: { ...config.prometheus, httpServer: false },
     },
     botOptions: { shard: { id: child.id, count: child.count, fleet } },
