@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { createBotLogging } from './bot-logging.ts';
 import type { ChartModuleNames } from './charts/chart-modules.ts';
 import { type ChartRenderer, createChartRenderer } from './charts/chart-renderer.ts';
 import type { Config, ConfigWarning } from './config.ts';
@@ -9,10 +10,7 @@ import type { Config, ConfigWarning } from './config.ts';
 import {
   type Clock,
   CORE_COMPONENTS,
-  createLogging,
-  createMetrics,
   createObservabilityManager,
-  deferredLogger,
   ExtensionLoadError,
   installExtensions,
   type LoadedExtensions,
@@ -173,38 +171,15 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
   // Read before this run writes a line: how did the previous run end?
   const previousRun = readPreviousRun(config.logging.file);
 
-  let metricsLog: Logger | undefined;
-  const metrics = await createMetrics({
-    enabled: config.prometheus.enabled,
-    version: VERSION,
-    log: deferredLogger(() => metricsLog),
-  });
-  let sinkHealth: (sink: 'console' | 'file', state: 'ready' | 'degraded', error?: string) => void = () => {};
-  const logging = createLogging({
-    level: config.logging.level,
-    file: config.logging.file,
-    console: options.console ?? true,
-    ...(options.color === undefined ? {} : { color: options.color }),
-    rotation: {
-      ...(config.logging.rotateMaxBytes > 0 ? { maxBytes: config.logging.rotateMaxBytes } : {}),
-      daily: config.logging.rotateDaily,
-      keep: config.logging.rotateKeep,
-    },
+  const { metrics, logging, log, onSinkHealth } = await createBotLogging(config, {
     clock,
-    metrics,
-    secrets: [
-      token,
-      ...(httpToken === undefined ? [] : [httpToken]),
-      ...(heartbeatUrl === undefined ? [] : [heartbeatUrl]),
-    ],
-    onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
+    version: VERSION,
+    ...(options.console === undefined ? {} : { console: options.console }),
+    ...(options.color === undefined ? {} : { color: options.color }),
     ...(options.shard === undefined ? {} : { fields: { shard: options.shard.id } }),
+    ...(options.configWarnings === undefined ? {} : { configWarnings: options.configWarnings }),
   });
-  const log = logging.logger;
-  metricsLog = log.child({ name: 'bot.metrics', subsys: 'metrics' });
   logRunStart(log, previousRun);
-  const configLog = log.child({ name: 'bot.config', subsys: 'config' });
-  for (const warning of options.configWarnings ?? []) configLog.warning(warning.event, warning.message);
   log
     .child({ name: 'bot.process', subsys: 'process' })
     .debug(
@@ -280,7 +255,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
         }
       : {}),
   });
-  sinkHealth = (sink, state, error) => manager.reportLogSink(sink, state, error);
+  onSinkHealth((sink, state, error) => manager.reportLogSink(sink, state, error));
 
   const discordLog = log.child({ name: 'bot.discord', subsys: 'discord' });
   const commandsLog = log.child({ name: 'bot.commands', subsys: 'commands' });

@@ -2,13 +2,13 @@ import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { REST } from '@discordjs/rest';
 import { VERSION } from '../bot.ts';
+import { createBotLogging } from '../bot-logging.ts';
 import type { Config, ConfigWarning } from '../config.ts';
 import { type Clock, settleWithin, systemClock } from '../core/clock.ts';
 import { createHttpServer, type HttpServer } from '../core/http/http-server.ts';
 import type { Logger } from '../core/logging/logger.ts';
-import { createLogging, type Logging } from '../core/logging/logging.ts';
+import type { Logging } from '../core/logging/logging.ts';
 import { createObservabilityManager, type ObservabilityManager } from '../core/manager.ts';
-import { createMetrics } from '../core/metrics/create-metrics.ts';
 import { hasExposition, type MetricsExposition } from '../core/metrics/metrics-exposition.ts';
 import type { PromMetrics } from '../core/metrics/prom-metrics.ts';
 import type { StartupComponent } from '../core/startup/startup-component.ts';
@@ -91,26 +91,13 @@ export async function startFleet(config: Config, options: StartFleetOptions = {}
   if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
   const httpToken = config.prometheus.authToken;
 
-  const metrics = await createMetrics({ enabled: config.prometheus.enabled, version: VERSION });
-  let sinkHealth: (sink: 'console' | 'file', state: 'ready' | 'degraded', error?: string) => void = () => {};
-  const logging = createLogging({
-    level: config.logging.level,
-    file: config.logging.file,
-    console: options.console ?? true,
-    ...(options.color === undefined ? {} : { color: options.color }),
-    rotation: {
-      ...(config.logging.rotateMaxBytes > 0 ? { maxBytes: config.logging.rotateMaxBytes } : {}),
-      daily: config.logging.rotateDaily,
-      keep: config.logging.rotateKeep,
-    },
+  const { metrics, logging, log, onSinkHealth } = await createBotLogging(config, {
     clock,
-    metrics,
-    secrets: httpToken === undefined ? [token] : [token, httpToken],
-    onSinkHealth: (sink, state, error) => sinkHealth(sink, state, error),
+    version: VERSION,
+    ...(options.console === undefined ? {} : { console: options.console }),
+    ...(options.color === undefined ? {} : { color: options.color }),
+    ...(options.configWarnings === undefined ? {} : { configWarnings: options.configWarnings }),
   });
-  const log = logging.logger;
-  const configLog = log.child({ name: 'bot.config', subsys: 'config' });
-  for (const warning of options.configWarnings ?? []) configLog.warning(warning.event, warning.message);
   const fleetLog = log.child({ name: 'bot.fleet', subsys: 'fleet' });
 
   const core = createObservabilityManager({
@@ -128,7 +115,7 @@ export async function startFleet(config: Config, options: StartFleetOptions = {}
     gateway: false,
     quietComponents: isShardComponent,
   });
-  sinkHealth = (sink, state, error) => core.reportLogSink(sink, state, error);
+  onSinkHealth((sink, state, error) => core.reportLogSink(sink, state, error));
 
   const rest = new REST({ api: config.discord.apiUrl }).setToken(token);
   rest.on('rateLimited', (info) => {
