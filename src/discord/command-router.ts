@@ -12,6 +12,7 @@ import {
 import { type Clock, settleWithin, systemClock, type Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
+import { scheduleDeferral, withinTimeout } from './ack-deadline.ts';
 import type { CommandContext, CommandReply, OpsCommand, ReplyFile } from './command.ts';
 import { type ComponentHandler, createComponentRouter } from './component-router.ts';
 import { type GuardDecision, type GuardSubject, isInBotGuild } from './is-ops-admin.ts';
@@ -239,35 +240,30 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
         });
         await send({ embeds: [refusalEmbed(decision.reason)] });
       } else {
-        let deferral: Promise<boolean> | undefined;
-        const defer = (): void => {
-          if (deferral !== undefined) return;
-          deferred = true;
-          deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral }).then(
-            () => {
+        const deferral = scheduleDeferral(
+          clock,
+          deferAfterMs,
+          () => {
+            deferred = true;
+            return interaction.deferReply({ flags: MessageFlags.Ephemeral });
+          },
+          {
+            acked: () => {
               ackAt = clock.now();
-              return true;
             },
-            (error: unknown) => {
-              replyFailed(name, userId, 'defer', error);
-              return false;
-            },
-          );
-        };
-        const timer = clock.setTimeout(defer, deferAfterMs, { unref: true });
+            failed: (error) => replyFailed(name, userId, 'defer', error),
+          },
+        );
         let reply: Reply;
-        let timeout: Timer | undefined;
         try {
-          const timedOut = new Promise<never>((_, reject) => {
-            timeout = clock.setTimeout(
-              () => reject(new Error(`command timed out after ${commandTimeoutMs} ms`)),
+          reply = checkReply(
+            await withinTimeout(
+              clock,
+              () => command.execute(interaction, options.ctx),
               commandTimeoutMs,
-              { unref: true },
-            );
-          });
-          // A synchronous throw in execute() lands in the catch below like a rejection.
-          const running = Promise.resolve().then(() => command.execute(interaction, options.ctx));
-          reply = checkReply(await Promise.race([running, timedOut]));
+              `command timed out after ${commandTimeoutMs} ms`,
+            ),
+          );
           outcome = 'ok';
         } catch (error) {
           const reference = newReference();
@@ -279,19 +275,16 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
             error,
           });
           reply = { embeds: [errorEmbed(reference)] };
-        } finally {
-          timeout?.cancel();
         }
-        timer.cancel();
+        deferral.cancel();
         if (outcome === 'ok' && reply.fuller !== undefined) {
           // Acknowledge first; the chart is made only then, and comes with the edit (or
           // the text alone does). A deferral that failed leaves nothing to edit.
-          defer();
-          if (await deferral) reply = (await awaitFuller(name, userId, reply.fuller)) ?? reply;
+          if (await deferral.defer()) reply = (await awaitFuller(name, userId, reply.fuller)) ?? reply;
         }
-        if (deferral === undefined) {
+        if (deferral.started === undefined) {
           await send(reply);
-        } else if (await deferral) {
+        } else if (await deferral.started) {
           try {
             const edit: InteractionEditReplyOptions = {
               embeds: reply.embeds.slice(0, 10),

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DiscordAPIError, type MessageComponentInteraction, MessageFlags } from 'discord.js';
-import { type Clock, systemClock, type Timer } from '../core/clock.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
+import { scheduleDeferral, withinTimeout } from './ack-deadline.ts';
 import type { CommandContext, CommandReply } from './command.ts';
 import type { GuardDecision, GuardSubject } from './is-ops-admin.ts';
 import { errorEmbed, refusalEmbed, shuttingDownEmbed } from './router-replies.ts';
@@ -132,41 +133,31 @@ export function createComponentRouter(options: ComponentRouterOptions): Componen
           });
           await tell({ embeds: [refusalEmbed(decision.reason)] });
         } else {
-          let deferral: Promise<boolean> | undefined;
-          const timer = clock.setTimeout(
+          const deferral = scheduleDeferral(
+            clock,
+            deferAfterMs,
             () => {
               deferred = true;
-              const defer =
-                handler.answers === 'update'
-                  ? interaction.deferUpdate()
-                  : interaction.deferReply({ flags: MessageFlags.Ephemeral });
-              deferral = defer.then(
-                () => {
-                  ackAt = clock.now();
-                  return true;
-                },
-                (error: unknown) => {
-                  replyFailed(name, userId, 'defer', error);
-                  return false;
-                },
-              );
+              return handler.answers === 'update'
+                ? interaction.deferUpdate()
+                : interaction.deferReply({ flags: MessageFlags.Ephemeral });
             },
-            deferAfterMs,
-            { unref: true },
+            {
+              acked: () => {
+                ackAt = clock.now();
+              },
+              failed: (error) => replyFailed(name, userId, 'defer', error),
+            },
           );
           let answer: CommandReply;
           let failed = false;
-          let timeout: Timer | undefined;
           try {
-            const timedOut = new Promise<never>((_, reject) => {
-              timeout = clock.setTimeout(
-                () => reject(new Error(`the press timed out after ${timeoutMs} ms`)),
-                timeoutMs,
-                { unref: true },
-              );
-            });
-            const running = Promise.resolve().then(() => handler.run(interaction, options.ctx));
-            answer = await Promise.race([running, timedOut]);
+            answer = await withinTimeout(
+              clock,
+              () => handler.run(interaction, options.ctx),
+              timeoutMs,
+              `the press timed out after ${timeoutMs} ms`,
+            );
             outcome = 'ok';
           } catch (error) {
             const reference = newReference();
@@ -179,10 +170,8 @@ export function createComponentRouter(options: ComponentRouterOptions): Componen
               error,
             });
             answer = { embeds: [errorEmbed(reference)] };
-          } finally {
-            timeout?.cancel();
           }
-          timer.cancel();
+          deferral.cancel();
           const payload = {
             embeds: answer.embeds.slice(0, 10),
             ...(answer.content === undefined ? {} : { content: answer.content }),
@@ -190,11 +179,11 @@ export function createComponentRouter(options: ComponentRouterOptions): Componen
             allowedMentions: { parse: [] as never[] },
           };
           try {
-            if (deferral === undefined) {
+            if (deferral.started === undefined) {
               if (handler.answers === 'update' && !failed) await interaction.update(payload);
               else await tell(answer);
               ackAt ??= clock.now();
-            } else if (await deferral) {
+            } else if (await deferral.started) {
               // An update deferred with deferUpdate edits the message the component is on; an
               // error then goes to the presser alone rather than over the view.
               if (failed && handler.answers === 'update') {
@@ -207,7 +196,7 @@ export function createComponentRouter(options: ComponentRouterOptions): Componen
             }
           } catch (error) {
             replyOk = false;
-            replyFailed(name, userId, deferral === undefined ? 'update' : 'edit', error);
+            replyFailed(name, userId, deferral.started === undefined ? 'update' : 'edit', error);
           }
         }
       }
