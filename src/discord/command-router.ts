@@ -16,6 +16,7 @@ import { scheduleDeferral, withinTimeout } from './ack-deadline.ts';
 import type { CommandContext, CommandReply, OpsCommand, ReplyFile } from './command.ts';
 import { type ComponentHandler, createComponentRouter } from './component-router.ts';
 import { type GuardDecision, type GuardSubject, isInBotGuild } from './is-ops-admin.ts';
+import { replyPayload } from './reply-payload.ts';
 import { errorEmbed, refusalEmbed, shuttingDownEmbed, unknownCommandEmbed } from './router-replies.ts';
 
 /** `command_invoked`'s `outcome`, also the metric's label. */
@@ -87,16 +88,6 @@ export interface CommandRouter {
 type Reply = CommandReply;
 
 /** discord.js's form of the files: each becomes an attachment of the message. */
-function attachments(files: readonly ReplyFile[] | undefined) {
-  if (files === undefined || files.length === 0) return {};
-  return {
-    files: files.slice(0, 10).map((f) => ({
-      attachment: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength),
-      name: f.name,
-      ...(f.description === undefined ? {} : { description: f.description }),
-    })),
-  };
-}
 
 /**
  * Routes slash commands and autocompletes to {@link OpsCommand}s: the guard of each
@@ -206,14 +197,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
 
     const send = async (reply: Reply): Promise<void> => {
       try {
-        await interaction.reply({
-          embeds: reply.embeds.slice(0, 10),
-          ...(reply.content === undefined ? {} : { content: reply.content }),
-          ...attachments(reply.files),
-          ...(reply.components === undefined ? {} : { components: [...reply.components] }),
-          flags: MessageFlags.Ephemeral,
-          allowedMentions: { parse: [] },
-        });
+        await interaction.reply({ ...replyPayload(reply), flags: MessageFlags.Ephemeral });
         ackAt = clock.now();
       } catch (error) {
         replyOk = false;
@@ -286,13 +270,7 @@ export function createCommandRouter(options: CommandRouterOptions): CommandRoute
           await send(reply);
         } else if (await deferral.started) {
           try {
-            const edit: InteractionEditReplyOptions = {
-              embeds: reply.embeds.slice(0, 10),
-              allowedMentions: { parse: [] },
-              ...(reply.content === undefined ? {} : { content: reply.content }),
-              ...attachments(reply.files),
-              ...(reply.components === undefined ? {} : { components: [...reply.components] }),
-            };
+            const edit: InteractionEditReplyOptions = replyPayload(reply);
             await interaction.editReply(edit);
           } catch (error) {
             replyOk = false;

@@ -6,6 +6,7 @@ import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 import { scheduleDeferral, withinTimeout } from './ack-deadline.ts';
 import type { CommandContext, CommandReply } from './command.ts';
 import type { GuardDecision, GuardSubject } from './is-ops-admin.ts';
+import { replyPayload } from './reply-payload.ts';
 import { errorEmbed, refusalEmbed, shuttingDownEmbed } from './router-replies.ts';
 
 /**
@@ -98,12 +99,7 @@ export function createComponentRouter(options: ComponentRouterOptions): Componen
       /** An ephemeral message to the presser alone. */
       const tell = async (reply: CommandReply): Promise<void> => {
         try {
-          await interaction.reply({
-            embeds: reply.embeds.slice(0, 10),
-            ...(reply.content === undefined ? {} : { content: reply.content }),
-            flags: MessageFlags.Ephemeral,
-            allowedMentions: { parse: [] },
-          });
+          await interaction.reply({ ...replyPayload(reply), flags: MessageFlags.Ephemeral });
           ackAt = clock.now();
         } catch (error) {
           replyOk = false;
