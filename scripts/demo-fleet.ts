@@ -17,15 +17,8 @@ import {
 import { type Emulator, startEmulator } from '../test/support/emulator/index.ts';
 import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';
 import { freePort } from '../test/support/free-port.ts';
+import { ansi, banner, dim, say } from './demo-output.ts';
 
-const ansi = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
-const bold = (text: string): string => (ansi ? `\x1b[1m${text}\x1b[0m` : text);
-const dim = (text: string): string => (ansi ? `\x1b[2m${text}\x1b[0m` : text);
-const say = (text = ''): void => {
-  process.stdout.write(`${text}\n`);
-};
-const banner = (text: string): void =>
-  say(`\n${bold(`━━━ ${text} ${'━'.repeat(Math.max(0, 72 - text.length))}`)}`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const DEMO_TOKEN = 'ZGVtbw.emulator-only.demo-token-never-logged';

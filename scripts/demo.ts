@@ -29,6 +29,7 @@ import type {
 } from '../test/support/emulator/index.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';
+import { ansi, banner, bold, dim, say } from './demo-output.ts';
 
 const once = process.argv.includes('--once');
 
@@ -38,14 +39,6 @@ if (shardsAt !== -1) {
   const { runFleetDemo } = await import('./demo-fleet.ts');
   process.exit(await runFleetDemo(process.argv[shardsAt + 1], once));
 }
-const ansi = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
-const bold = (text: string): string => (ansi ? `\x1b[1m${text}\x1b[0m` : text);
-const dim = (text: string): string => (ansi ? `\x1b[2m${text}\x1b[0m` : text);
-const say = (text = ''): void => {
-  process.stdout.write(`${text}\n`);
-};
-const banner = (text: string): void =>
-  say(`\n${bold(`━━━ ${text} ${'━'.repeat(Math.max(0, 72 - text.length))}`)}`);
 
 /** Where the charts the demo receives are saved: beside the JSON log. */
 let chartsDir = resolve('logs', 'demo-charts');
