@@ -23,11 +23,17 @@ export interface EmulatorOptions {
   readonly heartbeatIntervalMs?: number;
   /** An interaction first acknowledged later than this gets 10062, as on Discord. @default 3000 */
   readonly ackDeadlineMs?: number;
+  /**
+   * Guilds the bot is in besides the seeded two, each with two roles and three text
+   * channels, sent in READY and GUILD_CREATE like the others: a bot's size. @default 0
+   */
+  readonly extraGuilds?: number;
 }
 
 const DEFAULTS = {
   heartbeatIntervalMs: 41_250,
   ackDeadlineMs: 3_000,
+  extraGuilds: 0,
 } as const satisfies Required<EmulatorOptions>;
 
 /** What an interaction received so far. */
@@ -103,6 +109,11 @@ export interface Emulator {
   delayNextIdentify(ms: number): void;
   /** Resolves when a gateway session is up (after IDENTIFY or RESUME). */
   waitForGateway(timeoutMs?: number): Promise<void>;
+  /**
+   * Forgets answered interactions and the request log, so a run of hours keeps its memory
+   * flat; handles already settled keep their results.
+   */
+  forgetHistory(): void;
   close(): Promise<void>;
 }
 
@@ -116,7 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const resolved = { ...DEFAULTS, ...options };
   if (!(resolved.ackDeadlineMs > 0)) throw new RangeError('ackDeadlineMs must be positive');
   const now = (): number => Date.now();
-  const state = createEmulatorState(now);
+  const state = createEmulatorState(now, resolved.extraGuilds);
   const faults = new FaultInjector();
   const log: RequestLogEntry[] = [];
   const waiters = new Set<Waiter>();
@@ -275,6 +286,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     delayNextIdentify: (ms) => gateway.delayNextIdentify(ms),
     waitForGateway: (timeoutMs = 5_000) =>
       waitFor(() => gateway.connected > 0, timeoutMs, 'a gateway session'),
+    forgetHistory() {
+      for (const [id, record] of state.interactions) {
+        const first = record.callbacks[0];
+        if (first !== undefined && (first.type !== 5 || record.edits.length > 0))
+          state.interactions.delete(id);
+      }
+      log.length = 0;
+    },
     async close() {
       clearInterval(poll);
       await gateway.close();
