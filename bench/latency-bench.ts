@@ -1,5 +1,6 @@
-import { startEmulator } from '../test/support/emulator/index.ts';
-import { startBotProcess } from './support/bot-process.ts';
+import { type Emulator, startEmulator } from '../test/support/emulator/index.ts';
+import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';
+import { type BotProcess, startBotProcess } from './support/bot-process.ts';
 import { OPS_COMMANDS } from './support/command-load.ts';
 import { type Percentiles, percentiles } from './support/stats.ts';
 
@@ -26,6 +27,12 @@ export interface LatencyBenchResult {
   /** Every command's samples together. */
   readonly all_sequential_ms: Percentiles;
   readonly all_concurrent_ms: Percentiles;
+  /**
+   * The same bursts, each right after the bot's, answered by a bare discord.js client (same
+   * intents and caches, no observability core) replying with a fixed embed.
+   */
+  readonly bare_concurrent_ms?: Percentiles;
+  readonly bare_failed?: number;
 }
 
 /**
@@ -36,25 +43,24 @@ export interface LatencyBenchResult {
 export async function benchLatency(options: LatencyBenchOptions): Promise<LatencyBenchResult> {
   const burstSize = options.burstSize ?? 50;
   const emulator = await startEmulator();
-  const bot = await startBotProcess(emulator, {
-    env: { LOG_LEVEL: 'info' },
-    console: true,
-    prometheus: true,
-  });
+  const bareEmulator = await startEmulator();
+  let bot: BotProcess | undefined;
+  let bare: BotProcess | undefined;
   try {
+    bot = await startBotProcess(emulator, { env: { LOG_LEVEL: 'info' }, console: true, prometheus: true });
+    bare = await startBotProcess(bareEmulator, {
+      env: {},
+      console: false,
+      prometheus: false,
+      client: 'bare',
+    });
     // Warm-up, one at a time and in a burst: the first answers load and compile the code a running bot has warm.
-    for (const command of OPS_COMMANDS) await emulator.invokeCommand(command.input).settled(10_000);
-    const mixed = OPS_COMMANDS.flatMap((c) =>
-      Array.from({ length: Math.ceil(burstSize / OPS_COMMANDS.length) }, () => c.input),
-    );
-    await Promise.all(
-      mixed.map((input) =>
-        emulator
-          .invokeCommand(input)
-          .settled(15_000)
-          .catch(() => null),
-      ),
-    );
+    for (const target of [emulator, bareEmulator]) {
+      for (const command of OPS_COMMANDS) await target.invokeCommand(command.input).settled(10_000);
+      await burst(target, OPS_COMMANDS, burstSize);
+    }
+    const bareConc: number[] = [];
+    let bareFailed = 0;
     const results: CommandLatency[] = [];
     const allSeq: number[] = [];
     const allConc: number[] = [];
@@ -68,12 +74,13 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
       }
       const conc: number[] = [];
       for (let b = 0; b < options.bursts; b += 1) {
-        const handles = Array.from({ length: burstSize }, () => emulator.invokeCommand(command.input));
-        const answers = await Promise.all(handles.map((h) => h.settled(15_000).catch(() => null)));
-        for (const r of answers) {
-          if (r === null || r.ackMs === null || r.rejections.length > 0) failed += 1;
-          else conc.push(r.ackMs);
-        }
+        const answers = await burst(emulator, [command], burstSize);
+        conc.push(...answers.acks);
+        failed += answers.failed;
+        // The bare client's burst of the same command right after, so both see the same machine.
+        const baseline = await burst(bareEmulator, [command], burstSize);
+        bareConc.push(...baseline.acks);
+        bareFailed += baseline.failed;
       }
       allSeq.push(...seq);
       allConc.push(...conc);
@@ -89,9 +96,32 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
       commands: results,
       all_sequential_ms: percentiles(allSeq),
       all_concurrent_ms: percentiles(allConc),
+      bare_concurrent_ms: percentiles(bareConc),
+      bare_failed: bareFailed,
     };
   } finally {
-    await bot.close();
+    await bot?.close();
+    await bare?.close();
     await emulator.close();
+    await bareEmulator.close();
   }
+}
+
+/** `size` invocations sent at once, the commands in turn; their acknowledgement times. */
+async function burst(
+  emulator: Emulator,
+  commands: readonly { readonly input: InvokeCommandInput }[],
+  size: number,
+): Promise<{ acks: number[]; failed: number }> {
+  const handles = Array.from({ length: size }, (_, i) =>
+    emulator.invokeCommand((commands[i % commands.length] as { input: InvokeCommandInput }).input),
+  );
+  const answers = await Promise.all(handles.map((h) => h.settled(15_000).catch(() => null)));
+  const acks: number[] = [];
+  let failed = 0;
+  for (const r of answers) {
+    if (r === null || r.ackMs === null || r.rejections.length > 0) failed += 1;
+    else acks.push(r.ackMs);
+  }
+  return { acks, failed };
 }
