@@ -15,7 +15,7 @@ export interface LatencyBenchOptions {
 
 export interface CommandLatency {
   readonly command: string;
-  /** Dispatch of INTERACTION_CREATE to the first callback, ms (the emulator's clock: 1 ms resolution). */
+  /** Dispatch of INTERACTION_CREATE to the first callback, ms (the emulator's clock, below the millisecond). */
   readonly sequential_ms: Percentiles;
   readonly concurrent_ms: Percentiles;
   readonly failed: number;
@@ -32,6 +32,8 @@ export interface LatencyBenchResult {
    * intents and caches, no observability core) replying with a fixed embed.
    */
   readonly bare_concurrent_ms?: Percentiles;
+  /** The bare client one at a time, each call right after the bot's. */
+  readonly bare_sequential_ms?: Percentiles;
   readonly bare_failed?: number;
 }
 
@@ -60,6 +62,7 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
       await burst(target, OPS_COMMANDS, burstSize);
     }
     const bareConc: number[] = [];
+    const bareSeq: number[] = [];
     let bareFailed = 0;
     const results: CommandLatency[] = [];
     const allSeq: number[] = [];
@@ -71,6 +74,13 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
         const r = await emulator.invokeCommand(command.input).settled(10_000);
         if (r.ackMs === null || r.rejections.length > 0) failed += 1;
         else seq.push(r.ackMs);
+        // The bare client gets the same call right after: as warm as the bot, and a baseline one at a time.
+        const b = await bareEmulator
+          .invokeCommand(command.input)
+          .settled(10_000)
+          .catch(() => null);
+        if (b === null || b.ackMs === null || b.rejections.length > 0) bareFailed += 1;
+        else bareSeq.push(b.ackMs);
       }
       const conc: number[] = [];
       for (let b = 0; b < options.bursts; b += 1) {
@@ -96,6 +106,7 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
       commands: results,
       all_sequential_ms: percentiles(allSeq),
       all_concurrent_ms: percentiles(allConc),
+      bare_sequential_ms: percentiles(bareSeq),
       bare_concurrent_ms: percentiles(bareConc),
       bare_failed: bareFailed,
     };

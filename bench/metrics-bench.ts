@@ -278,11 +278,14 @@ export function metricsVerdicts(m: MetricsBenchResult): Verdict[] {
         ? {}
         : {
             note:
-              `the render grows with the series (${s.series} here): each component has 6 state series and each task 8, ` +
-              'and prom-client sets each through its label hashing at every scrape; ' +
+              `the render grows with the series (${s.series} here, ${((s.render_cpu_ms.p50 * 1000) / s.series).toFixed(2)} µs each at the p50): ` +
+              'each component writes 6 state series and each task 8 at every scrape, and the default process_*/nodejs_* metrics ' +
+              "read the process (prom-client's event-loop histogram's stddev alone walks its whole histogram); the p99 is the " +
+              `scavenges the render's ${Math.round(s.exposition_bytes / 1024)} KiB of text and series trigger` +
               (s.render_cpu_ms.p99 < 5
-                ? 'its CPU p99 is under 5 ms, so the wall-time tail is the machine (preemption on a shared machine, GC threads)'
-                : 'closing it: keep the state gauges between scrapes and change only the values that moved, instead of resetting them'),
+                ? ' and the machine preempting the process (its CPU p99 is under 5 ms)'
+                : '') +
+              ". Closing it: keep each component's and task's lines between scrapes and write only those whose state moved",
           }),
     };
   });

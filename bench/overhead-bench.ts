@@ -6,7 +6,7 @@ import { table, type Verdict } from './support/report.ts';
 import { type Stats, sleep, stats } from './support/stats.ts';
 
 /** How much watching the bot does in a run. */
-export type OverheadMode = 'off' | 'default' | 'aggressive';
+export type OverheadMode = 'off' | 'logs' | 'default' | 'aggressive';
 
 export interface OverheadSetting {
   /** Variables on top of the Discord ones. */
@@ -17,9 +17,10 @@ export interface OverheadSetting {
 }
 
 /**
- * The three settings a run can have. **off**: everything the variables can turn off, off;
+ * The settings a run can have. **off**: everything the variables can turn off, off;
  * both sinks stay (the logging component is degraded without its console) but at
- * critical nothing reaches them. **default**: everything on at the defaults a deployment
+ * critical nothing reaches them. **logs**: off, but LOG_LEVEL=info, so each command's
+ * record reaches both sinks: the share of logging alone. **default**: everything on at the defaults a deployment
  * runs with (15 s samples, 30 s health checks, stats logged once a minute) and a 15 s
  * scrape. **aggressive**: everything on at intervals far shorter than the defaults (1 s
  * samples, 5 s checks, stats every 10 s, a scrape every second).
@@ -27,6 +28,10 @@ export interface OverheadSetting {
 export const OVERHEAD_SETTINGS = {
   off: {
     env: { OBS_ENABLE_HEALTHCHECKS: 'false', OBS_ENABLE_RESOURCE_METRICS: 'false', LOG_LEVEL: 'critical' },
+    prometheus: false,
+  },
+  logs: {
+    env: { OBS_ENABLE_HEALTHCHECKS: 'false', OBS_ENABLE_RESOURCE_METRICS: 'false', LOG_LEVEL: 'info' },
     prometheus: false,
   },
   default: {
@@ -50,8 +55,8 @@ export const OVERHEAD_SETTINGS = {
 
 export interface OverheadBenchOptions {
   /**
-   * Rounds; each runs off, default and aggressive side by side (three bot processes at
-   * once), in a start order that rotates per round.
+   * Rounds; each runs off, logs, default and aggressive side by side (four bot processes
+   * at once), in a start order that rotates per round.
    */
   readonly rounds: number;
   /** Measured window of each round, ms (a multiple of 30 s gives each default interval whole periods). */
@@ -69,6 +74,8 @@ export interface OverheadRun {
   readonly cpu_percent_of_core: number;
   /** Mean of the RSS samples taken every second of the window, MB. */
   readonly rss_mb: number;
+  /** Heap in use right after a full GC at the end of the window: what the process retains, MB. */
+  readonly heap_after_gc_mb?: number;
   readonly commands_sent: number;
   readonly commands_failed: number;
   readonly scrapes: number;
@@ -84,6 +91,8 @@ export interface OverheadComparison {
   readonly cpu_ratio: Stats;
   /** Per round: on minus off mean RSS, MB. */
   readonly rss_delta_mb: Stats;
+  /** Per round: on minus off heap after a full GC, MB. */
+  readonly heap_delta_mb?: Stats;
   readonly rss_ratio: Stats;
 }
 
@@ -95,6 +104,8 @@ export interface OverheadBenchResult {
   readonly off_cpu_percent: Stats;
   readonly default: OverheadComparison;
   readonly aggressive: OverheadComparison;
+  /** Logging alone (LOG_LEVEL=info, everything else off): the part of the defaults' cost that is the logs. */
+  readonly logs?: OverheadComparison;
 }
 
 interface Running {
@@ -151,6 +162,8 @@ export async function measureSettings(
     await sampling;
     const last = await Promise.all(running.map((r) => r.bot.sample()));
     const elapsedMs = performance.now() - firstAt;
+    // After the window, so the forced collections cost nothing inside it.
+    const afterGc = await Promise.all(running.map((r) => r.bot.sample(true)));
     const scrapes = await Promise.all(scrapers.map((s) => s?.stop() ?? { ok: 0, failed: 0 }));
     return running.map((_, i) => {
       const cpuMs = ((last[i]?.cpu_us ?? 0) - (first[i]?.cpu_us ?? 0)) / 1000;
@@ -159,6 +172,7 @@ export async function measureSettings(
         cpu_percent_of_core: Math.round((cpuMs / elapsedMs) * 100 * 1000) / 1000,
         rss_mb:
           Math.round((mine.reduce((s, v) => s + v, 0) / Math.max(1, mine.length) / 1024 ** 2) * 100) / 100,
+        heap_after_gc_mb: Math.round(((afterGc[i]?.heap_used_bytes ?? 0) / 1024 ** 2) * 100) / 100,
         commands_sent: loads[i]?.sent ?? 0,
         commands_failed: (loads[i]?.failed ?? 0) + (scrapes[i]?.failed ?? 0),
         scrapes: scrapes[i]?.ok ?? 0,
@@ -172,12 +186,12 @@ export async function measureSettings(
   }
 }
 
-const MODES: readonly OverheadMode[] = ['off', 'default', 'aggressive'];
+const MODES: readonly OverheadMode[] = ['off', 'logs', 'default', 'aggressive'];
 
 /**
- * The real bot in child processes under a steady command stream, off and at both "on"
- * settings. Each round runs the three side by side over one window, so a load that
- * drifts on a shared machine reaches all three alike; the start order rotates per round.
+ * The real bot in child processes under a steady command stream, off, with its logs only,
+ * and at both "on" settings. Each round runs the four side by side over one window, so a
+ * load that drifts on a shared machine reaches all alike; the start order rotates per round.
  */
 export async function benchOverhead(options: OverheadBenchOptions): Promise<OverheadBenchResult> {
   const perSecond = options.perSecond ?? 20;
@@ -220,6 +234,7 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
         3,
       ),
       rss_delta_mb: stats(pairs.map((p) => p.on.rss_mb - p.off.rss_mb)),
+      heap_delta_mb: stats(pairs.map((p) => (p.on.heap_after_gc_mb ?? 0) - (p.off.heap_after_gc_mb ?? 0))),
       rss_ratio: stats(
         pairs.map((p) => p.on.rss_mb / p.off.rss_mb),
         3,
@@ -237,6 +252,7 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
     ),
     default: compare('default'),
     aggressive: compare('aggressive'),
+    logs: compare('logs'),
   };
 }
 
@@ -245,6 +261,7 @@ const TARGET_RSS_MB = 10;
 
 /** What each setting turns on, in words for the table. */
 const SETTING_WORDS = {
+  logs: 'off, but LOG_LEVEL=info: each command’s record reaches both sinks, nothing else runs',
   default:
     'the defaults (15 s resource samples, 30 s health checks, stats logged once a minute) with Prometheus on and a 15 s scrape, LOG_LEVEL=info',
   aggressive:
@@ -274,14 +291,22 @@ export function overheadVerdicts(
       {
         benchmark: `Monitoring overhead ${label}: RSS, on − off`,
         target: `< ${TARGET_RSS_MB} MB`,
-        measured: `${c.rss_delta_mb.median} MB (min ${c.rss_delta_mb.min}, max ${c.rss_delta_mb.max}; on/off ${c.rss_ratio.median}×)`,
+        measured:
+          `${c.rss_delta_mb.median} MB (min ${c.rss_delta_mb.min}, max ${c.rss_delta_mb.max}; on/off ${c.rss_ratio.median}×)` +
+          (c.heap_delta_mb === undefined
+            ? ''
+            : `; heap retained after a full GC +${c.heap_delta_mb.median} MB`),
         met: rssMet,
         ...(rssMet
           ? {}
           : {
               note:
-                `prom-client and its default metrics are loaded only when Prometheus is on (the off runs never load them); ` +
-                `the RSS of a Node process moves by several MB from run to run (heap sizing, GC timing): the rounds range ${c.rss_delta_mb.min}…${c.rss_delta_mb.max} MB`,
+                `the RSS of a Node process moves by 10 MB and more from one process to the next with the same heap ` +
+                `(the allocator's retained pages, heap sizing): the rounds range ${c.rss_delta_mb.min}…${c.rss_delta_mb.max} MB` +
+                (c.heap_delta_mb === undefined
+                  ? ''
+                  : `, while the heap each keeps after a full GC differs by ${c.heap_delta_mb.min}…${c.heap_delta_mb.max} MB (prom-client and its default metrics, loaded only when Prometheus is on, the resource history, the health checks)`) +
+                '; more rounds narrow the median',
             }),
       },
     ];
@@ -291,26 +316,37 @@ export function overheadVerdicts(
 /** Method, per-run table and summary, for RESULTS.md. */
 export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): string {
   const mmm = (x: Stats): string => `${x.min} / ${x.median} / ${x.max}`;
+  const compared = [o.logs, o.default, o.aggressive].filter((c): c is OverheadComparison => c !== undefined);
   return [
     `Method: the real bot (src/bot.ts startBot) runs in a child process; the Discord emulator runs in the parent ` +
       `and sends ${o.per_second} slash commands per second (the five read-only ops commands in turn, as an admin). ` +
-      `Each round starts three bots side by side, one per setting, each with its own emulator and command stream, ` +
-      `so all three see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
+      `Each round starts four bots side by side, one per setting, each with its own emulator and command stream, ` +
+      `so all four see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
       `of warm-up at the same rate, then a ${o.window_ms / 1000} s window. CPU is each child's own process.cpuUsage() ` +
       '(user + system) over the window divided by the window (so it includes answering the commands, identical in all ' +
-      'three); RSS is the mean of one sample per second. Deltas and ratios are per round, against the off run of the same round. ' +
+      'four); RSS is the mean of one sample per second. Deltas and ratios are per round, against the off run of the same round. ' +
       '**off**: OBS_ENABLE_HEALTHCHECKS, OBS_ENABLE_RESOURCE_METRICS and OBS_ENABLE_PROMETHEUS false, LOG_LEVEL=critical ' +
       '(both sinks exist, nothing at that level is written; the bot reports logging degraded without a console sink, so it stays). ' +
-      `**default**: ${SETTING_WORDS.default}. **aggressive**: ${SETTING_WORDS.aggressive}. ` +
+      `**logs**: ${SETTING_WORDS.logs}. **default**: ${SETTING_WORDS.default}. **aggressive**: ${SETTING_WORDS.aggressive}. ` +
       'The console sink writes to the child’s stdout in every mode, a pipe the parent drains and discards.',
     '',
     table(
-      ['round', 'mode', 'CPU, % of a core', 'mean RSS, MB', 'commands', 'failed', 'scrapes'],
+      [
+        'round',
+        'mode',
+        'CPU, % of a core',
+        'mean RSS, MB',
+        'heap after GC, MB',
+        'commands',
+        'failed',
+        'scrapes',
+      ],
       o.runs.map((r) => [
         r.round,
         r.mode,
         r.cpu_percent_of_core,
         r.rss_mb,
+        r.heap_after_gc_mb ?? '–',
         r.commands_sent,
         r.commands_failed,
         r.scrapes,
@@ -318,18 +354,18 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
     ),
     '',
     table(
-      ['figure (min / median / max over rounds)', 'default', 'aggressive'],
+      ['figure (min / median / max over rounds)', ...compared.map((c) => c.mode)],
       [
-        ['CPU off, % of a core', mmm(o.off_cpu_percent), mmm(o.off_cpu_percent)],
-        ['CPU on, % of a core', mmm(o.default.on_cpu_percent), mmm(o.aggressive.on_cpu_percent)],
+        ['CPU off, % of a core', ...compared.map(() => mmm(o.off_cpu_percent))],
+        ['CPU on, % of a core', ...compared.map((c) => mmm(c.on_cpu_percent))],
+        ['CPU on − off, % of a core', ...compared.map((c) => mmm(c.cpu_delta_percent_of_core))],
+        ['CPU on / off', ...compared.map((c) => mmm(c.cpu_ratio))],
+        ['RSS on − off, MB', ...compared.map((c) => mmm(c.rss_delta_mb))],
+        ['RSS on / off', ...compared.map((c) => mmm(c.rss_ratio))],
         [
-          'CPU on − off, % of a core',
-          mmm(o.default.cpu_delta_percent_of_core),
-          mmm(o.aggressive.cpu_delta_percent_of_core),
+          'heap after GC, on − off, MB',
+          ...compared.map((c) => (c.heap_delta_mb === undefined ? '–' : mmm(c.heap_delta_mb))),
         ],
-        ['CPU on / off', mmm(o.default.cpu_ratio), mmm(o.aggressive.cpu_ratio)],
-        ['RSS on − off, MB', mmm(o.default.rss_delta_mb), mmm(o.aggressive.rss_delta_mb)],
-        ['RSS on / off', mmm(o.default.rss_ratio), mmm(o.aggressive.rss_ratio)],
       ],
     ),
   ].join('\n');

@@ -1,7 +1,7 @@
 // Where the bot's CPU goes at one overhead setting: the bot child runs under
 // `node --cpu-prof` with the same load as the overhead benchmark, and the samples of
 // the measured window (warm-up and shutdown left out) are summarised.
-//   node --import ./src/ts-loader.mjs bench/profile-overhead.ts [off|default|aggressive] [seconds]
+//   node --import ./src/ts-loader.mjs bench/profile-overhead.ts [off|logs|default|aggressive] [seconds]
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +74,7 @@ export function formatOverheadProfile(p: OverheadProfile): string {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const mode = (process.argv[2] ?? 'default') as OverheadMode;
-  if (!(mode in OVERHEAD_SETTINGS)) throw new Error(`mode must be off, default or aggressive, not ${mode}`);
+  if (!(mode in OVERHEAD_SETTINGS)) throw new Error(`mode must be off, logs, default or aggressive, not ${mode}`);
   const seconds = Number(process.argv[3] ?? 30);
   console.log(formatOverheadProfile(await profileOverhead(mode, seconds * 1000)));
 }

@@ -69,7 +69,7 @@ const plan = (quick: boolean) =>
         latency: { sequential: 20, bursts: 1 },
         logging: { records: 30_000, pairs: 2, pacedMs: 1_000, pacedRuns: 2 },
         metrics: { renders: 200, calls: 100_000 },
-        guilds: { sizes: [100, 1_000], calls: 20 },
+        guilds: { sizes: [100, 1_000], calls: 20, repeats: 1 },
         soakMs: 60_000,
       }
     : {
@@ -79,7 +79,7 @@ const plan = (quick: boolean) =>
         latency: { sequential: 100, bursts: 3 },
         logging: { records: 200_000, pairs: 3, pacedMs: 3_000, pacedRuns: 3 },
         metrics: { renders: 1_000, calls: 500_000 },
-        guilds: { sizes: [100, 1_000, 2_500], calls: 100 },
+        guilds: { sizes: [100, 1_000, 2_500], calls: 100, repeats: 2 },
         soakMs: 600_000,
       };
 
@@ -258,18 +258,31 @@ function startupVerdicts(s: StartupBenchResult): Verdict[] {
   ];
 }
 
-/** Why a setting's CPU cost is what it is, from what the profile and the per-feature runs showed. */
+/** Why a setting's CPU cost is what it is, from the logs-only runs beside it and the profiles. */
 function overheadNote(o: OverheadBenchResult, mode: 'default' | 'aggressive'): string {
   const c = o[mode];
   const spread = `the rounds range ${c.cpu_delta_percent_of_core.min}…${c.cpu_delta_percent_of_core.max} % on a shared machine`;
+  const logs = o.logs?.cpu_delta_percent_of_core;
+  const logsText =
+    logs === undefined
+      ? ''
+      : ` Of it, logging each command at info is ${logs.median} % (the logs-only bot beside it, ${logs.min}…${logs.max}): ` +
+        `at ${o.per_second} records a second that is two write(2) calls and a record built, formatted and written on each ` +
+        'wake-up, work a warm loop does in about 6 µs and a process woken once per command in hundreds, its code and ' +
+        'data cold in the caches; the rest, ' +
+        `${Math.round((c.cpu_delta_percent_of_core.median - logs.median) * 1000) / 1000} %, is the probes, samples, checks and scrapes.`;
+  const watching = logs === undefined ? undefined : c.cpu_delta_percent_of_core.median - logs.median;
   return mode === 'default'
-    ? `${spread}. What is left at the defaults is paid per event, not per sample: two write(2) calls for each command's ` +
-        'log record (the console line to a pipe, the JSON line to the file; about 90 µs of CPU a record on a 2-core VM, ' +
-        "kernel time mostly), 10 wake-ups a second of the event-loop probe and 10 of prom-client's default event-loop " +
-        'histogram (60–120 µs each on a VM, whatever the tick does). Closing the rest: coalescing log writes over time ' +
-        '(which delays each line), or a coarser probe (which reads stalls less exactly)'
-    : `${spread}. On top of the defaults' cost: a /metrics render every second (the scrape) and a resource sample every ` +
-        'second (four /proc reads), by configuration 15× the defaults; the defaults are what a deployment runs';
+    ? `${spread}.${logsText} Closing it: coalescing the log writes over time (each line then waits), or LOG_LEVEL=warning, ` +
+        'which keeps the command records out of the logs; the watching itself (the event-loop probe and prom-client’s ' +
+        'histogram at 10 wake-ups a second each, samples, checks, a scrape) is ' +
+        (watching === undefined
+          ? 'measured with it'
+          : watching < 0.5
+            ? 'within the target'
+            : 'over the target too')
+    : `${spread}.${logsText} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +
+        'every second, by configuration 15× the defaults; the defaults are what a deployment runs';
 }
 
 function latencyVerdicts(l: LatencyBenchResult): Verdict[] {
@@ -279,7 +292,11 @@ function latencyVerdicts(l: LatencyBenchResult): Verdict[] {
     {
       benchmark: 'Interaction latency, one at a time: p99',
       target: '< 50 ms',
-      measured: `p99 ${l.all_sequential_ms.p99} ms (p50 ${l.all_sequential_ms.p50}, max ${l.all_sequential_ms.max}; n=${l.all_sequential_ms.n})`,
+      measured:
+        `p99 ${l.all_sequential_ms.p99} ms (p50 ${l.all_sequential_ms.p50}, max ${l.all_sequential_ms.max}; n=${l.all_sequential_ms.n})` +
+        (l.bare_sequential_ms === undefined
+          ? ''
+          : `; bare client p99 ${l.bare_sequential_ms.p99} ms (p50 ${l.bare_sequential_ms.p50})`),
       met: l.all_sequential_ms.p99 < 50,
       ...(l.all_sequential_ms.p99 < 50
         ? {}
@@ -318,13 +335,17 @@ function loggingVerdicts(g: LoggingBenchResult): Verdict[] {
       benchmark: 'Logging: longest log call (both sinks) not overlapped by a GC',
       target: '≤ 1 ms (the console sink never blocks the loop longer)',
       measured:
-        `${g.longest_call_without_gc_ms.median} ms (median of ${g.logging_delay.length} runs); ` +
+        `${g.longest_call_without_gc_ms.median} ms wall (median of ${g.logging_delay.length} runs)` +
+        (g.logging_delay.every((d) => d.longest_call_own_ms !== undefined)
+          ? `, ${g.logging_delay.map((d) => d.longest_call_own_ms).join(' / ')} ms of its own (the wait for a CPU taken out)`
+          : '') +
+        '; ' +
         `control loop beside it: ${g.baseline_delay.longest_call_without_gc_ms} ms; ` +
         `loop delay at that rate: max +${g.added_max_ms} ms, p99 +${g.added_p99_ms} ms over the control loop` +
         (g.allocated_bytes_per_record === undefined
           ? ''
           : `; ${g.allocated_bytes_per_record} B allocated per record`),
-      met: g.longest_call_without_gc_ms.median <= 1,
+      met: loggingHoldMet(g),
       ...(g.longest_call_without_gc_ms.median <= 1
         ? {}
         : {
@@ -406,12 +427,12 @@ function render(): string {
     ]),
     ...section('## 3. Interaction latency', latency, (v) => [
       'Method: from the emulator dispatching INTERACTION_CREATE on the gateway to the bot’s first interaction ' +
-        'callback arriving at the emulator’s REST API (the emulator’s ackMs, Date.now(): 1 ms resolution). The ' +
+        'callback arriving at the emulator’s REST API (the emulator’s ackMs, from performance.now()). The ' +
         'emulator runs in the bench process and the bot in a child process, with its default monitoring plus ' +
         'Prometheus, both sinks at info (console drained through a pipe). After one warm-up call of each ' +
         `command: ${PLAN.latency.sequential} calls of each one at a time (the next sent when the previous is ` +
-        `answered), then ${PLAN.latency.bursts} burst(s) of ${v.burst_size} sent at once. Each burst is followed ` +
-        'by the same burst to a bare discord.js client (same intents and caches, no observability core) that ' +
+        `answered), then ${PLAN.latency.bursts} burst(s) of ${v.burst_size} sent at once. Each call and each burst ` +
+        'is followed by the same to a bare discord.js client (same intents and caches, no observability core) that ' +
         'answers every command with a fixed embed, running beside the bot with its own emulator. p50 / p99 / max in ms.',
       '',
       table(
@@ -421,7 +442,14 @@ function render(): string {
           ['all', p(v.all_sequential_ms), p(v.all_concurrent_ms), ''],
           ...(v.bare_concurrent_ms === undefined
             ? []
-            : [['bare client, fixed embed (all)', '–', p(v.bare_concurrent_ms), v.bare_failed ?? 0]]),
+            : [
+                [
+                  'bare client, fixed embed (all)',
+                  v.bare_sequential_ms === undefined ? '–' : p(v.bare_sequential_ms),
+                  p(v.bare_concurrent_ms),
+                  v.bare_failed ?? 0,
+                ],
+              ]),
         ],
       ),
     ]),
@@ -468,6 +496,17 @@ function render(): string {
     '',
     'Raw figures: results.json.',
   ].join('\n')}\n`;
+}
+
+/**
+ * A call holds the loop for its own time: the wall time no GC overlapped, or, where
+ * schedstat shows how long the thread waited for a CPU inside it, that wait taken out.
+ */
+function loggingHoldMet(g: LoggingBenchResult): boolean {
+  const own = g.logging_delay.map((d) => d.longest_call_own_ms);
+  if (own.some((v) => v === undefined)) return g.longest_call_without_gc_ms.median <= 1;
+  const sorted = (own as number[]).sort((a, b) => a - b);
+  return (sorted[Math.floor(sorted.length / 2)] ?? 0) <= 1;
 }
 
 /** How much of the slowest calls was the thread waiting for a CPU, from /proc/thread-self/schedstat. */

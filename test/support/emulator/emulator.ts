@@ -40,7 +40,7 @@ const DEFAULTS = {
 export interface InteractionResult {
   readonly id: string;
   readonly callbacks: readonly InteractionCallback[];
-  /** Milliseconds from dispatch to the first accepted callback; null before it. */
+  /** Milliseconds from dispatch to the first accepted callback (with a fraction); null before it. */
   readonly ackMs: number | null;
   /** Callback type 5 (deferred) came first. */
   readonly deferred: boolean;
@@ -126,8 +126,11 @@ interface Waiter {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = { ...DEFAULTS, ...options };
   if (!(resolved.ackDeadlineMs > 0)) throw new RangeError('ackDeadlineMs must be positive');
-  const now = (): number => Date.now();
-  const state = createEmulatorState(now, resolved.extraGuilds);
+  // Epoch milliseconds with a fraction, so an acknowledgement is timed below the millisecond;
+  // ids, dates and messages take whole milliseconds.
+  const origin = Date.now() - performance.now();
+  const now = (): number => origin + performance.now();
+  const state = createEmulatorState(() => Math.floor(now()), resolved.extraGuilds);
   const faults = new FaultInjector();
   const log: RequestLogEntry[] = [];
   const waiters = new Set<Waiter>();
