@@ -17,7 +17,7 @@ export interface ResourceReaders {
   eventLoopLag(): EventLoopLag;
   /** A monotonic high-resolution time in ms, used only to measure the sampler's own cost. */
   monotonicMs(): number;
-  /** Releases what the readers hold (the event-loop histogram). */
+  /** Releases what the readers hold (the event-loop probe's timer). */
   close?(): void;
 }
 
@@ -38,7 +38,7 @@ export interface ResourceSampler {
   sample(): Promise<ResourceSample>;
   /** Wall time the last `sample()` took, in ms (undefined before the first). */
   readonly lastSampleCostMs: number | undefined;
-  /** Stops the event-loop histogram. */
+  /** Stops the event-loop probe's timer. */
   close(): void;
 }
 
