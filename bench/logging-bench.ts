@@ -1,10 +1,11 @@
-import { closeSync, createWriteStream, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import pino from 'pino';
 import { createLogging } from '../src/core/logging/logging.ts';
+import { threadSchedstat } from './support/schedstat.ts';
 import { type Stats, stats } from './support/stats.ts';
 
 export interface LoggingBenchOptions {
@@ -113,24 +114,6 @@ async function throughput(make: (dir: string) => ReturnType<typeof ours>, record
     return records / ((performance.now() - began) / 1000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Reads this thread's run and run-queue wait time (ns) from /proc; undefined where it is missing. */
-function threadSchedstat(): { read(): { run: number; wait: number }; close(): void } | undefined {
-  try {
-    const fd = openSync('/proc/thread-self/schedstat', 'r');
-    const buffer = Buffer.alloc(128);
-    return {
-      read() {
-        const n = readSync(fd, buffer, 0, buffer.length, 0);
-        const [run, wait] = buffer.toString('latin1', 0, n).split(' ');
-        return { run: Number(run), wait: Number(wait) };
-      },
-      close: () => closeSync(fd),
-    };
-  } catch {
-    return undefined;
   }
 }
 

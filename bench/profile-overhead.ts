@@ -74,7 +74,8 @@ export function formatOverheadProfile(p: OverheadProfile): string {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const mode = (process.argv[2] ?? 'default') as OverheadMode;
-  if (!(mode in OVERHEAD_SETTINGS)) throw new Error(`mode must be off, logs, default or aggressive, not ${mode}`);
+  if (!(mode in OVERHEAD_SETTINGS))
+    throw new Error(`mode must be off, logs, default or aggressive, not ${mode}`);
   const seconds = Number(process.argv[3] ?? 30);
   console.log(formatOverheadProfile(await profileOverhead(mode, seconds * 1000)));
 }

@@ -461,7 +461,9 @@ function render(): string {
         '(what GET /metrics returns when its once-a-second cache is stale, without the HTTP hop), each followed or ' +
         "preceded by a render of the same registry through prom-client's own registry.metrics(), which the bot used " +
         'before; hot-path calls timed in a tight loop with metrics off (no-op) and on. CPU time is process.cpuUsage() ' +
-        'around one render.',
+        'around one render (GC threads included); own time is the wall time less the time the thread waited for a ' +
+        'CPU during the render (/proc/thread-self/schedstat): what the render holds the event loop for, which the ' +
+        'target row judges.',
       '',
       formatMetricsBench(v),
     ]),
