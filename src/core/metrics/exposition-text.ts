@@ -36,7 +36,8 @@ function labelValue(value: string | number): string | number {
 }
 
 function valueText(value: number): string {
-  if (Number.isNaN(value)) return 'Nan';
+  // The exposition format's spelling; prom-client writes "Nan".
+  if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
   return `${value}`;
 }
@@ -61,7 +62,9 @@ function labelsText(series: Series): string {
 }
 
 /**
- * The registry in the Prometheus text format, the same text `registry.metrics()` writes.
+ * The registry in the Prometheus text format, the same text `registry.metrics()` writes
+ * but for NaN, spelled as the format has it (prom-client writes `Nan`; the default
+ * event-loop gauges read NaN until their histogram has a sample).
  * prom-client builds that text through several throwaway arrays and objects per series
  * (a fresh empty object for every series' shared labels defeats its own cache), which
  * makes most of a scrape's time and garbage once there are thousands of series; this

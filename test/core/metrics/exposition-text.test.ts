@@ -7,6 +7,11 @@ import { component, fakeSources, health, startupReport, task } from './fake-metr
 
 const HOSTILE = 'a "quoted" back\\slash\nnew line';
 
+/** prom-client's text with NaN spelled as the exposition format has it (prom-client writes "Nan"). */
+async function promClientText(registry: Registry): Promise<string> {
+  return (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+}
+
 describe('renderExposition', () => {
   it('writes exactly the text prom-client writes, for every kind of metric and hostile label values', async () => {
     const registry = new Registry();
@@ -45,7 +50,9 @@ describe('renderExposition', () => {
     });
     summary.observe({ q: 'one' }, 1);
     summary.observe({ q: 'one' }, 2);
-    assert.equal(await renderExposition(registry), await registry.metrics());
+    const ours = await renderExposition(registry);
+    assert.match(ours, /^g\{a="x",b=""\} NaN$/m, 'NaN as the exposition format spells it');
+    assert.equal(ours, await promClientText(registry));
   });
 
   it('writes what prom-client writes for the bot metrics with many components and tasks', async () => {
