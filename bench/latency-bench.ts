@@ -61,6 +61,7 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
       for (const command of OPS_COMMANDS) await target.invokeCommand(command.input).settled(10_000);
       await burst(target, OPS_COMMANDS, burstSize);
     }
+    let bursts = 0;
     const bareConc: number[] = [];
     const bareSeq: number[] = [];
     let bareFailed = 0;
@@ -84,13 +85,16 @@ export async function benchLatency(options: LatencyBenchOptions): Promise<Latenc
       }
       const conc: number[] = [];
       for (let b = 0; b < options.bursts; b += 1) {
+        // The bare client's burst of the same command beside the bot's, each going first in
+        // turn, so both see the same machine and neither always follows the other's burst.
+        const botFirst = bursts++ % 2 === 0;
+        const baseline = botFirst ? undefined : await burst(bareEmulator, [command], burstSize);
         const answers = await burst(emulator, [command], burstSize);
         conc.push(...answers.acks);
         failed += answers.failed;
-        // The bare client's burst of the same command right after, so both see the same machine.
-        const baseline = await burst(bareEmulator, [command], burstSize);
-        bareConc.push(...baseline.acks);
-        bareFailed += baseline.failed;
+        const after = baseline ?? (await burst(bareEmulator, [command], burstSize));
+        bareConc.push(...after.acks);
+        bareFailed += after.failed;
       }
       allSeq.push(...seq);
       allConc.push(...conc);

@@ -431,9 +431,10 @@ function render(): string {
         'emulator runs in the bench process and the bot in a child process, with its default monitoring plus ' +
         'Prometheus, both sinks at info (console drained through a pipe). After one warm-up call of each ' +
         `command: ${PLAN.latency.sequential} calls of each one at a time (the next sent when the previous is ` +
-        `answered), then ${PLAN.latency.bursts} burst(s) of ${v.burst_size} sent at once. Each call and each burst ` +
-        'is followed by the same to a bare discord.js client (same intents and caches, no observability core) that ' +
-        'answers every command with a fixed embed, running beside the bot with its own emulator. p50 / p99 / max in ms.',
+        `answered), then ${PLAN.latency.bursts} burst(s) of ${v.burst_size} sent at once. Each call is followed by the ` +
+        'same to a bare discord.js client (same intents and caches, no observability core) that answers every command ' +
+        'with a fixed embed, running beside the bot with its own emulator; each burst is paired with the same burst to ' +
+        'it, the two going first in turn. p50 / p99 / max in ms.',
       '',
       table(
         ['command', 'one at a time', `${v.burst_size} at once`, 'failed'],
