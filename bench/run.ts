@@ -270,12 +270,14 @@ function overheadNote(o: OverheadBenchResult, mode: 'default' | 'aggressive'): s
         `at ${o.per_second} records a second that is two write(2) calls and a record built, formatted and written on each ` +
         'wake-up, work a warm loop does in about 6 µs and a process woken once per command in hundreds, its code and ' +
         'data cold in the caches; the rest, ' +
-        `${Math.round((c.cpu_delta_percent_of_core.median - logs.median) * 1000) / 1000} %, is the probes, samples, checks and scrapes.`;
+        `${Math.round((c.cpu_delta_percent_of_core.median - logs.median) * 1000) / 1000} %, is what the watching adds: its timers ` +
+        "(the event-loop probe and prom-client's event-loop histogram, 10 wake-ups a second each: about 0.2 % of a core " +
+        'for a bot with no commands, measured apart), the samples, checks and scrapes, and per command its metrics and ' +
+        'the fuller /health and /resources replies.';
   const watching = logs === undefined ? undefined : c.cpu_delta_percent_of_core.median - logs.median;
   return mode === 'default'
     ? `${spread}.${logsText} Closing it: coalescing the log writes over time (each line then waits), or LOG_LEVEL=warning, ` +
-        'which keeps the command records out of the logs; the watching itself (the event-loop probe and prom-client’s ' +
-        'histogram at 10 wake-ups a second each, samples, checks, a scrape) is ' +
+        'which keeps the command records out of the logs; the watching alone is ' +
         (watching === undefined
           ? 'measured with it'
           : watching < 0.5
