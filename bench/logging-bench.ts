@@ -5,6 +5,7 @@ import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:pe
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import pino from 'pino';
 import { createLogging } from '../src/core/index.ts';
+import { threadSchedstat } from './support/schedstat.ts';
 import { type Stats, stats } from './support/stats.ts';
 
 export interface LoggingBenchOptions {
@@ -32,6 +33,17 @@ export interface LoopDelay {
   readonly longest_gc_ms: number;
   /** Calls over 1 ms that no garbage collection overlapped. */
   readonly slow_calls_without_gc: number;
+  /**
+   * The longest call no GC overlapped, less the time its thread spent waiting for a CPU
+   * (runnable but not running, from /proc/thread-self/schedstat read around each loop turn):
+   * the call's own time, with the machine's preemption taken out, ms. Absent where
+   * schedstat is missing.
+   */
+  readonly longest_call_own_ms?: number;
+  /** Time the thread waited for a CPU during that call's turn, ms. */
+  readonly longest_call_waited_ms?: number;
+  /** Calls whose own time (no GC, preemption taken out) was over 1 ms. */
+  readonly slow_calls_own?: number;
 }
 
 export interface LoggingBenchResult {
@@ -50,6 +62,8 @@ export interface LoggingBenchResult {
   /** Median logging run's max − baseline max, ms: the most logging added to a wait. */
   readonly added_max_ms: number;
   readonly added_p99_ms: number;
+  /** Heap allocated by one log call with both sinks, bytes (median over batches no GC cut short). */
+  readonly allocated_bytes_per_record?: number;
 }
 
 const BATCH = 1_000;
@@ -132,20 +146,32 @@ async function paced(rate: number, ms: number, log: (i: number) => void): Promis
   observer.observe({ entryTypes: ['gc'] });
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
-  const slow: { start: number; end: number }[] = [];
+  const slow: { start: number; end: number; waitedMs: number }[] = [];
+  const sched = threadSchedstat();
   const began = performance.now();
   let done = 0;
   while (performance.now() - began < ms) {
     const due = Math.floor(((performance.now() - began) / 1000) * rate);
+    const before = sched?.read();
+    const slowBefore = slow.length;
     for (let n = 0; done < due && n < 10; n += 1) {
       const start = performance.now();
       log(done);
       const end = performance.now();
-      if (end - start > 0.2) slow.push({ start, end });
+      if (end - start > 0.2) slow.push({ start, end, waitedMs: 0 });
       done += 1;
+    }
+    if (sched !== undefined && before !== undefined && slow.length > slowBefore) {
+      // Time the thread was runnable but not running during this turn: the machine's, not the call's.
+      const waitedMs = (sched.read().wait - before.wait) / 1e6;
+      for (let i = slowBefore; i < slow.length; i += 1) {
+        const call = slow[i];
+        if (call !== undefined) call.waitedMs = waitedMs;
+      }
     }
     await yieldToLoop();
   }
+  sched?.close();
   histogram.disable();
   // GC entries are delivered asynchronously; one more turn lets the last ones arrive.
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -156,7 +182,20 @@ async function paced(rate: number, ms: number, log: (i: number) => void): Promis
   const longest = (calls: readonly { start: number; end: number }[]): number =>
     calls.reduce((m, c) => Math.max(m, c.end - c.start), 0);
   const withoutGc = slow.filter((c) => !gcs.some((g) => g.start < c.end && g.end > c.start));
+  const own = (c: { start: number; end: number; waitedMs: number }): number =>
+    Math.max(0, c.end - c.start - c.waitedMs);
+  const longestOwn = withoutGc.reduce<(typeof slow)[number] | undefined>(
+    (m, c) => (m === undefined || own(c) > own(m) ? c : m),
+    undefined,
+  );
   return {
+    ...(sched === undefined
+      ? {}
+      : {
+          longest_call_own_ms: r3(longestOwn === undefined ? 0 : own(longestOwn)),
+          longest_call_waited_ms: r3(longestOwn?.waitedMs ?? 0),
+          slow_calls_own: withoutGc.filter((c) => own(c) > 1).length,
+        }),
     rate: Math.round(done / elapsed),
     p99_ms: toMs(histogram.percentile(99)),
     max_ms: toMs(histogram.max),
@@ -166,6 +205,30 @@ async function paced(rate: number, ms: number, log: (i: number) => void): Promis
     gcs: gcs.length,
     longest_gc_ms: r3(gcs.reduce((m, g) => Math.max(m, g.end - g.start), 0)),
   };
+}
+
+/**
+ * Bytes one log call leaves on the heap: heap growth over a batch of 1000 calls with no
+ * turn of the loop in between; batches a GC ran in show less growth (or a drop), so the
+ * median over many batches is taken.
+ */
+async function allocationPerRecord(batches = 60): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-log-'));
+  try {
+    const sink = ours(dir);
+    for (let i = 0; i < 5_000; i += 1) sink.info(i);
+    const perRecord: number[] = [];
+    for (let b = 0; b < batches; b += 1) {
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 1_000; i += 1) sink.info(i);
+      const grown = process.memoryUsage().heapUsed - before;
+      if (grown > 0) perRecord.push(grown / 1_000);
+    }
+    await sink.done();
+    return Math.round(stats(perRecord, 0).median);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Our dual-sink logging vs pino alone writing the JSON file, and the loop delay logging adds. */
@@ -212,5 +275,6 @@ export async function benchLogging(options: LoggingBenchOptions): Promise<Loggin
     ),
     added_max_ms: r3(median((d) => d.max_ms) - baseline.max_ms),
     added_p99_ms: r3(median((d) => d.p99_ms) - baseline.p99_ms),
+    allocated_bytes_per_record: await allocationPerRecord(),
   };
 }

@@ -2,152 +2,371 @@ import { performance } from 'node:perf_hooks';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import { startBotProcess } from './support/bot-process.ts';
 import { startScraper, steadyCommands } from './support/command-load.ts';
+import { table, type Verdict } from './support/report.ts';
 import { type Stats, sleep, stats } from './support/stats.ts';
 
+/** How much watching the bot does in a run. */
+export type OverheadMode = 'off' | 'logs' | 'default' | 'aggressive';
+
+export interface OverheadSetting {
+  /** Variables on top of the Discord ones. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Serve /metrics (and scrape it every `scrapeEveryMs`). */
+  readonly prometheus: boolean;
+  readonly scrapeEveryMs?: number;
+}
+
+/**
+ * The settings a run can have. **off**: everything the variables can turn off, off;
+ * both sinks stay (the logging component is degraded without its console) but at
+ * critical nothing reaches them. **logs**: off, but LOG_LEVEL=info, so each command's
+ * record reaches both sinks: the share of logging alone. **default**: everything on at the defaults a deployment
+ * runs with (15 s samples, 30 s health checks, stats logged once a minute) and a 15 s
+ * scrape. **aggressive**: everything on at intervals far shorter than the defaults (1 s
+ * samples, 5 s checks, stats every 10 s, a scrape every second).
+ */
+export const OVERHEAD_SETTINGS = {
+  off: {
+    env: { OBS_ENABLE_HEALTHCHECKS: 'false', OBS_ENABLE_RESOURCE_METRICS: 'false', LOG_LEVEL: 'critical' },
+    prometheus: false,
+  },
+  logs: {
+    env: { OBS_ENABLE_HEALTHCHECKS: 'false', OBS_ENABLE_RESOURCE_METRICS: 'false', LOG_LEVEL: 'info' },
+    prometheus: false,
+  },
+  default: {
+    env: { OBS_ENABLE_HEALTHCHECKS: 'true', OBS_ENABLE_RESOURCE_METRICS: 'true', LOG_LEVEL: 'info' },
+    prometheus: true,
+    scrapeEveryMs: 15_000,
+  },
+  aggressive: {
+    env: {
+      OBS_ENABLE_HEALTHCHECKS: 'true',
+      OBS_HEALTHCHECK_INTERVAL_MS: '5000',
+      OBS_ENABLE_RESOURCE_METRICS: 'true',
+      RESOURCE_SAMPLE_INTERVAL_MS: '1000',
+      RESOURCE_STATS_LOG_INTERVAL_MS: '10000',
+      LOG_LEVEL: 'info',
+    },
+    prometheus: true,
+    scrapeEveryMs: 1_000,
+  },
+} as const satisfies Record<OverheadMode, OverheadSetting>;
+
 export interface OverheadBenchOptions {
-  /** Interleaved off/on pairs. */
-  readonly pairs: number;
-  /** Measured window of each run, ms. */
+  /**
+   * Rounds; each runs off, logs, default and aggressive side by side (four bot processes
+   * at once), in a start order that rotates per round.
+   */
+  readonly rounds: number;
+  /** Measured window of each round, ms (a multiple of 30 s gives each default interval whole periods). */
   readonly windowMs: number;
-  /** Slash commands per second during the window. @default 20 */
+  /** Slash commands per second to each bot during the window. @default 20 */
   readonly perSecond?: number;
   /** Commands at the same rate before the window. @default 3000 */
   readonly warmupMs?: number;
 }
 
 export interface OverheadRun {
-  readonly mode: 'off' | 'on';
+  readonly round: number;
+  readonly mode: OverheadMode;
   /** Child CPU time (user + system) over the window divided by the window: fraction of one core, %. */
   readonly cpu_percent_of_core: number;
   /** Mean of the RSS samples taken every second of the window, MB. */
   readonly rss_mb: number;
+  /** Heap in use right after a full GC at the end of the window: what the process retains, MB. */
+  readonly heap_after_gc_mb?: number;
   readonly commands_sent: number;
   readonly commands_failed: number;
   readonly scrapes: number;
 }
 
+/** One "on" setting against the "off" run of the same round. */
+export interface OverheadComparison {
+  readonly mode: Exclude<OverheadMode, 'off'>;
+  readonly on_cpu_percent: Stats;
+  /** Per round: on minus off, % of one core. */
+  readonly cpu_delta_percent_of_core: Stats;
+  /** Per round: on / off CPU time. */
+  readonly cpu_ratio: Stats;
+  /** Per round: on minus off mean RSS, MB. */
+  readonly rss_delta_mb: Stats;
+  /** Per round: on minus off heap after a full GC, MB. */
+  readonly heap_delta_mb?: Stats;
+  readonly rss_ratio: Stats;
+}
+
 export interface OverheadBenchResult {
-  readonly pairs: number;
+  readonly rounds: number;
   readonly window_ms: number;
   readonly per_second: number;
   readonly runs: readonly OverheadRun[];
   readonly off_cpu_percent: Stats;
-  readonly on_cpu_percent: Stats;
-  /** Per pair: on minus off, % of one core. */
-  readonly cpu_delta_percent_of_core: Stats;
-  /** Per pair: on / off CPU time. */
-  readonly cpu_ratio: Stats;
-  /** Per pair: on minus off mean RSS, MB. */
-  readonly rss_delta_mb: Stats;
-  readonly rss_ratio: Stats;
+  readonly default: OverheadComparison;
+  readonly aggressive: OverheadComparison;
+  /** Logging alone (LOG_LEVEL=info, everything else off): the part of the defaults' cost that is the logs. */
+  readonly logs?: OverheadComparison;
+}
+
+interface Running {
+  readonly setting: OverheadSetting;
+  readonly emulator: Awaited<ReturnType<typeof startEmulator>>;
+  readonly bot: Awaited<ReturnType<typeof startBotProcess>>;
 }
 
 /**
- * Everything the variables can turn off, off; both sinks stay (the logging component is
- * degraded without its console) but at critical nothing reaches them.
+ * The bots at `settings`, side by side: each with its own emulator and command stream, all
+ * measured over the same window, so each sees the same machine load at every moment.
  */
-const OFF_ENV = {
-  OBS_ENABLE_HEALTHCHECKS: 'false',
-  OBS_ENABLE_RESOURCE_METRICS: 'false',
-  LOG_LEVEL: 'critical',
-} as const;
-
-/** Everything on, at intervals shorter than the defaults: the worst a deployment would configure. */
-const ON_ENV = {
-  OBS_ENABLE_HEALTHCHECKS: 'true',
-  OBS_HEALTHCHECK_INTERVAL_MS: '5000',
-  OBS_ENABLE_RESOURCE_METRICS: 'true',
-  RESOURCE_SAMPLE_INTERVAL_MS: '1000',
-  RESOURCE_STATS_LOG_INTERVAL_MS: '10000',
-  LOG_LEVEL: 'info',
-} as const;
-
-async function oneRun(
-  mode: 'off' | 'on',
+export async function measureSettings(
+  settings: readonly OverheadSetting[],
   windowMs: number,
   perSecond: number,
   warmupMs: number,
-): Promise<OverheadRun> {
-  const emulator = await startEmulator();
-  const bot = await startBotProcess(emulator, {
-    env: mode === 'on' ? ON_ENV : OFF_ENV,
-    console: true,
-    prometheus: mode === 'on',
-  });
+): Promise<Omit<OverheadRun, 'round' | 'mode'>[]> {
+  const running: Running[] = [];
   try {
+    for (const setting of settings) {
+      const emulator = await startEmulator();
+      try {
+        const bot = await startBotProcess(emulator, {
+          env: setting.env,
+          console: true,
+          prometheus: setting.prometheus,
+        });
+        running.push({ setting, emulator, bot });
+      } catch (error) {
+        await emulator.close();
+        throw error;
+      }
+    }
     // Warm-up: the first commands compile code paths; they are not what a long-running bot pays.
-    await steadyCommands(emulator, perSecond, warmupMs);
-    const scraper = bot.metricsUrl === undefined ? undefined : startScraper(bot.metricsUrl, 1_000);
-    const first = await bot.sample();
+    await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs)));
+    const scrapers = running.map(({ bot, setting }) =>
+      bot.metricsUrl === undefined || setting.scrapeEveryMs === undefined
+        ? undefined
+        : startScraper(bot.metricsUrl, setting.scrapeEveryMs),
+    );
+    const first = await Promise.all(running.map((r) => r.bot.sample()));
     const firstAt = performance.now();
-    const rss: number[] = [];
+    const rss: number[][] = running.map(() => []);
     const sampling = (async () => {
       const began = Date.now();
       while (Date.now() - began < windowMs - 500) {
         await sleep(1_000);
-        rss.push((await bot.sample()).rss_bytes);
+        const now = await Promise.all(running.map((r) => r.bot.sample()));
+        for (const [i, s] of now.entries()) rss[i]?.push(s.rss_bytes);
       }
     })();
-    const load = await steadyCommands(emulator, perSecond, windowMs);
+    const loads = await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, windowMs)));
     await sampling;
-    const last = await bot.sample();
+    const last = await Promise.all(running.map((r) => r.bot.sample()));
     const elapsedMs = performance.now() - firstAt;
-    const scrapes = (await scraper?.stop()) ?? { ok: 0, failed: 0 };
-    const cpuMs = (last.cpu_us - first.cpu_us) / 1000;
-    return {
-      mode,
-      cpu_percent_of_core: Math.round((cpuMs / elapsedMs) * 100 * 1000) / 1000,
-      rss_mb: Math.round((rss.reduce((s, v) => s + v, 0) / Math.max(1, rss.length) / 1024 ** 2) * 100) / 100,
-      commands_sent: load.sent,
-      commands_failed: load.failed + scrapes.failed,
-      scrapes: scrapes.ok,
-    };
+    // After the window, so the forced collections cost nothing inside it.
+    const afterGc = await Promise.all(running.map((r) => r.bot.sample(true)));
+    const scrapes = await Promise.all(scrapers.map((s) => s?.stop() ?? { ok: 0, failed: 0 }));
+    return running.map((_, i) => {
+      const cpuMs = ((last[i]?.cpu_us ?? 0) - (first[i]?.cpu_us ?? 0)) / 1000;
+      const mine = rss[i] ?? [];
+      return {
+        cpu_percent_of_core: Math.round((cpuMs / elapsedMs) * 100 * 1000) / 1000,
+        rss_mb:
+          Math.round((mine.reduce((s, v) => s + v, 0) / Math.max(1, mine.length) / 1024 ** 2) * 100) / 100,
+        heap_after_gc_mb: Math.round(((afterGc[i]?.heap_used_bytes ?? 0) / 1024 ** 2) * 100) / 100,
+        commands_sent: loads[i]?.sent ?? 0,
+        commands_failed: (loads[i]?.failed ?? 0) + (scrapes[i]?.failed ?? 0),
+        scrapes: scrapes[i]?.ok ?? 0,
+      };
+    });
   } finally {
-    await bot.close();
-    await emulator.close();
+    for (const { bot, emulator } of running) {
+      await bot.close();
+      await emulator.close();
+    }
   }
 }
 
-/** Interleaves off and on runs of the real bot in a child process under a steady command stream. */
+const MODES: readonly OverheadMode[] = ['off', 'logs', 'default', 'aggressive'];
+
+/**
+ * The real bot in child processes under a steady command stream, off, with its logs only,
+ * and at both "on" settings. Each round runs the four side by side over one window, so a
+ * load that drifts on a shared machine reaches all alike; the start order rotates per round.
+ */
 export async function benchOverhead(options: OverheadBenchOptions): Promise<OverheadBenchResult> {
   const perSecond = options.perSecond ?? 20;
+  const warmupMs = options.warmupMs ?? 3_000;
   const runs: OverheadRun[] = [];
-  for (let i = 0; i < options.pairs; i += 1) {
-    runs.push(await oneRun('off', options.windowMs, perSecond, options.warmupMs ?? 3_000));
-    runs.push(await oneRun('on', options.windowMs, perSecond, options.warmupMs ?? 3_000));
-  }
-  const off = runs.filter((r) => r.mode === 'off');
-  const on = runs.filter((r) => r.mode === 'on');
-  const pair = (f: (a: OverheadRun, b: OverheadRun) => number): number[] =>
-    off.map((a, i) => {
-      const b = on[i];
-      return b === undefined ? Number.NaN : f(a, b);
+  for (let round = 1; round <= options.rounds; round += 1) {
+    const order = MODES.map((_, i) => MODES[(i + round - 1) % MODES.length] as OverheadMode);
+    const measured = await measureSettings(
+      order.map((mode) => OVERHEAD_SETTINGS[mode]),
+      options.windowMs,
+      perSecond,
+      warmupMs,
+    );
+    order.forEach((mode, i) => {
+      const run = measured[i];
+      if (run !== undefined) runs.push({ round, mode, ...run });
     });
+  }
+  const offOf = (round: number): OverheadRun | undefined =>
+    runs.find((r) => r.round === round && r.mode === 'off');
+  const compare = (mode: Exclude<OverheadMode, 'off'>): OverheadComparison => {
+    const pairs = runs
+      .filter((r) => r.mode === mode)
+      .flatMap((on) => {
+        const off = offOf(on.round);
+        return off === undefined ? [] : [{ on, off }];
+      });
+    return {
+      mode,
+      on_cpu_percent: stats(
+        pairs.map((p) => p.on.cpu_percent_of_core),
+        3,
+      ),
+      cpu_delta_percent_of_core: stats(
+        pairs.map((p) => p.on.cpu_percent_of_core - p.off.cpu_percent_of_core),
+        3,
+      ),
+      cpu_ratio: stats(
+        pairs.map((p) => p.on.cpu_percent_of_core / p.off.cpu_percent_of_core),
+        3,
+      ),
+      rss_delta_mb: stats(pairs.map((p) => p.on.rss_mb - p.off.rss_mb)),
+      heap_delta_mb: stats(pairs.map((p) => (p.on.heap_after_gc_mb ?? 0) - (p.off.heap_after_gc_mb ?? 0))),
+      rss_ratio: stats(
+        pairs.map((p) => p.on.rss_mb / p.off.rss_mb),
+        3,
+      ),
+    };
+  };
   return {
-    pairs: options.pairs,
+    rounds: options.rounds,
     window_ms: options.windowMs,
     per_second: perSecond,
     runs,
     off_cpu_percent: stats(
-      off.map((r) => r.cpu_percent_of_core),
+      runs.filter((r) => r.mode === 'off').map((r) => r.cpu_percent_of_core),
       3,
     ),
-    on_cpu_percent: stats(
-      on.map((r) => r.cpu_percent_of_core),
-      3,
-    ),
-    cpu_delta_percent_of_core: stats(
-      pair((a, b) => b.cpu_percent_of_core - a.cpu_percent_of_core),
-      3,
-    ),
-    cpu_ratio: stats(
-      pair((a, b) => b.cpu_percent_of_core / a.cpu_percent_of_core),
-      3,
-    ),
-    rss_delta_mb: stats(pair((a, b) => b.rss_mb - a.rss_mb)),
-    rss_ratio: stats(
-      pair((a, b) => b.rss_mb / a.rss_mb),
-      3,
-    ),
+    default: compare('default'),
+    aggressive: compare('aggressive'),
+    logs: compare('logs'),
   };
+}
+
+const TARGET_CPU = 0.5;
+const TARGET_RSS_MB = 10;
+
+/** What each setting turns on, in words for the table. */
+const SETTING_WORDS = {
+  logs: 'off, but LOG_LEVEL=info: each command’s record reaches both sinks, nothing else runs',
+  default:
+    'the defaults (15 s resource samples, 30 s health checks, stats logged once a minute) with Prometheus on and a 15 s scrape, LOG_LEVEL=info',
+  aggressive:
+    '1 s resource samples, 5 s health checks, stats every 10 s, a scrape every second, LOG_LEVEL=info',
+} as const;
+
+/** The rows of the headline table: CPU and RSS at the defaults and at the aggressive setting. */
+export function overheadVerdicts(
+  o: OverheadBenchResult,
+  cpuNote: (mode: 'default' | 'aggressive') => string,
+): Verdict[] {
+  return (['default', 'aggressive'] as const).flatMap((mode): Verdict[] => {
+    const c = o[mode];
+    const label = mode === 'default' ? 'at the defaults' : 'at the aggressive setting';
+    const cpuMet = c.cpu_delta_percent_of_core.median < TARGET_CPU;
+    const rssMet = c.rss_delta_mb.median < TARGET_RSS_MB;
+    return [
+      {
+        benchmark: `Monitoring overhead ${label}: CPU, on − off`,
+        target: `< ${TARGET_CPU} % of a core`,
+        measured:
+          `${c.cpu_delta_percent_of_core.median} % of a core (min ${c.cpu_delta_percent_of_core.min}, max ${c.cpu_delta_percent_of_core.max} ` +
+          `over ${o.rounds} round(s); on/off ${c.cpu_ratio.median}×)`,
+        met: cpuMet,
+        ...(cpuMet ? {} : { note: cpuNote(mode) }),
+      },
+      {
+        benchmark: `Monitoring overhead ${label}: RSS, on − off`,
+        target: `< ${TARGET_RSS_MB} MB`,
+        measured:
+          `${c.rss_delta_mb.median} MB (min ${c.rss_delta_mb.min}, max ${c.rss_delta_mb.max}; on/off ${c.rss_ratio.median}×)` +
+          (c.heap_delta_mb === undefined
+            ? ''
+            : `; heap retained after a full GC +${c.heap_delta_mb.median} MB`),
+        met: rssMet,
+        ...(rssMet
+          ? {}
+          : {
+              note:
+                `the RSS of a Node process moves by 10 MB and more from one process to the next with the same heap ` +
+                `(the allocator's retained pages, heap sizing): the rounds range ${c.rss_delta_mb.min}…${c.rss_delta_mb.max} MB` +
+                (c.heap_delta_mb === undefined
+                  ? ''
+                  : `, while the heap each keeps after a full GC differs by ${c.heap_delta_mb.min}…${c.heap_delta_mb.max} MB (prom-client and its default metrics, loaded only when Prometheus is on, the resource history, the health checks)`) +
+                '; more rounds narrow the median',
+            }),
+      },
+    ];
+  });
+}
+
+/** Method, per-run table and summary, for RESULTS.md. */
+export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): string {
+  const mmm = (x: Stats): string => `${x.min} / ${x.median} / ${x.max}`;
+  const compared = [o.logs, o.default, o.aggressive].filter((c): c is OverheadComparison => c !== undefined);
+  return [
+    `Method: the real bot (src/bot.ts startBot) runs in a child process; the Discord emulator runs in the parent ` +
+      `and sends ${o.per_second} slash commands per second (the five read-only ops commands in turn, as an admin). ` +
+      `Each round starts four bots side by side, one per setting, each with its own emulator and command stream, ` +
+      `so all four see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
+      `of warm-up at the same rate, then a ${o.window_ms / 1000} s window. CPU is each child's own process.cpuUsage() ` +
+      '(user + system) over the window divided by the window (so it includes answering the commands, identical in all ' +
+      'four); RSS is the mean of one sample per second. Deltas and ratios are per round, against the off run of the same round. ' +
+      '**off**: OBS_ENABLE_HEALTHCHECKS, OBS_ENABLE_RESOURCE_METRICS and OBS_ENABLE_PROMETHEUS false, LOG_LEVEL=critical ' +
+      '(both sinks exist, nothing at that level is written; the bot reports logging degraded without a console sink, so it stays). ' +
+      `**logs**: ${SETTING_WORDS.logs}. **default**: ${SETTING_WORDS.default}. **aggressive**: ${SETTING_WORDS.aggressive}. ` +
+      'The console sink writes to the child’s stdout in every mode, a pipe the parent drains and discards.',
+    '',
+    table(
+      [
+        'round',
+        'mode',
+        'CPU, % of a core',
+        'mean RSS, MB',
+        'heap after GC, MB',
+        'commands',
+        'failed',
+        'scrapes',
+      ],
+      o.runs.map((r) => [
+        r.round,
+        r.mode,
+        r.cpu_percent_of_core,
+        r.rss_mb,
+        r.heap_after_gc_mb ?? '–',
+        r.commands_sent,
+        r.commands_failed,
+        r.scrapes,
+      ]),
+    ),
+    '',
+    table(
+      ['figure (min / median / max over rounds)', ...compared.map((c) => c.mode)],
+      [
+        ['CPU off, % of a core', ...compared.map(() => mmm(o.off_cpu_percent))],
+        ['CPU on, % of a core', ...compared.map((c) => mmm(c.on_cpu_percent))],
+        ['CPU on − off, % of a core', ...compared.map((c) => mmm(c.cpu_delta_percent_of_core))],
+        ['CPU on / off', ...compared.map((c) => mmm(c.cpu_ratio))],
+        ['RSS on − off, MB', ...compared.map((c) => mmm(c.rss_delta_mb))],
+        ['RSS on / off', ...compared.map((c) => mmm(c.rss_ratio))],
+        [
+          'heap after GC, on − off, MB',
+          ...compared.map((c) => (c.heap_delta_mb === undefined ? '–' : mmm(c.heap_delta_mb))),
+        ],
+      ],
+    ),
+  ].join('\n');
 }

@@ -4,6 +4,7 @@
 
 import { loadConfig, readEnvironment, startBot } from '../../src/discord/index.ts';
 import type { ChildReply, ChildRequest } from './bot-protocol.ts';
+import { watchIdentifyToReady } from './identify-timing.ts';
 
 const send = (reply: ChildReply): void => {
   process.send?.(reply);
@@ -17,11 +18,16 @@ if (!result.ok) {
 // BENCH_CONSOLE=off turns the console sink off entirely; otherwise it writes to stdout (a pipe the parent drains).
 const consoleOn = process.env.BENCH_CONSOLE !== 'off';
 const bot = await startBot(result.config, { console: consoleOn ? process.stdout : false, color: false });
+// Attached before the gateway start (it waits for the commands to load), so IDENTIFY is seen.
+const timing = watchIdentifyToReady(bot.discord.client);
 const { report } = await bot.started;
-send({ type: 'ready', outcome: report.outcome });
+const identified = await Promise.race([timing, Promise.resolve(null)]);
+send({ type: 'ready', outcome: report.outcome, identify_to_ready_ms: identified });
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
+// A parent that died leaves no bot behind.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ChildRequest) => {
   switch (message.type) {
     case 'sample': {
@@ -34,6 +40,9 @@ process.on('message', (message: ChildRequest) => {
         cpu_us: cpu.user + cpu.system,
         rss_bytes: mem.rss,
         heap_used_bytes: mem.heapUsed,
+        heap_total_bytes: mem.heapTotal,
+        external_bytes: mem.external,
+        hrtime_us: Number(process.hrtime.bigint() / 1000n),
         gc: message.gc === true && gc !== undefined,
       });
       break;

@@ -14,6 +14,8 @@ export interface BotProcess {
   readonly pid: number;
   /** Prometheus port when metrics are on. */
   readonly metricsUrl: string | undefined;
+  /** From the client sending IDENTIFY to discord.js's clientReady, ms (null if not seen). */
+  readonly identifyToReadyMs: number | null;
   sample(gc?: boolean): Promise<Sample>;
   raise(key: string): void;
   clear(key: string): void;
@@ -37,9 +39,20 @@ export interface BotProcessOptions {
   readonly console: boolean;
   /** Serve /metrics on a free port. */
   readonly prometheus: boolean;
+  /** More arguments for the child's node (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * `bot`: this bot (src/bot.ts). `bare`: a bare discord.js client with the same intents
+   * and caches and no observability core, answering every command with a fixed embed.
+   * @default 'bot'
+   */
+  readonly client?: 'bot' | 'bare';
 }
 
-const CHILD = new URL('./bot-child.ts', import.meta.url).pathname;
+const CHILDREN = {
+  bot: new URL('./bot-child.ts', import.meta.url).pathname,
+  bare: new URL('./bare-client-child.ts', import.meta.url).pathname,
+} as const;
 
 /** Starts the bot child and resolves once its start has ended `ready`. */
 export async function startBotProcess(emulator: Emulator, options: BotProcessOptions): Promise<BotProcess> {
@@ -60,10 +73,14 @@ export async function startBotProcess(emulator: Emulator, options: BotProcessOpt
       : { OBS_ENABLE_PROMETHEUS: 'true', PROMETHEUS_HOST: '127.0.0.1', PROMETHEUS_PORT: String(port) }),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', ...typescriptNodeArgs, CHILD], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--expose-gc', ...(options.nodeArgs ?? []), ...typescriptNodeArgs, CHILDREN[options.client ?? 'bot']],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
   // Console output is drained and discarded here, so the child's writes never stall on a full pipe.
   child.stdout?.resume();
   let stderr = '';
@@ -72,12 +89,12 @@ export async function startBotProcess(emulator: Emulator, options: BotProcessOpt
   });
   const pending = new Map<number, (sample: Sample) => void>();
   let nextId = 1;
-  const ready = new Promise<string>((resolve, reject) => {
+  const ready = new Promise<Extract<ChildReply, { type: 'ready' }>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bench bot did not start in 60 s\n${stderr}`)), 60_000);
     child.on('message', (reply: ChildReply) => {
       if (reply.type === 'ready') {
         clearTimeout(timer);
-        resolve(reply.outcome);
+        resolve(reply);
       } else pending.get(reply.id)?.(reply);
     });
     child.once('exit', (code) => {
@@ -85,7 +102,7 @@ export async function startBotProcess(emulator: Emulator, options: BotProcessOpt
       reject(new Error(`bench bot exited ${code}\n${stderr}`));
     });
   });
-  const outcome = await ready;
+  const { outcome, identify_to_ready_ms: identifyToReadyMs } = await ready;
   if (outcome !== 'ready') {
     child.kill('SIGKILL');
     throw new Error(`bench bot started ${outcome}\n${stderr}`);
@@ -96,6 +113,7 @@ export async function startBotProcess(emulator: Emulator, options: BotProcessOpt
   return {
     pid: child.pid ?? 0,
     metricsUrl: port === undefined ? undefined : `http://127.0.0.1:${port}/metrics`,
+    identifyToReadyMs: identifyToReadyMs ?? null,
     sample(gc = false) {
       const id = nextId++;
       return new Promise<Sample>((resolve, reject) => {

@@ -7,7 +7,12 @@ export type ChildRequest =
 
 /** Messages from the bot child. */
 export type ChildReply =
-  | { readonly type: 'ready'; readonly outcome: string }
+  | {
+      readonly type: 'ready';
+      readonly outcome: string;
+      /** From the client sending IDENTIFY to discord.js's clientReady, ms (null if not seen). */
+      readonly identify_to_ready_ms?: number | null;
+    }
   | {
       readonly type: 'sample';
       readonly id: number;
@@ -15,6 +20,11 @@ export type ChildReply =
       readonly cpu_us: number;
       readonly rss_bytes: number;
       readonly heap_used_bytes: number;
+      /** V8 heap reserved, and memory held outside it (Buffers, native), bytes. */
+      readonly heap_total_bytes: number;
+      readonly external_bytes: number;
+      /** process.hrtime() in µs when the sample was taken: the clock a --cpu-prof profile's timestamps use. */
+      readonly hrtime_us: number;
       /** A full GC ran just before (the child runs with --expose-gc). */
       readonly gc: boolean;
     };

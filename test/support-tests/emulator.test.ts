@@ -273,3 +273,42 @@ describe('emulator gateway protocol', () => {
     emulator.rejectToken(false);
   });
 });
+
+describe('emulator with extra guilds', () => {
+  it('serves the bot in many more guilds, each with its own roles and channels, all ids distinct', async () => {
+    const emulator = await startEmulator({ extraGuilds: 300 });
+    const client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      rest: { api: emulator.apiUrl, cdn: `${emulator.apiUrl}/cdn` },
+    });
+    try {
+      const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
+      await client.login(TOKEN);
+      await ready;
+      assert.equal(client.guilds.cache.size, 302);
+      const extras = client.guilds.cache.filter(
+        (g) => g.id !== emulator.ids.guildId && g.id !== emulator.ids.foreignGuildId,
+      );
+      assert.equal(extras.size, 300);
+      for (const guild of extras.values()) {
+        assert.equal(guild.channels.cache.size, 3, guild.name);
+        assert.equal(guild.roles.cache.size, 2, guild.name);
+        assert.ok(guild.roles.everyone.id === guild.id);
+        assert.notEqual(guild.ownerId, emulator.ids.adminUserId);
+      }
+      // Every guild, channel and role id is distinct (an @everyone role shares its guild's id, as on Discord).
+      const ids = [
+        ...client.guilds.cache.keys(),
+        ...client.channels.cache.keys(),
+        ...client.guilds.cache.flatMap((g) => g.roles.cache.filter((r) => r.id !== g.id)).keys(),
+      ];
+      assert.equal(new Set(ids).size, ids.length);
+      // The seeded guilds are as before.
+      assert.equal(client.guilds.cache.get(emulator.ids.guildId)?.channels.cache.size, 2);
+      await assert.rejects(startEmulator({ extraGuilds: 1.5 }), /extraGuilds must be a whole number/);
+    } finally {
+      await client.destroy();
+      await emulator.close();
+    }
+  });
+});

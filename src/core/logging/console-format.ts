@@ -68,28 +68,50 @@ export function formatConsoleLine(record: JsonLogRecord, options: ConsoleFormatO
   const icon = level === 'info' && SUCCESS_EVENT.test(record.event) ? SUCCESS_ICON : style.icon;
   const time = `[${localTime(record.ts)}]`;
   const msg = clean(record.msg || record.event, 4096);
-  const pairs = [`subsys=${clean(record.subsys, MAX_VALUE)}`, ...detailPairs(record.detail)];
-  const tail = ` | ${pairs.join(' | ')}`;
+  // Built as one string, pair by pair: no array of pairs, no entry tuples per record.
+  const tail = ` | subsys=${clean(record.subsys, MAX_VALUE)}${detailTail(record.detail)}`;
   if (!options.color) return `${icon} ${time} ${msg}${tail}\n`;
   return `${style.color}${icon}${RESET} ${DIM}${time}${RESET} ${style.color}${msg}${RESET}${DIM}${tail}${RESET}\n`;
 }
 
+/** `INFO` → `info`; also takes the lower-case form. */
+const LEVEL_BY_LABEL: ReadonlyMap<string, LogLevel> = new Map(
+  (Object.keys(CONSOLE_STYLES) as LogLevel[]).flatMap((level) => [
+    [level, level],
+    [level.toUpperCase(), level],
+  ]),
+);
+
 function toLevel(label: string): LogLevel {
-  const lower = label.toLowerCase();
-  return lower in CONSOLE_STYLES ? (lower as LogLevel) : 'info';
+  return LEVEL_BY_LABEL.get(label) ?? LEVEL_BY_LABEL.get(String(label).toLowerCase()) ?? 'info';
 }
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/** The local `YYYY-MM-DD HH:MM:SS` of the last UTC second formatted, which most records share. */
+let cachedSecond = '';
+let cachedLocalSecond = '';
+/** `2024-01-15T14:30:45.123Z`, the form the logger writes. */
+const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function localTime(ts: string): string {
+  // Time zones move by whole seconds, so one second's local prefix serves each of its milliseconds.
+  const iso = ISO_UTC_MS.test(ts);
+  if (iso && cachedSecond !== '' && ts.startsWith(cachedSecond)) {
+    return `${cachedLocalSecond}.${ts.slice(20, 23)}`;
+  }
   const date = new Date(ts);
   if (Number.isNaN(date.getTime())) return clean(ts, 40);
-  return (
+  const second =
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
-  );
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  if (iso) {
+    cachedSecond = ts.slice(0, 19);
+    cachedLocalSecond = second;
+  }
+  return `${second}.${pad(date.getMilliseconds(), 3)}`;
 }
 
 function clean(text: string, max: number): string {
@@ -122,26 +144,35 @@ function withUnit(key: string, value: unknown): string {
   return `${key}=${shortValue(value)}`;
 }
 
-function detailPairs(detail: Readonly<Record<string, unknown>> | undefined): string[] {
-  const pairs: string[] = [];
-  if (detail === undefined || detail === null || typeof detail !== 'object') return pairs;
-  for (const [key, value] of Object.entries(detail)) {
-    if (pairs.length >= MAX_PAIRS) {
-      pairs.push('…');
+/** The detail as ` | key=value` pairs, at most {@link MAX_PAIRS} of them. */
+function detailTail(detail: Readonly<Record<string, unknown>> | undefined): string {
+  let tail = '';
+  if (detail === undefined || detail === null || typeof detail !== 'object') return tail;
+  let pairs = 0;
+  const keys = Object.keys(detail);
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] as string;
+    if (pairs >= MAX_PAIRS) {
+      tail += ' | …';
       break;
     }
+    const value = detail[key];
     // Empty values say nothing to a person; the JSON sink keeps them for machines.
     if (value === null || value === undefined) continue;
     const name = clean(key, 64);
     if (typeof value === 'object' && !Array.isArray(value) && !isSerializedError(value)) {
       // One level of flattening: `{gateway: {ping_ms: 42}}` → `gateway.ping=42ms`.
-      for (const [sub, inner] of Object.entries(value)) {
-        if (pairs.length >= MAX_PAIRS) break;
-        pairs.push(withUnit(`${name}.${clean(sub, 64)}`, inner));
+      const inner = value as Readonly<Record<string, unknown>>;
+      const subs = Object.keys(inner);
+      for (let j = 0; j < subs.length && pairs < MAX_PAIRS; j += 1) {
+        const sub = subs[j] as string;
+        tail += ` | ${withUnit(`${name}.${clean(sub, 64)}`, inner[sub])}`;
+        pairs += 1;
       }
       continue;
     }
-    pairs.push(withUnit(name, value));
+    tail += ` | ${withUnit(name, value)}`;
+    pairs += 1;
   }
-  return pairs;
+  return tail;
 }

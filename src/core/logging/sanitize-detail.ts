@@ -139,30 +139,59 @@ export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): 
     try {
       if (object instanceof Error) return serializeError(object, depth, ancestors, budget);
       if (Array.isArray(object) || object instanceof Set) {
-        const items = [...(object as Iterable<unknown>)];
-        const out = items
-          .slice(0, resolved.maxEntries)
-          .map((item) => sanitize(item, depth + 1, ancestors, budget) ?? null);
+        const items: readonly unknown[] = Array.isArray(object) ? object : [...object];
+        const kept = Math.min(items.length, resolved.maxEntries);
+        const out: unknown[] = [];
+        for (let i = 0; i < kept; i += 1) out.push(sanitize(items[i], depth + 1, ancestors, budget) ?? null);
         if (items.length > resolved.maxEntries)
           out.push(`…[${items.length - resolved.maxEntries} more items]`);
         return out;
       }
-      const entries = object instanceof Map ? [...object.entries()] : readEntries(object);
-      return sanitizeEntries(entries, depth, ancestors, budget);
+      if (object instanceof Map) return sanitizeEntries([...object.entries()], depth, ancestors, budget);
+      return sanitizeObject(object, depth, ancestors, budget);
     } finally {
       ancestors.pop();
     }
   };
 
-  // Reads each property on its own so one throwing getter costs that value, not the record.
-  const readEntries = (object: object): [string, unknown][] =>
-    Object.keys(object).map((key) => {
-      try {
-        return [key, (object as Record<string, unknown>)[key]];
-      } catch (error) {
-        return [key, `[Unreadable: ${errorMessage(error)}]`];
+  /** One kept entry: its key cut and redacted, its value redacted by key or sanitised. */
+  const keep = (
+    out: Record<string, unknown>,
+    rawKey: unknown,
+    raw: unknown,
+    depth: number,
+    ancestors: object[],
+    budget: { nodes: number },
+  ): boolean => {
+    const key = cut(typeof rawKey === 'string' ? rawKey : String(rawKey), 256);
+    const value = isSensitiveKey(key) ? REDACTED : sanitize(raw, depth + 1, ancestors, budget);
+    if (value === undefined) return false;
+    out[key] = value;
+    return true;
+  };
+
+  // A plain object's own keys, read one at a time (no entry pairs are built: this is the
+  // path of nearly every record), so one throwing getter costs that value, not the record.
+  const sanitizeObject: Walk<object, Record<string, unknown>> = (object, depth, ancestors, budget) => {
+    const out: Record<string, unknown> = {};
+    const keys = Object.keys(object);
+    let kept = 0;
+    for (let i = 0; i < keys.length; i += 1) {
+      const rawKey = keys[i] as string;
+      if (kept >= resolved.maxEntries) {
+        out['…'] = `${keys.length - kept} more keys`;
+        break;
       }
-    });
+      let raw: unknown;
+      try {
+        raw = (object as Record<string, unknown>)[rawKey];
+      } catch (error) {
+        raw = `[Unreadable: ${errorMessage(error)}]`;
+      }
+      if (keep(out, rawKey, raw, depth, ancestors, budget)) kept++;
+    }
+    return out;
+  };
 
   const sanitizeEntries: Walk<readonly (readonly [unknown, unknown])[], Record<string, unknown>> = (
     entries,
@@ -177,11 +206,7 @@ export function createSanitizer(redactor: Redactor, limits: DetailLimits = {}): 
         out['…'] = `${entries.length - kept} more keys`;
         break;
       }
-      const key = cut(String(rawKey), 256);
-      const value = isSensitiveKey(key) ? REDACTED : sanitize(raw, depth + 1, ancestors, budget);
-      if (value === undefined) continue;
-      out[key] = value;
-      kept++;
+      if (keep(out, rawKey, raw, depth, ancestors, budget)) kept++;
     }
     return out;
   };

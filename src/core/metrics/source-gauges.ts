@@ -1,9 +1,10 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ComponentState, OverallStatus } from '../health/types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ResourceSample } from '../resources/types.ts';
 import type { TaskState } from '../tasks/types.ts';
 import type { ScrapeFrame } from './scrape-frame.ts';
+import { type GaugeSeries, registerScrapeGauge } from './scrape-gauge.ts';
 
 const COMPONENT_STATES: readonly ComponentState[] = [
   'starting',
@@ -38,31 +39,21 @@ export interface SourceGaugesOptions {
 /** Registers the gauges that read the bot's state at scrape time (prom-client's `collect()`). */
 export function registerSourceGauges(options: SourceGaugesOptions): void {
   const { registry, prefix: p, view, log } = options;
-  const registers = [registry];
   const { version } = options;
   const gauge = <L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
-    fill: (g: Gauge<L>, f: ScrapeFrame) => void,
+    fill: (g: GaugeSeries<L>, f: ScrapeFrame) => void,
   ): void => {
-    new Gauge<L>({
+    registerScrapeGauge<L>(registry, {
       name: `${p}${name}`,
       help,
       labelNames,
-      registers,
-      collect() {
-        this.reset();
-        // An unlabelled gauge resets to 0; drop that series so "no data" never reads as a value.
-        if (labelNames.length === 0) this.remove();
-        try {
-          fill(this, view());
-        } catch (error) {
-          this.reset();
-          if (labelNames.length === 0) this.remove();
-          log.warning('metrics_collect_error', 'A metric could not be collected', { metric: name, error });
-        }
-      },
+      // A series is only what this scrape writes, so "no data" never reads as a stale value or a 0.
+      collect: (series) => fill(series, view()),
+      onError: (error) =>
+        log.warning('metrics_collect_error', 'A metric could not be collected', { metric: name, error }),
     });
   };
   const sampleGauge = (name: string, help: string, read: (s: ResourceSample) => number | null): void =>

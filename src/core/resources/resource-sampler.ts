@@ -1,7 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import pidusage from 'pidusage';
+import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.ts';
+import { createEventLoopLagProbe } from './event-loop-lag.ts';
 import type { EventLoopLag, ResourceSample } from './types.ts';
 
 /** Where the sampler reads each figure; injected so tests control the values. */
@@ -17,7 +17,7 @@ export interface ResourceReaders {
   eventLoopLag(): EventLoopLag;
   /** A monotonic high-resolution time in ms, used only to measure the sampler's own cost. */
   monotonicMs(): number;
-  /** Releases what the readers hold (the event-loop histogram). */
+  /** Releases what the readers hold (the event-loop probe's timer). */
   close?(): void;
 }
 
@@ -26,8 +26,9 @@ export interface ResourceSamplerOptions {
   /** Replaces some or all of the real readers. */
   readonly readers?: Partial<ResourceReaders>;
   /**
-   * Resolution of the event-loop delay histogram, in ms.
-   * @default 10
+   * How often the event-loop probe's timer is due, in ms: a stall reads short by at most
+   * this much, and each tick wakes an idle process once.
+   * @default 100
    */
   readonly eventLoopResolutionMs?: number;
 }
@@ -37,21 +38,20 @@ export interface ResourceSampler {
   sample(): Promise<ResourceSample>;
   /** Wall time the last `sample()` took, in ms (undefined before the first). */
   readonly lastSampleCostMs: number | undefined;
-  /** Stops the event-loop histogram. */
+  /** Stops the event-loop probe's timer. */
   close(): void;
 }
 
-const DEFAULTS = { eventLoopResolutionMs: 10 } as const satisfies Required<
+const DEFAULTS = { eventLoopResolutionMs: 100 } as const satisfies Required<
   Pick<ResourceSamplerOptions, 'eventLoopResolutionMs'>
 >;
 
-/** Period of the timer that catches stalls a histogram reset would lose, ms. */
-const GAP_TICK_MS = 50;
-
+// The /proc files are read synchronously: they live in memory, and one synchronous read
+// costs a tenth of the thread-pool round trips of an asynchronous one.
 async function readOpenFiles(): Promise<number | null> {
   try {
-    // readdir itself holds one descriptor open on the directory while it lists it.
-    return Math.max(0, (await readdir('/proc/self/fd')).length - 1);
+    // Listing the folder holds one descriptor open on it while it runs.
+    return Math.max(0, readdirSync('/proc/self/fd').length - 1);
   } catch {
     return null;
   }
@@ -59,56 +59,29 @@ async function readOpenFiles(): Promise<number | null> {
 
 async function readThreads(): Promise<number | null> {
   try {
-    const match = /^Threads:\s+(\d+)/m.exec(await readFile('/proc/self/status', 'utf8'));
+    const match = /^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'latin1'));
     return match?.[1] === undefined ? null : Number(match[1]);
   } catch {
     return null;
   }
 }
 
-async function readCpuPercent(): Promise<number | null> {
-  try {
-    const stat = await pidusage(process.pid);
-    return Number.isFinite(stat.cpu) ? stat.cpu : null;
-  } catch {
-    return null;
-  }
-}
-
-function createEventLoopLagReader(resolutionMs: number): Pick<ResourceReaders, 'eventLoopLag' | 'close'> {
-  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
-  histogram.enable();
-  // The histogram records the whole interval between its timer's runs, resolution included.
-  const lag = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - resolutionMs) : 0);
-  // reset() also forgets when the histogram's timer last ran, so a stall that ends just
-  // before a read is lost from both windows. This timer's gap is never reset: a stall
-  // the read came too early for lands in the next window instead.
-  // It ticks coarser than the histogram (a stall is underestimated by at most one
-  // tick, far below any threshold) so that it costs 20 wake-ups a second, not 100.
-  const tickMs = Math.max(resolutionMs, GAP_TICK_MS);
-  let lastTick = performance.now();
-  let gapMax = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    gapMax = Math.max(gapMax, now - lastTick - tickMs);
-    lastTick = now;
-  }, tickMs);
-  ticker.unref();
-  return {
-    eventLoopLag() {
-      const out =
-        histogram.count === 0
-          ? { mean: 0, p99: 0, max: 0 }
-          : { mean: lag(histogram.mean), p99: lag(histogram.percentile(99)), max: lag(histogram.max) };
-      histogram.reset();
-      const max = Math.max(out.max, gapMax);
-      gapMax = 0;
-      return { ...out, max };
-    },
-    close: () => {
-      clearInterval(ticker);
-      histogram.disable();
-    },
+/**
+ * CPU of this process over the window since the previous call (the first window starts
+ * when the reader is made), from process.cpuUsage(): the kernel's own counters for every
+ * thread, in microseconds, on every platform, with no file read and no `ps` spawned.
+ */
+function createCpuReader(): () => Promise<number | null> {
+  let lastUsage = process.cpuUsage();
+  let lastAt = performance.now();
+  return async () => {
+    const at = performance.now();
+    const usage = process.cpuUsage();
+    const elapsedMs = at - lastAt;
+    const busyMs = (usage.user - lastUsage.user + usage.system - lastUsage.system) / 1000;
+    lastUsage = usage;
+    lastAt = at;
+    return elapsedMs >= 1 ? (busyMs / elapsedMs) * 100 : null;
   };
 }
 
@@ -124,13 +97,14 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
     throw new Error(`eventLoopResolutionMs must be at least 1 (got ${resolution})`);
   }
   const given = options.readers ?? {};
-  const lagReader = given.eventLoopLag === undefined ? createEventLoopLagReader(resolution) : undefined;
+  const lagProbe =
+    given.eventLoopLag === undefined ? createEventLoopLagProbe({ intervalMs: resolution }) : undefined;
   const readers: ResourceReaders = {
     memoryUsage: given.memoryUsage ?? (() => process.memoryUsage()),
-    cpuPercent: given.cpuPercent ?? readCpuPercent,
+    cpuPercent: given.cpuPercent ?? createCpuReader(),
     openFiles: given.openFiles ?? readOpenFiles,
     threads: given.threads ?? readThreads,
-    eventLoopLag: given.eventLoopLag ?? (lagReader as NonNullable<typeof lagReader>).eventLoopLag,
+    eventLoopLag: given.eventLoopLag ?? (lagProbe as NonNullable<typeof lagProbe>).read,
     monotonicMs: given.monotonicMs ?? (() => performance.now()),
   };
   let lastCost: number | undefined;
@@ -169,9 +143,7 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
       };
     },
     close() {
-      lagReader?.close?.();
-      // pidusage keeps a per-pid history for its CPU deltas.
-      if (given.cpuPercent === undefined) pidusage.clear();
+      lagProbe?.close();
       given.close?.();
     },
   };

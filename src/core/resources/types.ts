@@ -11,7 +11,7 @@ export interface ResourceSample {
   readonly rss_bytes: number;
   readonly heap_used_bytes: number;
   readonly heap_total_bytes: number;
-  /** Null on the first sample or where pidusage failed. */
+  /** Null where it cannot be read. */
   readonly cpu_percent: number | null;
   /** Null where /proc is missing. */
   readonly open_files: number | null;

@@ -40,6 +40,25 @@ describe('console line format', () => {
     assert.ok(formatConsoleLine(record({ ts }), { color: false }).includes(expected));
   });
 
+  test('each record shows its own local time, within one second, across seconds and across a DST change', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const local = (ts: string) => {
+      const d = new Date(ts);
+      return `[${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}]`;
+    };
+    for (const ts of [
+      '2024-01-15T14:30:45.123Z',
+      '2024-01-15T14:30:45.999Z',
+      '2024-01-15T14:30:46.000Z',
+      '2024-01-15T14:30:45.500Z',
+      '2024-07-01T00:00:00.001Z',
+      '2024-07-01T00:00:00.002Z',
+      '2024-01-15T14:30:46.007Z',
+    ]) {
+      assert.ok(formatConsoleLine(record({ ts }), { color: false }).includes(local(ts)), ts);
+    }
+  });
+
   test('an icon and a colour per level', () => {
     const cases = [
       ['DEBUG', 'cache_probe', '·', '\u001b[38;5;109m'],

@@ -40,12 +40,12 @@ describe('resource sampler', () => {
     sampler.close();
   });
 
-  it('degrades to null where /proc is missing or pidusage fails, without throwing', async () => {
+  it('degrades to null where /proc is missing or the CPU cannot be read, without throwing', async () => {
     const sampler = createResourceSampler({
       clock: new ManualClock(),
       readers: fakeReaders({
         cpuPercent: async () => {
-          throw new Error('pidusage: no such process');
+          throw new Error('no such process');
         },
         openFiles: async () => null,
         threads: async () => {
@@ -96,8 +96,24 @@ describe('resource sampler', () => {
     }
   });
 
-  it('sees a blocked event loop in the window and starts a new window after each sample', async () => {
+  it('reads the CPU the process used over the window since the previous sample', async () => {
     const sampler = createResourceSampler({ clock: new ManualClock() });
+    try {
+      await sampler.sample();
+      const started = Date.now();
+      while (Date.now() - started < 100) {
+        // keep a core busy on purpose
+      }
+      const busy = await sampler.sample();
+      assert.ok(busy.cpu_percent !== null && busy.cpu_percent > 5, `cpu ${busy.cpu_percent}`);
+    } finally {
+      sampler.close();
+    }
+  });
+
+  it('sees a blocked event loop in the window and starts a new window after each sample', async () => {
+    // A finer probe than the default 100 ms, so a 120 ms stall reads close to its length.
+    const sampler = createResourceSampler({ clock: new ManualClock(), eventLoopResolutionMs: 20 });
     try {
       await sampler.sample();
       await new Promise((resolve) => setTimeout(resolve, 30));
@@ -107,7 +123,8 @@ describe('resource sampler', () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 30));
       const blocked = await sampler.sample();
-      assert.ok(blocked.event_loop_lag_ms.max >= 80, `max ${blocked.event_loop_lag_ms.max}`);
+      // The probe's tick is due every 20 ms, so a stall reads short by at most that much.
+      assert.ok(blocked.event_loop_lag_ms.max >= 120 - 20 - 5, `max ${blocked.event_loop_lag_ms.max}`);
       await new Promise((resolve) => setTimeout(resolve, 60));
       const after = await sampler.sample();
       assert.ok(after.event_loop_lag_ms.max < blocked.event_loop_lag_ms.max, 'window was reset');

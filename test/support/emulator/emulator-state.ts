@@ -163,7 +163,30 @@ export interface GuildLayout {
   readonly foreignShard: number;
 }
 
-export function createEmulatorState(now: () => number = Date.now, layout?: GuildLayout): EmulatorState {
+/** What an extra guild holds: its roles and channels; the bot is its only member. */
+interface ExtraGuild {
+  readonly name: string;
+  readonly ownerId: string;
+  readonly roles: readonly Json[];
+  readonly channels: Json[];
+}
+
+/** Channels of each extra guild, like a small community server's. */
+const EXTRA_GUILD_CHANNELS = ['general', 'announcements', 'off-topic'] as const;
+
+/**
+ * @param layout Where the seeded guilds go when the bot runs several shards.
+ * @param extraGuilds Guilds the bot is in besides the seeded two (someone else's servers,
+ * with a few roles and channels each), for measuring what a bot's size costs.
+ */
+export function createEmulatorState(
+  now: () => number = Date.now,
+  layout?: GuildLayout,
+  extraGuilds = 0,
+): EmulatorState {
+  if (!Number.isInteger(extraGuilds) || extraGuilds < 0) {
+    throw new RangeError(`extraGuilds must be a whole number >= 0 (got ${extraGuilds})`);
+  }
   const snowflake = createSnowflakeFactory(now);
   const guildId =
     layout === undefined ? snowflake() : snowflakeOnShard(layout.homeShard, layout.shards, now, 1);
@@ -203,24 +226,53 @@ export function createEmulatorState(now: () => number = Date.now, layout?: Guild
     [ids.foreignGuildId, [ids.botUserId, ids.foreignAdminUserId]],
   ]);
 
+  // Ids made in bulk: the shared factory repeats after 4096 ids in one millisecond, so these
+  // count up in bits it never sets.
+  const bulkTime = (BigInt(now()) - 1_420_070_400_000n) << 22n;
+  let bulkCount = 0x10_0000n;
+  const bulkId = (): string => {
+    bulkCount += 1n;
+    return (bulkTime | bulkCount).toString();
+  };
+  const extras = new Map<string, ExtraGuild>();
+  for (let i = 0; i < extraGuilds; i += 1) {
+    const id = bulkId();
+    extras.set(id, {
+      name: `Guild ${i + 1}`,
+      ownerId: bulkId(),
+      roles: [role(id, '@everyone', PERMISSIONS.everyone, 0), role(bulkId(), 'Member', PERMISSIONS.plain, 1)],
+      channels: [],
+    });
+  }
+
   const roles = (forGuild: string = guildId): Json[] =>
-    forGuild === ids.foreignGuildId
-      ? [
-          role(ids.foreignGuildId, '@everyone', PERMISSIONS.everyone, 0),
-          role(ids.foreignAdminRoleId, 'Owner', PERMISSIONS.administrator | PERMISSIONS.everyone, 1),
-        ]
-      : [
-          role(ids.everyoneRoleId, '@everyone', PERMISSIONS.everyone, 0),
-          role(ids.adminRoleId, 'Admin', PERMISSIONS.administrator | PERMISSIONS.everyone, 2),
-          role(ids.plainRoleId, 'Regular', PERMISSIONS.plain, 1),
-          role(ids.opsRoleId, 'Ops', PERMISSIONS.plain, 3),
-        ];
+    extras.has(forGuild)
+      ? [...(extras.get(forGuild)?.roles ?? [])]
+      : forGuild === ids.foreignGuildId
+        ? [
+            role(ids.foreignGuildId, '@everyone', PERMISSIONS.everyone, 0),
+            role(ids.foreignAdminRoleId, 'Owner', PERMISSIONS.administrator | PERMISSIONS.everyone, 1),
+          ]
+        : [
+            role(ids.everyoneRoleId, '@everyone', PERMISSIONS.everyone, 0),
+            role(ids.adminRoleId, 'Admin', PERMISSIONS.administrator | PERMISSIONS.everyone, 2),
+            role(ids.plainRoleId, 'Regular', PERMISSIONS.plain, 1),
+            role(ids.opsRoleId, 'Ops', PERMISSIONS.plain, 3),
+          ];
 
   const channels = new Map<string, Json>([
     [ids.generalChannelId, textChannel(ids.generalChannelId, guildId, 'general', 0)],
     [ids.opsChannelId, textChannel(ids.opsChannelId, guildId, 'ops-alerts', 1)],
     [ids.foreignChannelId, textChannel(ids.foreignChannelId, ids.foreignGuildId, 'lobby', 0)],
   ]);
+  for (const [id, extra] of extras) {
+    members.set(id, [ids.botUserId]);
+    EXTRA_GUILD_CHANNELS.forEach((name, position) => {
+      const channel = textChannel(bulkId(), id, name, position);
+      channels.set(channel.id as string, channel);
+      extra.channels.push(channel);
+    });
+  }
 
   const userObject = (id: string): Json => {
     const user = users.get(id);
@@ -264,20 +316,27 @@ export function createEmulatorState(now: () => number = Date.now, layout?: Guild
     versions: new Map(),
     interactions: new Map(),
     commands: new Map(),
-    guildIds: [guildId, ids.foreignGuildId],
+    guildIds: [guildId, ids.foreignGuildId, ...extras.keys()],
     roles,
-    guildChannels: (forGuild) => [...channels.values()].filter((c) => c.guild_id === forGuild),
+    guildChannels: (forGuild) =>
+      extras.has(forGuild)
+        ? [...(extras.get(forGuild)?.channels ?? [])]
+        : [...channels.values()].filter((c) => c.guild_id === forGuild),
     guildMembers: (forGuild) => [...(members.get(forGuild) ?? [])],
     userObject,
     memberObject,
     memberPermissions,
     guild: (forGuild = guildId) => ({
       id: forGuild,
-      name: forGuild === ids.foreignGuildId ? 'Someone Else’s Server' : 'Emulated Guild',
+      name:
+        extras.get(forGuild)?.name ??
+        (forGuild === ids.foreignGuildId ? 'Someone Else’s Server' : 'Emulated Guild'),
       icon: null,
       splash: null,
       discovery_splash: null,
-      owner_id: forGuild === ids.foreignGuildId ? ids.foreignAdminUserId : ids.adminUserId,
+      owner_id:
+        extras.get(forGuild)?.ownerId ??
+        (forGuild === ids.foreignGuildId ? ids.foreignAdminUserId : ids.adminUserId),
       afk_channel_id: null,
       afk_timeout: 300,
       verification_level: 0,

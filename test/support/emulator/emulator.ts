@@ -38,6 +38,11 @@ export interface EmulatorOptions {
   readonly maxConcurrency?: number;
   /** An IDENTIFY with fewer shards than this is closed with 4011 (sharding required). @default 1 */
   readonly minShards?: number;
+  /**
+   * Guilds the bot is in besides the seeded two, each with two roles and three text
+   * channels, sent in READY and GUILD_CREATE like the others: a bot's size. @default 0
+   */
+  readonly extraGuilds?: number;
 }
 
 const DEFAULTS = {
@@ -47,13 +52,14 @@ const DEFAULTS = {
   homeGuildShard: 1,
   maxConcurrency: 1,
   minShards: 1,
+  extraGuilds: 0,
 } as const satisfies Required<EmulatorOptions>;
 
 /** What an interaction received so far. */
 export interface InteractionResult {
   readonly id: string;
   readonly callbacks: readonly InteractionCallback[];
-  /** Milliseconds from dispatch to the first accepted callback; null before it. */
+  /** Milliseconds from dispatch to the first accepted callback (with a fraction); null before it. */
   readonly ackMs: number | null;
   /** Callback type 5 (deferred) came first. */
   readonly deferred: boolean;
@@ -145,6 +151,11 @@ export interface Emulator {
   waitForGateway(timeoutMs?: number): Promise<void>;
   /** Resolves when at least `n` gateway sessions are up at once (one per shard). */
   waitForSessions(n: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Forgets answered interactions and the request log, so a run of hours keeps its memory
+   * flat; handles already settled keep their results.
+   */
+  forgetHistory(): void;
   close(): Promise<void>;
 }
 
@@ -157,14 +168,18 @@ interface Waiter {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = { ...DEFAULTS, ...options };
   if (!(resolved.ackDeadlineMs > 0)) throw new RangeError('ackDeadlineMs must be positive');
-  const now = (): number => Date.now();
+  // Epoch milliseconds with a fraction, so an acknowledgement is timed below the millisecond;
+  // ids, dates and messages take whole milliseconds.
+  const origin = Date.now() - performance.now();
+  const now = (): number => origin + performance.now();
   if (!(Number.isInteger(resolved.shards) && resolved.shards >= 1))
     throw new RangeError('shards must be >= 1');
   const state = createEmulatorState(
-    now,
+    () => Math.floor(now()),
     resolved.shards > 1
       ? { shards: resolved.shards, homeShard: resolved.homeGuildShard % resolved.shards, foreignShard: 0 }
       : undefined,
+    resolved.extraGuilds,
   );
   const faults = new FaultInjector();
   const log: RequestLogEntry[] = [];
@@ -380,6 +395,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       waitFor(() => gateway.connected > 0, timeoutMs, 'a gateway session'),
     waitForSessions: (n, timeoutMs = 5_000) =>
       waitFor(() => gateway.connected >= n, timeoutMs, `${n} gateway session(s)`),
+    forgetHistory() {
+      for (const [id, record] of state.interactions) {
+        const first = record.callbacks[0];
+        if (first !== undefined && (first.type !== 5 || record.edits.length > 0))
+          state.interactions.delete(id);
+      }
+      log.length = 0;
+    },
     async close() {
       clearInterval(poll);
       await gateway.close();

@@ -1,0 +1,65 @@
+// The baseline the bot is compared with: a bare discord.js client with the bot's intents
+// and caches and no observability core, answering every slash command with one fixed
+// embed. Driven over the same IPC protocol as bot-child.ts.
+import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
+import type { ChildReply, ChildRequest } from './bot-protocol.ts';
+import { watchIdentifyToReady } from './identify-timing.ts';
+
+const send = (reply: ChildReply): void => {
+  process.send?.(reply);
+};
+
+const EMBED = {
+  title: 'Health',
+  description: 'All systems nominal.',
+  color: 0x2e_cc_71,
+  fields: [
+    { name: 'Gateway', value: 'ready', inline: true },
+    { name: 'Uptime', value: '1h', inline: true },
+  ],
+};
+
+const apiUrl = (process.env.DISCORD_API_URL ?? '').replace(/\/+$/, '');
+const client = new Client({
+  intents: [GatewayIntentBits.Guilds],
+  rest: { api: apiUrl, cdn: `${apiUrl}/cdn` },
+  waitGuildTimeout: 15_000,
+});
+client.on(Events.InteractionCreate, (interaction) => {
+  if (!interaction.isChatInputCommand()) return;
+  interaction.reply({ embeds: [EMBED], flags: MessageFlags.Ephemeral }).catch(() => {});
+});
+const timing = watchIdentifyToReady(client);
+await client.login(process.env.DISCORD_TOKEN);
+send({ type: 'ready', outcome: 'ready', identify_to_ready_ms: await timing });
+
+const gc = (globalThis as { gc?: () => void }).gc;
+// A parent that died leaves no bot behind.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: ChildRequest) => {
+  switch (message.type) {
+    case 'sample': {
+      if (message.gc === true) gc?.();
+      const mem = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      send({
+        type: 'sample',
+        id: message.id,
+        cpu_us: cpu.user + cpu.system,
+        rss_bytes: mem.rss,
+        heap_used_bytes: mem.heapUsed,
+        heap_total_bytes: mem.heapTotal,
+        external_bytes: mem.external,
+        hrtime_us: Number(process.hrtime.bigint() / 1000n),
+        gc: message.gc === true && gc !== undefined,
+      });
+      break;
+    }
+    case 'shutdown':
+      void client.destroy().then(() => process.exit(0));
+      break;
+    default:
+      // Alerts are the bot's; the bare client has none.
+      break;
+  }
+});
