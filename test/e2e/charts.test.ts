@@ -91,13 +91,16 @@ describe('charts: /resources, /startup and resource alerts carry a PNG the embed
       );
     // Sample windows with the loop blocked past the 60 ms warning make the lag alert fire
     // (on a loaded machine it may have fired already; its message carries the chart as well).
+    // The probe ticks every 100 ms and reads a stall short by up to that much, so each block
+    // lasts 250 ms and reads at least 150 ms. The alert wants two samples in a row over the
+    // level, and the overdue sample runs as a block ends, so the blocks are 20 ms apart.
     for (let round = 0; round < 3 && charted().length === 0; round++) {
-      for (let i = 0; i < 3; i++) {
-        const end = performance.now() + 120;
+      for (let i = 0; i < 4; i++) {
+        const end = performance.now() + 250;
         while (performance.now() < end) {
           // busy on purpose
         }
-        await new Promise((resolve) => setTimeout(resolve, 230));
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await until(() => charted().length > 0, 4_000, 'a charted lag alert').catch(() => undefined);
     }
