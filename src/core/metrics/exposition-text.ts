@@ -42,7 +42,26 @@ function valueText(value: number): string {
   return `${value}`;
 }
 
+/**
+ * Label text by label set, for label sets a metric keeps from one scrape to the next
+ * (prom-client's counters and histograms, the state gauges): written once, not per scrape.
+ * Label sets are never changed once made, so the text stays true.
+ */
+const labelTexts = new WeakMap<object, string>();
+
 function labelsText(series: Series): string {
+  const { labels, sharedLabels } = series;
+  if (sharedLabels === undefined && labels !== undefined) {
+    const kept = labelTexts.get(labels);
+    if (kept !== undefined) return kept;
+    const text = writeLabels(series);
+    labelTexts.set(labels, text);
+    return text;
+  }
+  return writeLabels(series);
+}
+
+function writeLabels(series: Series): string {
   let text = '';
   const { labels, sharedLabels } = series;
   if (labels !== undefined) {

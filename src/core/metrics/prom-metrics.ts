@@ -3,7 +3,9 @@ import type { AlertSeverity } from '../alerts/types.ts';
 import { positiveInteger } from '../check-option.ts';
 import { definedOnly } from '../defined-only.ts';
 import { type Logger, type LogLevel, silentLogger } from '../logging/logger.ts';
+import { type EventLoopLagWindow, sharedEventLoopWindow } from '../resources/event-loop-lag.ts';
 import type { StartupReport } from '../startup/types.ts';
+import { IDLE_EVENT_LOOP_PRECISION_MS, replaceEventLoopGauges } from './event-loop-gauges.ts';
 import { renderExposition } from './exposition-text.ts';
 import { createLabelBudget } from './label-budget.ts';
 import type { AlertMetricEvent, Metrics, MetricsSources } from './metrics.ts';
@@ -24,12 +26,10 @@ export interface PromMetricsOptions {
    */
   readonly collectDefault?: boolean;
   /**
-   * How often the default metrics' event-loop histogram (`nodejs_eventloop_lag_*`) wakes
-   * the process to measure, ms; prom-client's own default of 10 ms costs an idle bot more
-   * CPU than everything else it watches (each wake-up, not the measurement, is the cost).
-   * @default 100
+   * The window the default `nodejs_eventloop_lag_*` gauges read.
+   * @default a window on the thread's shared event-loop probe
    */
-  readonly eventLoopPrecisionMs?: number;
+  readonly eventLoopWindow?: EventLoopLagWindow;
   /**
    * `bot_info{version}` before sources are bound (afterwards the health snapshot's version wins).
    * @default 'unknown'
@@ -65,12 +65,11 @@ export interface PromMetrics extends Metrics, MetricsExposition {
 export const PROM_METRICS_DEFAULTS = {
   prefix: 'bot_',
   collectDefault: true,
-  eventLoopPrecisionMs: 100,
   version: 'unknown',
   startupBuckets: [0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60, 120],
   ackBuckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5],
   maxLabelValues: 200,
-} as const satisfies Required<Omit<PromMetricsOptions, 'log'>>;
+} as const satisfies Required<Omit<PromMetricsOptions, 'log' | 'eventLoopWindow'>>;
 
 type LogOutcome = Parameters<Metrics['logRecord']>[1];
 
@@ -96,13 +95,13 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     throw new Error(`metrics prefix "${o.prefix}" is not a valid Prometheus name prefix`);
   }
   positiveInteger('maxLabelValues', o.maxLabelValues);
-  positiveInteger('eventLoopPrecisionMs', o.eventLoopPrecisionMs);
   const log = options.log ?? silentLogger;
   const p = o.prefix;
   const registry = new Registry();
   const registers = [registry];
   if (o.collectDefault) {
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: o.eventLoopPrecisionMs });
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: IDLE_EVENT_LOOP_PRECISION_MS });
+    replaceEventLoopGauges(registry, options.eventLoopWindow ?? sharedEventLoopWindow());
   }
 
   let sources: MetricsSources | undefined;

@@ -63,24 +63,34 @@ export function registerSourceGauges(options: SourceGaugesOptions): void {
       if (value !== null && Number.isFinite(value)) g.set(value);
     });
 
-  /** One series per state of each component or task: 1 for its current state, 0 for the others. */
+  /**
+   * One series per state of each component or task: 1 for its current state, 0 for the
+   * others. Each name's label sets are made once and kept while the name is there, so a
+   * scrape builds no label objects and the writer can keep their text.
+   */
   const stateGauge = <L extends string, S extends string>(
     name: string,
     help: string,
     label: L,
     states: readonly S[],
     rows: (f: ScrapeFrame) => readonly { readonly name: string; readonly state: S }[],
-  ): void =>
+  ): void => {
+    type StateLabels = Partial<Record<L | 'state', string>>;
+    let labelSets = new Map<string, readonly StateLabels[]>();
     gauge<L | 'state'>(name, help, [label, 'state'], (g, f) => {
+      const seen = new Map<string, readonly StateLabels[]>();
       for (const row of rows(f)) {
-        for (const state of states) {
-          g.set(
-            { [label]: row.name, state } as Partial<Record<L | 'state', string>>,
-            state === row.state ? 1 : 0,
-          );
+        const sets =
+          labelSets.get(row.name) ??
+          states.map((state) => Object.freeze({ [label]: row.name, state }) as unknown as StateLabels);
+        seen.set(row.name, sets);
+        for (let i = 0; i < states.length; i += 1) {
+          g.set(sets[i] as StateLabels, states[i] === row.state ? 1 : 0);
         }
       }
+      labelSets = seen;
     });
+  };
 
   gauge('up', 'Always 1 while the bot answers scrapes.', [], (g) => g.set(1));
   gauge('info', 'Build information; the value is always 1.', ['version'], (g, f) =>

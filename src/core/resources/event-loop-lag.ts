@@ -1,4 +1,4 @@
-import { createHistogram, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { EventLoopLag } from './types.ts';
 
 /** Options of {@link createEventLoopLagProbe}. */
@@ -15,10 +15,32 @@ export interface EventLoopLagProbeOptions {
   readonly every?: (fn: () => void, ms: number) => () => void;
 }
 
+/** The event loop's delay over one window, ms. */
+export interface EventLoopDelayStats extends EventLoopLag {
+  /** Ticks in the window. */
+  readonly count: number;
+  readonly min: number;
+  readonly stddev: number;
+  readonly p50: number;
+  readonly p90: number;
+  /** How late the most recent tick ran (0 before the first). */
+  readonly latest: number;
+}
+
+/** One reader's view of the probe: each read covers the time since its own previous read. */
+export interface EventLoopLagWindow {
+  /** The window since the previous read (or since this window opened); starts a new one. */
+  read(): EventLoopDelayStats;
+  /** Stops counting for this reader. */
+  close(): void;
+}
+
 /** The event loop's delay, window by window. */
 export interface EventLoopLagProbe {
-  /** How late the probe's timer ran over the window since the previous read, ms; starts a new window. */
+  /** The probe's own window: how late its timer ran since the previous read, ms; starts a new window. */
   read(): EventLoopLag;
+  /** A further reader with windows of its own, on the same timer. */
+  window(): EventLoopLagWindow;
   /** Stops the timer. */
   close(): void;
 }
@@ -27,11 +49,79 @@ const DEFAULTS = { intervalMs: 100 } as const satisfies Required<
   Pick<EventLoopLagProbeOptions, 'intervalMs'>
 >;
 
+/** Ticks kept for a window's percentiles: the most recent ones (at 100 ms, the last 400 s). */
+const PERCENTILE_TICKS = 4096;
+
 const unrefInterval = (fn: () => void, ms: number): (() => void) => {
   const handle = setInterval(fn, ms);
   handle.unref();
   return () => clearInterval(handle);
 };
+
+const EMPTY: EventLoopDelayStats = {
+  count: 0,
+  min: 0,
+  max: 0,
+  mean: 0,
+  stddev: 0,
+  p50: 0,
+  p90: 0,
+  p99: 0,
+  latest: 0,
+};
+
+/** Running figures of one window: O(1) per tick, percentiles from the last ticks. */
+class WindowStats {
+  count = 0;
+  sum = 0;
+  sumSq = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = 0;
+  latest = 0;
+  /** Time up to which a stall still in progress was already counted by a read. */
+  creditedUntil = Number.NEGATIVE_INFINITY;
+  readonly recent = new Float64Array(PERCENTILE_TICKS);
+
+  record(late: number): void {
+    this.recent[this.count % PERCENTILE_TICKS] = late;
+    this.count += 1;
+    this.sum += late;
+    this.sumSq += late * late;
+    if (late < this.min) this.min = late;
+    if (late > this.max) this.max = late;
+    this.latest = late;
+  }
+
+  /** The figures so far, a stall still in progress counted in `max`; then a fresh window. */
+  take(pending: number): EventLoopDelayStats {
+    const n = this.count;
+    let out: EventLoopDelayStats;
+    if (n === 0) {
+      out = { ...EMPTY, latest: this.latest };
+    } else {
+      const kept = this.recent.slice(0, Math.min(n, PERCENTILE_TICKS)).sort();
+      const at = (q: number): number => kept[Math.min(kept.length - 1, Math.ceil(q * kept.length) - 1)] ?? 0;
+      const mean = this.sum / n;
+      out = {
+        count: n,
+        min: this.min,
+        max: this.max,
+        mean,
+        stddev: Math.sqrt(Math.max(0, this.sumSq / n - mean * mean)),
+        p50: at(0.5),
+        p90: at(0.9),
+        p99: at(0.99),
+        latest: this.latest,
+      };
+    }
+    this.count = 0;
+    this.sum = 0;
+    this.sumSq = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = 0;
+    return pending > out.max ? { ...out, max: pending } : out;
+  }
+}
 
 /**
  * Event-loop delay from one timer: each tick records how much later than due it ran.
@@ -40,9 +130,11 @@ const unrefInterval = (fn: () => void, ms: number): (() => void) => {
  * waking an idle process costs far more CPU than the tick's own work (60–120 µs a
  * wake-up on a 2-core VM), and those 120 wake-ups a second were most of what watching
  * the bot cost. At the default 100 ms a stall reads short by at most 100 ms, so one of
- * 200 ms or more always reaches the 100 ms warning threshold. A stall that has not yet
- * let its tick run when the window is read is counted in that window, and not again in
- * the next.
+ * 200 ms or more always reaches the 100 ms warning threshold.
+ *
+ * Each reader (the resource sample, the metrics scrape) has its own window on the one
+ * timer. A stall that has not yet let its tick run when a window is read is counted in
+ * that window, and not again in its next one; the other windows still get it whole.
  */
 export function createEventLoopLagProbe(options: EventLoopLagProbeOptions = {}): EventLoopLagProbe {
   const intervalMs = options.intervalMs ?? DEFAULTS.intervalMs;
@@ -51,33 +143,73 @@ export function createEventLoopLagProbe(options: EventLoopLagProbeOptions = {}):
   }
   const now = options.now ?? (() => performance.now());
   const every = options.every ?? unrefInterval;
-  // Nanoseconds, as the histogram takes integers of at least 1.
-  const histogram = createHistogram();
+  const windows = new Set<WindowStats>();
   let last = now();
   const stop = every(() => {
     const at = now();
-    const late = at - last - intervalMs;
-    // A tick is never early by design; a negative value is the previous read having moved `last`.
-    histogram.record(Math.max(1, Math.round(Math.max(0, late) * 1e6)));
+    const due = last + intervalMs;
+    for (const w of windows) {
+      // A tick is never early by design; a read during the stall already counted up to creditedUntil.
+      w.record(Math.max(0, at - Math.max(due, w.creditedUntil)));
+      w.creditedUntil = Number.NEGATIVE_INFINITY;
+    }
     last = at;
   }, intervalMs);
-  const ms = (ns: number): number => (Number.isFinite(ns) && ns > 1 ? ns / 1e6 : 0);
+
+  const open = (): EventLoopLagWindow => {
+    const w = new WindowStats();
+    windows.add(w);
+    return {
+      read() {
+        const at = now();
+        const pending = at - Math.max(last + intervalMs, w.creditedUntil);
+        if (pending > 0) w.creditedUntil = at;
+        return w.take(Math.max(0, pending));
+      },
+      close() {
+        windows.delete(w);
+      },
+    };
+  };
+  const own = open();
 
   return {
     read() {
-      const at = now();
-      const pending = at - last - intervalMs;
-      const out =
-        histogram.count === 0
-          ? { mean: 0, p99: 0, max: 0 }
-          : { mean: ms(histogram.mean), p99: ms(histogram.percentile(99)), max: ms(histogram.max) };
-      histogram.reset();
-      if (pending <= 0) return out;
-      // The tick this stall held up has not run yet: it belongs to this window, and the
-      // tick, when it runs, measures from now so the next window does not count it twice.
-      last = at - intervalMs;
-      return { ...out, max: Math.max(out.max, pending) };
+      const { mean, p99, max } = own.read();
+      return { mean, p99, max };
     },
-    close: stop,
+    window: open,
+    close() {
+      windows.clear();
+      stop();
+    },
+  };
+}
+
+let shared: { probe: EventLoopLagProbe; readers: number } | undefined;
+
+/**
+ * A window on this thread's one shared probe (at the default interval): the resource
+ * sampler and the metrics each read their own window without a second timer. The timer
+ * starts with the first window and stops when the last one closes.
+ */
+export function sharedEventLoopWindow(): EventLoopLagWindow {
+  shared ??= { probe: createEventLoopLagProbe(), readers: 0 };
+  const owner = shared;
+  const w = owner.probe.window();
+  owner.readers += 1;
+  let closed = false;
+  return {
+    read: w.read,
+    close() {
+      if (closed) return;
+      closed = true;
+      w.close();
+      owner.readers -= 1;
+      if (owner.readers === 0 && shared === owner) {
+        owner.probe.close();
+        shared = undefined;
+      }
+    },
   };
 }

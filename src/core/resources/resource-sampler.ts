@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.ts';
-import { createEventLoopLagProbe } from './event-loop-lag.ts';
+import { createEventLoopLagProbe, sharedEventLoopWindow } from './event-loop-lag.ts';
 import type { EventLoopLag, ResourceSample } from './types.ts';
 
 /** Where the sampler reads each figure; injected so tests control the values. */
@@ -97,8 +97,14 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
     throw new Error(`eventLoopResolutionMs must be at least 1 (got ${resolution})`);
   }
   const given = options.readers ?? {};
+  // At the default resolution the sampler reads its own window of the thread's shared probe,
+  // whose timer the metrics' event-loop gauges read as well.
   const lagProbe =
-    given.eventLoopLag === undefined ? createEventLoopLagProbe({ intervalMs: resolution }) : undefined;
+    given.eventLoopLag !== undefined
+      ? undefined
+      : resolution === DEFAULTS.eventLoopResolutionMs
+        ? sharedEventLoopWindow()
+        : createEventLoopLagProbe({ intervalMs: resolution });
   const readers: ResourceReaders = {
     memoryUsage: given.memoryUsage ?? (() => process.memoryUsage()),
     cpuPercent: given.cpuPercent ?? createCpuReader(),

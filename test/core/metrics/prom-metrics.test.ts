@@ -16,6 +16,40 @@ import {
 } from './fake-metrics-sources.ts';
 
 describe('createPromMetrics', () => {
+  it("keeps prom-client's eight event-loop gauges, each once, read from one window of the bot's probe per scrape", async () => {
+    let reads = 0;
+    const stats = { count: 3, min: 0.5, max: 400, mean: 140, stddev: 180, p50: 20, p90: 400, p99: 400, latest: 20 };
+    const m = createPromMetrics({
+      collectDefault: true,
+      eventLoopWindow: {
+        read: () => {
+          reads += 1;
+          return stats;
+        },
+        close: () => undefined,
+      },
+    });
+    const text = await m.metricsText();
+    const expected: Record<string, number> = {
+      nodejs_eventloop_lag_seconds: 0.02,
+      nodejs_eventloop_lag_min_seconds: 0.0005,
+      nodejs_eventloop_lag_max_seconds: 0.4,
+      nodejs_eventloop_lag_mean_seconds: 0.14,
+      nodejs_eventloop_lag_stddev_seconds: 0.18,
+      nodejs_eventloop_lag_p50_seconds: 0.02,
+      nodejs_eventloop_lag_p90_seconds: 0.4,
+      nodejs_eventloop_lag_p99_seconds: 0.4,
+    };
+    for (const [name, value] of Object.entries(expected)) {
+      assert.equal(text.split(`# TYPE ${name} gauge`).length - 1, 1, `${name} declared once`);
+      assert.equal(seriesValue(text, name), value, name);
+    }
+    assert.equal(reads, 1, 'one read of the window serves all eight gauges');
+    // The other default metrics are still there.
+    assert.match(text, /^process_cpu_seconds_total /m);
+    assert.match(text, /^nodejs_heap_size_used_bytes /m);
+  });
+
   it('exposes the four fixed series under their exact names', async () => {
     const m = createPromMetrics({ collectDefault: false });
     m.bindSources(fakeSources());

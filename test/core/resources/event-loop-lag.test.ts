@@ -62,6 +62,32 @@ describe('event-loop lag probe', () => {
     assert.ok(f.probe.read().max < 1);
   });
 
+  it('gives each reader its own window on the one timer: a stall one reader counted early, the other still gets whole', () => {
+    const f = fakeProbe();
+    const scrape = f.probe.window();
+    f.tickAfter(100);
+    f.pass(100 + 400);
+    // The sampler reads during the stall and counts it; the scrape reads after its tick ran.
+    assert.ok(Math.abs(f.probe.read().max - 400) < 1);
+    f.tickAfter(0.5);
+    f.tickAfter(100 + 20);
+    const seen = scrape.read();
+    assert.equal(seen.count, 3);
+    assert.ok(Math.abs(seen.max - 400.5) < 1, `max ${seen.max}`);
+    assert.ok(Math.abs(seen.min) < 1e-9 && Math.abs(seen.latest - 20) < 1e-9);
+    assert.ok(Math.abs(seen.p50 - 20) < 1e-9 && Math.abs(seen.p99 - 400.5) < 1e-9);
+    // mean of 0, 400.5 and 20; stddev of the same three.
+    const mean = 420.5 / 3;
+    assert.ok(Math.abs(seen.mean - mean) < 1e-9);
+    const sd = Math.sqrt((mean ** 2 + (400.5 - mean) ** 2 + (20 - mean) ** 2) / 3);
+    assert.ok(Math.abs(seen.stddev - sd) < 1e-6, `stddev ${seen.stddev} vs ${sd}`);
+    // The sampler's next window holds only what followed its read: 0.5 ms is the tick after it.
+    assert.ok(f.probe.read().max < 21);
+    scrape.close();
+    f.tickAfter(100);
+    assert.equal(scrape.read().count, 0, 'a closed window counts nothing');
+  });
+
   it('refuses an interval under 1 ms and stops its timer on close', () => {
     assert.throws(() => createEventLoopLagProbe({ intervalMs: 0 }), /at least 1 ms/);
     const f = fakeProbe();
