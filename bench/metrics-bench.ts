@@ -305,7 +305,7 @@ export function metricsVerdicts(m: MetricsBenchResult): Verdict[] {
             note:
               `the render grows with the series (${s.series} here, ${((s.render_cpu_ms.p50 * 1000) / s.series).toFixed(2)} µs each at the p50): ` +
               'each component writes 6 state series and each task 8 at every scrape, and the default process_*/nodejs_* metrics ' +
-              "read the process (prom-client's event-loop histogram's stddev alone walks its whole histogram); the p99 is the " +
+              'read the process (/proc/self/fd, /proc/self/status, /proc/self/limits); the p99 is the ' +
               `scavenges the render's ${Math.round(s.exposition_bytes / 1024)} KiB of text and series trigger` +
               ". Closing it: keep each component's and task's lines between scrapes and write only those whose state moved",
           }),

@@ -292,8 +292,8 @@ function overheadNote(o: OverheadBenchResult, mode: 'default' | 'aggressive'): s
         'wake-up, work a warm loop does in about 6 µs and a process woken once per command in hundreds, its code and ' +
         'data cold in the caches; the rest, ' +
         `${Math.round((c.cpu_delta_percent_of_core.median - logs.median) * 1000) / 1000} %, is what the watching adds: its timers ` +
-        "(the event-loop probe and prom-client's event-loop histogram, 10 wake-ups a second each: about 0.2 % of a core " +
-        'for a bot with no commands, measured apart), the samples, checks and scrapes, and per command its metrics and ' +
+        "(the event-loop probe's, 10 wake-ups a second, read by both the resource samples and the metrics), the samples, " +
+        'checks and scrapes, and per command its metrics and ' +
         'the fuller /health and /resources replies.';
   const watching = logs === undefined ? undefined : c.cpu_delta_percent_of_core.median - logs.median;
   return mode === 'default'
