@@ -111,25 +111,23 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   const pending = new Map<number, Pending>();
   let idleTimer: Timer | undefined;
 
+  /** Stops a worker with nothing to draw, giving its memory back; the next chart starts another. */
+  const stopIdle = (message: string): void => {
+    idleTimer?.cancel();
+    idleTimer = undefined;
+    if (pending.size > 0 || worker === undefined) return;
+    log.debug('chart_worker_idle', message, { idle_ms: idleMs });
+    const old = worker;
+    worker = undefined;
+    workerReady = undefined;
+    void old.terminate().catch(() => {});
+  };
+
   /** Stops the worker once nothing has been drawn for `idleMs`. */
   const armIdle = (): void => {
     idleTimer?.cancel();
     idleTimer = clock.setTimeout(
-      () => {
-        idleTimer = undefined;
-        if (pending.size > 0 || worker === undefined) return;
-        log.debug(
-          'chart_worker_idle',
-          `No chart for ${idleMs} ms: the render worker stops until the next one`,
-          {
-            idle_ms: idleMs,
-          },
-        );
-        const old = worker;
-        worker = undefined;
-        workerReady = undefined;
-        void old.terminate().catch(() => {});
-      },
+      () => stopIdle(`No chart for ${idleMs} ms: the render worker stops until the next one`),
       idleMs,
       { unref: true },
     );
@@ -282,7 +280,13 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
       if (state === 'closed') return Promise.resolve(false);
       if (state === 'ready' || state === 'unavailable') return Promise.resolve(state === 'ready');
       state = 'starting';
-      starting ??= ensureWorker();
+      // The start only finds out whether charts can be drawn here (and says so once when they
+      // cannot); unless a chart is already waiting, the worker then stops, so a bot nobody asks
+      // for a chart does not keep its 80–90 MB. The first chart starts it again.
+      starting ??= ensureWorker().then((ready) => {
+        if (ready) stopIdle('Charts can be drawn: the render worker stops until the first one');
+        return ready;
+      });
       return starting;
     },
     async render(request) {
