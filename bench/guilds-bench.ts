@@ -12,7 +12,9 @@ export interface GuildsBenchOptions {
   readonly repeats?: number;
 }
 
-export type GuildsClient = 'bare' | 'bot';
+/** `bot_no_charts`: this bot with OBS_ENABLE_CHARTS=false, to show what the canvas's check leaves behind. */
+export type GuildsClient = 'bare' | 'bot' | 'bot_no_charts';
+const CLIENTS: readonly GuildsClient[] = ['bare', 'bot', 'bot_no_charts'];
 
 export interface GuildsRun {
   readonly guilds: number;
@@ -51,6 +53,9 @@ export interface GuildsComparison {
   readonly ack_p50_over_bare_ms: number;
   readonly ack_p99_over_bare_ms: number;
   readonly ready_over_bare_ms: number | null;
+  /** The same RSS figures for this bot with the charts off. */
+  readonly no_charts_rss_over_bare_mb?: number;
+  readonly no_charts_rss_over_bare_percent?: number;
 }
 
 export interface GuildsBenchResult {
@@ -65,6 +70,8 @@ const DEFAULT_SIZES = [100, 1_000, 2_500] as const;
 /** The home guild and the foreign one, which the emulator always serves. */
 const SEEDED_GUILDS = 2;
 const MB = 1024 ** 2;
+/** From ready to the first measured call. */
+const SETTLE_MS = 5_000;
 const r2 = (n: number): number => Math.round(n * 100) / 100;
 
 async function oneRun(guilds: number, client: GuildsClient, calls: number): Promise<GuildsRun> {
@@ -73,7 +80,15 @@ async function oneRun(guilds: number, client: GuildsClient, calls: number): Prom
   try {
     // The bot as `npm start` runs it: its defaults (health checks, resources, both sinks at
     // info; no Prometheus), the console drained through a pipe.
-    bot = await startBotProcess(emulator, { env: {}, console: true, prometheus: false, client });
+    bot = await startBotProcess(emulator, {
+      env: client === 'bot_no_charts' ? { OBS_ENABLE_CHARTS: 'false' } : {},
+      console: true,
+      prometheus: false,
+      client: client === 'bare' ? 'bare' : 'bot',
+    });
+    // What a bot costs once its start is over: the start's own work (the chart worker's check
+    // among it) has finished, for both clients alike.
+    await sleep(SETTLE_MS);
     const health = { name: 'health', user: 'admin' } as const;
     for (let i = 0; i < 5; i += 1) await emulator.invokeCommand(health).settled(10_000);
     const acks: number[] = [];
@@ -117,7 +132,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
   let turn = 0;
   for (const guilds of sizes) {
     for (let repeat = 1; repeat <= repeats; repeat += 1) {
-      const order: GuildsClient[] = turn % 2 === 0 ? ['bare', 'bot'] : ['bot', 'bare'];
+      const order = CLIENTS.map((_, i) => CLIENTS[(i + turn) % CLIENTS.length] as GuildsClient);
       turn += 1;
       for (const client of order) runs.push({ ...(await oneRun(guilds, client, options.calls)), repeat });
     }
@@ -128,7 +143,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
   };
   const summaries = sizes.flatMap((guilds) =>
-    (['bare', 'bot'] as const).map((client): GuildsSummary => {
+    CLIENTS.map((client): GuildsSummary => {
       const mine = runs.filter((r) => r.guilds === guilds && r.client === client);
       const ready = mine.map((r) => r.identify_to_ready_ms).filter((v): v is number => v !== null);
       return {
@@ -145,9 +160,16 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
   const comparisons = sizes.flatMap((guilds): GuildsComparison[] => {
     const bare = summaries.find((r) => r.guilds === guilds && r.client === 'bare');
     const bot = summaries.find((r) => r.guilds === guilds && r.client === 'bot');
+    const noCharts = summaries.find((r) => r.guilds === guilds && r.client === 'bot_no_charts');
     if (bare === undefined || bot === undefined) return [];
     return [
       {
+        ...(noCharts === undefined
+          ? {}
+          : {
+              no_charts_rss_over_bare_mb: r2(noCharts.rss_mb - bare.rss_mb),
+              no_charts_rss_over_bare_percent: r2(((noCharts.rss_mb - bare.rss_mb) / bare.rss_mb) * 100),
+            }),
         guilds,
         rss_over_bare_mb: r2(bot.rss_mb - bare.rss_mb),
         rss_over_bare_percent: r2(((bot.rss_mb - bare.rss_mb) / bare.rss_mb) * 100),
@@ -190,7 +212,12 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
               ...(rssMet
                 ? []
                 : [
-                    `a fixed cost, not a per-guild one: the bot's heap after a full GC is ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's ` +
+                    (c.no_charts_rss_over_bare_mb === undefined
+                      ? ''
+                      : `with OBS_ENABLE_CHARTS=false the gap is +${c.no_charts_rss_over_bare_mb} MB (+${c.no_charts_rss_over_bare_percent} %): the rest is ` +
+                        "the canvas's native library (Skia), which the start loads once in the chart worker to find out whether charts " +
+                        'can be drawn here; the worker stops right after, but a loaded native library stays mapped in the process. ') +
+                      `It is a fixed cost, not a per-guild one: the bot's heap after a full GC is ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's ` +
                       '(the core, pino, zod, node-cron, the commands: code and state it loads once; it keeps nothing per guild, and grows by as ' +
                       'much per guild as the bare client), so its share shrinks as the guilds grow the bare client. Most of the rest is V8 ' +
                       'keeping the heap pages its busier start grew into (the young generation above all): run with --max-semi-space-size=2, ' +
@@ -223,11 +250,12 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
   return [
     'Method: the emulator serves N guilds (the two seeded ones and N − 2 more, each with two roles and three text ' +
       'channels, the bot its only member, all sent as GUILD_CREATE after READY). At each N, this bot (src/bot.ts with ' +
-      'its defaults as `npm start` runs it: health checks, resources, both sinks at info, no Prometheus) and a bare ' +
+      'its defaults as `npm start` runs it: health checks, resources, charts, both sinks at info, no Prometheus; and once ' +
+      'more with OBS_ENABLE_CHARTS=false) and a bare ' +
       'discord.js client with the same intents (Guilds) and caches (discord.js defaults), answering every command with ' +
       'a fixed embed (bench/support/bare-client-child.ts), run one after the other, each run a fresh process, in an ' +
       'order that alternates from one pair to the next. IDENTIFY to ready: from the client\'s "Identifying" debug line ' +
-      `to clientReady. Then ${g.calls} /health calls one at a time (after 5 unmeasured), acknowledgement timed by the ` +
+      `to clientReady. After ${SETTLE_MS / 1000} s, ${g.calls} /health calls one at a time (after 5 unmeasured), acknowledgement timed by the ` +
       'emulator; RSS is the mean of 5 samples over 2 s after the calls, heap the heap in use after a full GC. The ' +
       'summary takes the median of the runs and pools their acknowledgements.',
     '',
@@ -253,7 +281,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
     ),
     '',
     `Growth per guild between the smallest and largest N: RSS ${perGuild('bare', (r) => r.rss_mb)} for the bare client, ` +
-      `${perGuild('bot', (r) => r.rss_mb)} for this bot; heap ${perGuild('bare', (r) => r.heap_mb)} and ${perGuild('bot', (r) => r.heap_mb)}.`,
+      `${perGuild('bot', (r) => r.rss_mb)} for this bot (${perGuild('bot_no_charts', (r) => r.rss_mb)} with the charts off); heap ${perGuild('bare', (r) => r.heap_mb)} and ${perGuild('bot', (r) => r.heap_mb)}.`,
     '',
     table(
       [
