@@ -287,10 +287,12 @@ export function metricsVerdicts(m: MetricsBenchResult): Verdict[] {
   return (m.sizes ?? []).map((s, i): Verdict => {
     // What the render holds the loop for: its wall time, less the wait for a CPU where that is known.
     const held = s.render_own_ms ?? s.render_ms;
-    const met = held.p99 < 5;
+    // The target is set at the first size; the larger ones show how the render grows.
+    const judged = i === 0;
+    const met = !judged || held.p99 < 5;
     return {
-      benchmark: `/metrics render, ${s.components} components + ${s.tasks} tasks: p99${i === 0 ? '' : ' (its growth)'}`,
-      target: '< 5 ms',
+      benchmark: `/metrics render, ${s.components} components + ${s.tasks} tasks: p99${judged ? '' : ' (its growth)'}`,
+      target: judged ? '< 5 ms' : 'measured (the 5 ms target is for 50 + 50)',
       measured:
         `${held.p99.toFixed(2)} ms${s.render_own_ms === undefined ? '' : ' of its own'} (p50 ${held.p50.toFixed(2)}, max ${held.max.toFixed(2)}` +
         (s.render_own_ms === undefined
@@ -299,7 +301,7 @@ export function metricsVerdicts(m: MetricsBenchResult): Verdict[] {
         `; CPU p99 ${s.render_cpu_ms.p99.toFixed(2)} ms; ${s.series} series, ${(s.exposition_bytes / 1024).toFixed(0)} KiB); ` +
         `prom-client's own writer p99 ${s.prom_client_ms.p99.toFixed(2)} ms`,
       met,
-      ...(met
+      ...(met && judged
         ? {}
         : {
             note:

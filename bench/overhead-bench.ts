@@ -130,6 +130,15 @@ export interface OverheadBenchResult {
   readonly aggressive: OverheadComparison;
   /** Logging alone (LOG_LEVEL=info, everything else off): the part of the defaults' cost that is the logs. */
   readonly logs?: OverheadComparison;
+  /**
+   * The defaults against off with no commands at all: what the watching costs a bot
+   * between commands (its timers, samples, checks and scrapes), apart from any command's share.
+   */
+  readonly idle?: {
+    readonly rounds: number;
+    readonly runs: readonly OverheadRun[];
+    readonly default: OverheadComparison;
+  };
 }
 
 interface Running {
@@ -234,10 +243,28 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
       if (run !== undefined) runs.push({ round, mode, ...run });
     });
   }
-  const offOf = (round: number): OverheadRun | undefined =>
-    runs.find((r) => r.round === round && r.mode === 'off');
-  const compare = (mode: Exclude<OverheadMode, 'off'>): OverheadComparison => {
-    const pairs = runs
+  const idleRounds = Math.max(1, Math.ceil(options.rounds / 2));
+  const idleRuns: OverheadRun[] = [];
+  for (let round = 1; round <= idleRounds; round += 1) {
+    const order: OverheadMode[] = round % 2 === 1 ? ['off', 'default'] : ['default', 'off'];
+    const measured = await measureSettings(
+      order.map((mode) => OVERHEAD_SETTINGS[mode]),
+      options.windowMs,
+      0,
+      warmupMs,
+    );
+    order.forEach((mode, i) => {
+      const run = measured[i];
+      if (run !== undefined) idleRuns.push({ round, mode, ...run });
+    });
+  }
+  const compare = (
+    mode: Exclude<OverheadMode, 'off'>,
+    from: readonly OverheadRun[] = runs,
+  ): OverheadComparison => {
+    const offOf = (round: number): OverheadRun | undefined =>
+      from.find((r) => r.round === round && r.mode === 'off');
+    const pairs = from
       .filter((r) => r.mode === mode)
       .flatMap((on) => {
         const off = offOf(on.round);
@@ -277,6 +304,7 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
     default: compare('default'),
     aggressive: compare('aggressive'),
     logs: compare('logs'),
+    idle: { rounds: idleRounds, runs: idleRuns, default: compare('default', idleRuns) },
   };
 }
 
@@ -297,44 +325,65 @@ export function overheadVerdicts(
   o: OverheadBenchResult,
   cpuNote: (mode: 'default' | 'aggressive') => string,
 ): Verdict[] {
-  return (['default', 'aggressive'] as const).flatMap((mode): Verdict[] => {
-    const c = o[mode];
-    const label = mode === 'default' ? 'at the defaults' : 'at the aggressive setting';
-    const cpuMet = c.cpu_delta_percent_of_core.median < TARGET_CPU;
-    const rssMet = c.rss_delta_mb.median < TARGET_RSS_MB;
-    return [
-      {
-        benchmark: `Monitoring overhead ${label}: CPU, on − off`,
-        target: `< ${TARGET_CPU} % of a core`,
-        measured:
-          `${c.cpu_delta_percent_of_core.median} % of a core (min ${c.cpu_delta_percent_of_core.min}, max ${c.cpu_delta_percent_of_core.max} ` +
-          `over ${o.rounds} round(s); on/off ${c.cpu_ratio.median}×)`,
-        met: cpuMet,
-        ...(cpuMet ? {} : { note: cpuNote(mode) }),
-      },
-      {
-        benchmark: `Monitoring overhead ${label}: RSS, on − off`,
-        target: `< ${TARGET_RSS_MB} MB`,
-        measured:
-          `${c.rss_delta_mb.median} MB (min ${c.rss_delta_mb.min}, max ${c.rss_delta_mb.max}; on/off ${c.rss_ratio.median}×)` +
-          (c.heap_delta_mb === undefined
-            ? ''
-            : `; heap retained after a full GC +${c.heap_delta_mb.median} MB`),
-        met: rssMet,
-        ...(rssMet
-          ? {}
-          : {
-              note:
-                `the RSS of a Node process moves by 10 MB and more from one process to the next with the same heap ` +
-                `(the allocator's retained pages, heap sizing): the rounds range ${c.rss_delta_mb.min}…${c.rss_delta_mb.max} MB` +
-                (c.heap_delta_mb === undefined
-                  ? ''
-                  : `, while the heap each keeps after a full GC differs by ${c.heap_delta_mb.min}…${c.heap_delta_mb.max} MB (prom-client and its default metrics, loaded only when Prometheus is on, the resource history, the health checks)`) +
-                '; more rounds narrow the median',
-            }),
-      },
-    ];
-  });
+  const idle = o.idle?.default;
+  const idleRow: Verdict[] =
+    idle === undefined
+      ? []
+      : [
+          {
+            benchmark: 'Monitoring overhead at the defaults, idle (no commands): CPU, on − off',
+            target: `< ${TARGET_CPU} % of a core`,
+            measured:
+              `${idle.cpu_delta_percent_of_core.median} % of a core (min ${idle.cpu_delta_percent_of_core.min}, max ` +
+              `${idle.cpu_delta_percent_of_core.max} over ${o.idle?.rounds} round(s)); RSS ${idle.rss_delta_mb.median} MB, ` +
+              `heap after a full GC +${idle.heap_delta_mb?.median ?? '–'} MB`,
+            met: idle.cpu_delta_percent_of_core.median < TARGET_CPU,
+            note:
+              'the watching alone, between commands: the event-loop probe (10 wake-ups a second), a resource sample every 15 s, ' +
+              'health checks every 30 s, a stats line a minute and a 15 s scrape',
+          },
+        ];
+  return [
+    ...idleRow,
+    ...(['default', 'aggressive'] as const).flatMap((mode): Verdict[] => {
+      const c = o[mode];
+      const label = mode === 'default' ? 'at the defaults' : 'at the aggressive setting';
+      const cpuMet = c.cpu_delta_percent_of_core.median < TARGET_CPU;
+      const rssMet = c.rss_delta_mb.median < TARGET_RSS_MB;
+      return [
+        {
+          benchmark: `Monitoring overhead ${label}: CPU, on − off`,
+          target: `< ${TARGET_CPU} % of a core`,
+          measured:
+            `${c.cpu_delta_percent_of_core.median} % of a core (min ${c.cpu_delta_percent_of_core.min}, max ${c.cpu_delta_percent_of_core.max} ` +
+            `over ${o.rounds} round(s); on/off ${c.cpu_ratio.median}×)`,
+          met: cpuMet,
+          ...(cpuMet ? {} : { note: cpuNote(mode) }),
+        },
+        {
+          benchmark: `Monitoring overhead ${label}: RSS, on − off`,
+          target: `< ${TARGET_RSS_MB} MB`,
+          measured:
+            `${c.rss_delta_mb.median} MB (min ${c.rss_delta_mb.min}, max ${c.rss_delta_mb.max}; on/off ${c.rss_ratio.median}×)` +
+            (c.heap_delta_mb === undefined
+              ? ''
+              : `; heap retained after a full GC +${c.heap_delta_mb.median} MB`),
+          met: rssMet,
+          ...(rssMet
+            ? {}
+            : {
+                note:
+                  `the RSS of a Node process moves by 10 MB and more from one process to the next with the same heap ` +
+                  `(the allocator's retained pages, heap sizing): the rounds range ${c.rss_delta_mb.min}…${c.rss_delta_mb.max} MB` +
+                  (c.heap_delta_mb === undefined
+                    ? ''
+                    : `, while the heap each keeps after a full GC differs by ${c.heap_delta_mb.min}…${c.heap_delta_mb.max} MB (prom-client and its default metrics, loaded only when Prometheus is on, the resource history, the health checks)`) +
+                  '; more rounds narrow the median',
+              }),
+        },
+      ];
+    }),
+  ];
 }
 
 /** Method, per-run table and summary, for RESULTS.md. */
@@ -394,5 +443,26 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
         ],
       ],
     ),
+    ...(o.idle === undefined
+      ? []
+      : [
+          '',
+          `**Idle**: off and default side by side again, ${o.idle.rounds} round(s) of ${o.window_ms / 1000} s with no ` +
+            'commands at all (the same warm-up and window, nothing sent), so the difference is the watching between ' +
+            `commands: CPU on − off ${mmm(o.idle.default.cpu_delta_percent_of_core)} % of a core, RSS ` +
+            `${mmm(o.idle.default.rss_delta_mb)} MB (min / median / max).`,
+          '',
+          table(
+            ['round', 'mode', 'CPU, % of a core', 'mean RSS, MB', 'heap after GC, MB', 'scrapes'],
+            o.idle.runs.map((r) => [
+              r.round,
+              r.mode,
+              r.cpu_percent_of_core,
+              r.rss_mb,
+              r.heap_after_gc_mb ?? '–',
+              r.scrapes,
+            ]),
+          ),
+        ]),
   ].join('\n');
 }
