@@ -284,27 +284,23 @@ function overheadNote(o: OverheadBenchResult, mode: 'default' | 'aggressive'): s
   const c = o[mode];
   const spread = `the rounds range ${c.cpu_delta_percent_of_core.min}…${c.cpu_delta_percent_of_core.max} % on a shared machine`;
   const logs = o.logs?.cpu_delta_percent_of_core;
-  const logsText =
-    logs === undefined
+  const idle = o.idle?.default.cpu_delta_percent_of_core;
+  const perCommand =
+    ` At ${o.per_second} commands a second the two bots differ in each command's work: its info record built, formatted ` +
+    'and written to both sinks' +
+    (logs === undefined
       ? ''
-      : ` Of it, logging each command at info is ${logs.median} % (the logs-only bot beside it, ${logs.min}…${logs.max}): ` +
-        `at ${o.per_second} records a second that is two write(2) calls and a record built, formatted and written on each ` +
-        'wake-up, work a warm loop does in about 6 µs and a process woken once per command in hundreds, its code and ' +
-        'data cold in the caches; the rest, ' +
-        `${Math.round((c.cpu_delta_percent_of_core.median - logs.median) * 1000) / 1000} %, is what the watching adds: its timers ` +
-        "(the event-loop probe's, 10 wake-ups a second, read by both the resource samples and the metrics), the samples, " +
-        'checks and scrapes, and per command its metrics and ' +
-        'the fuller /health and /resources replies.';
-  const watching = logs === undefined ? undefined : c.cpu_delta_percent_of_core.median - logs.median;
+      : ` (the logs-only bot beside it: ${logs.median} %, rounds ${logs.min}…${logs.max}; a warm loop writes a record in ` +
+        'about 6 µs, a process woken once per command spends hundreds, its code and data cold in the caches)') +
+    ', its metrics, and the fuller /health and /resources replies that health checks and samples make.' +
+    (idle === undefined
+      ? ''
+      : ` Between commands the watching itself costs ${idle.median} % (the idle row: the event-loop probe's 10 ` +
+        'wake-ups a second, the samples, checks and scrapes).');
   return mode === 'default'
-    ? `${spread}.${logsText} Closing it: coalescing the log writes over time (each line then waits), or LOG_LEVEL=warning, ` +
-        'which keeps the command records out of the logs; the watching alone is ' +
-        (watching === undefined
-          ? 'measured with it'
-          : watching < 0.5
-            ? 'within the target'
-            : 'over the target too')
-    : `${spread}.${logsText} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +
+    ? `${spread}.${perCommand} The cost over the target is per command, most of it the command log; ` +
+        'LOG_LEVEL=warning keeps the command records out of the logs, and coalescing the writes over time would make each line wait'
+    : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +
         'every second, by configuration 15× the defaults; the defaults are what a deployment runs';
 }
 
