@@ -2,7 +2,7 @@
 // and caches and no observability core, answering every slash command with one fixed
 // embed. Driven over the same IPC protocol as bot-child.ts.
 import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
-import type { ChildReply, ChildRequest } from './bot-protocol.ts';
+import { type ChildReply, type ChildRequest, sampleReply } from './bot-protocol.ts';
 import { watchIdentifyToReady } from './identify-timing.ts';
 
 const send = (reply: ChildReply): void => {
@@ -33,28 +33,13 @@ const timing = watchIdentifyToReady(client);
 await client.login(process.env.DISCORD_TOKEN);
 send({ type: 'ready', outcome: 'ready', identify_to_ready_ms: await timing });
 
-const gc = (globalThis as { gc?: () => void }).gc;
 // A parent that died leaves no bot behind.
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ChildRequest) => {
   switch (message.type) {
-    case 'sample': {
-      if (message.gc === true) gc?.();
-      const mem = process.memoryUsage();
-      const cpu = process.cpuUsage();
-      send({
-        type: 'sample',
-        id: message.id,
-        cpu_us: cpu.user + cpu.system,
-        rss_bytes: mem.rss,
-        heap_used_bytes: mem.heapUsed,
-        heap_total_bytes: mem.heapTotal,
-        external_bytes: mem.external,
-        hrtime_us: Number(process.hrtime.bigint() / 1000n),
-        gc: message.gc === true && gc !== undefined,
-      });
+    case 'sample':
+      send(sampleReply(message.id, message.gc === true));
       break;
-    }
     case 'shutdown':
       void client.destroy().then(() => process.exit(0));
       break;

@@ -3,7 +3,7 @@
 // environment, driven and sampled by the parent over the IPC channel.
 
 import { loadConfig, readEnvironment, startBot } from '../../src/discord/index.ts';
-import type { ChildReply, ChildRequest } from './bot-protocol.ts';
+import { type ChildReply, type ChildRequest, sampleReply } from './bot-protocol.ts';
 import { watchIdentifyToReady } from './identify-timing.ts';
 
 const send = (reply: ChildReply): void => {
@@ -24,29 +24,13 @@ const { report } = await bot.started;
 const identified = await Promise.race([timing, Promise.resolve(null)]);
 send({ type: 'ready', outcome: report.outcome, identify_to_ready_ms: identified });
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 // A parent that died leaves no bot behind.
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ChildRequest) => {
   switch (message.type) {
-    case 'sample': {
-      if (message.gc === true) gc?.();
-      const mem = process.memoryUsage();
-      const cpu = process.cpuUsage();
-      send({
-        type: 'sample',
-        id: message.id,
-        cpu_us: cpu.user + cpu.system,
-        rss_bytes: mem.rss,
-        heap_used_bytes: mem.heapUsed,
-        heap_total_bytes: mem.heapTotal,
-        external_bytes: mem.external,
-        hrtime_us: Number(process.hrtime.bigint() / 1000n),
-        gc: message.gc === true && gc !== undefined,
-      });
+    case 'sample':
+      send(sampleReply(message.id, message.gc === true));
       break;
-    }
     case 'raise':
       bot.manager.alerts.raise(message.key, {
         severity: 'warning',

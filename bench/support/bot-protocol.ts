@@ -28,3 +28,22 @@ export type ChildReply =
       /** A full GC ran just before (the child runs with --expose-gc). */
       readonly gc: boolean;
     };
+
+/** The child's answer to a sample request: its memory and CPU now, after a full GC when asked (and exposed). */
+export function sampleReply(id: number, gcRequested: boolean): ChildReply {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gcRequested) gc?.();
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  return {
+    type: 'sample',
+    id,
+    cpu_us: cpu.user + cpu.system,
+    rss_bytes: mem.rss,
+    heap_used_bytes: mem.heapUsed,
+    heap_total_bytes: mem.heapTotal,
+    external_bytes: mem.external,
+    hrtime_us: Number(process.hrtime.bigint() / 1000n),
+    gc: gcRequested && gc !== undefined,
+  };
+}
