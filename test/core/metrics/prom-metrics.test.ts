@@ -18,7 +18,17 @@ import {
 describe('createPromMetrics', () => {
   it("keeps prom-client's eight event-loop gauges, each once, read from one window of the bot's probe per scrape", async () => {
     let reads = 0;
-    const stats = { count: 3, min: 0.5, max: 400, mean: 140, stddev: 180, p50: 20, p90: 400, p99: 400, latest: 20 };
+    const stats = {
+      count: 3,
+      min: 0.5,
+      max: 400,
+      mean: 140,
+      stddev: 180,
+      p50: 20,
+      p90: 400,
+      p99: 400,
+      latest: 20,
+    };
     const m = createPromMetrics({
       collectDefault: true,
       eventLoopWindow: {
