@@ -30,7 +30,8 @@ function spawnBot(fault: 'rejection' | 'exception'): Child {
   });
   child.stderr?.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    // 'close', not 'exit': stdout still in flight when the process exits is kept.
+    child.on('close', (code, signal) => resolve({ code, signal })),
   );
   return { process: child, logFile, stdout: () => out, exited };
 }

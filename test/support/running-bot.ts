@@ -142,7 +142,8 @@ export function runMain(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': output still in flight when the process exits is kept.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });

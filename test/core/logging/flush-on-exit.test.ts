@@ -34,7 +34,8 @@ function run(
   child.stdout.on('data', (chunk: Buffer) => onStdout?.(chunk.toString(), (signal) => child.kill(signal)));
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   return new Promise((resolve) => {
-    child.on('exit', (status) => {
+    // 'close', not 'exit': the last stderr chunk can still be in flight when the process has exited.
+    child.on('close', (status) => {
       clearTimeout(killer);
       resolve({ file, status, stderr });
     });
