@@ -22,6 +22,13 @@ export interface ChartRendererOptions {
   readonly timeoutMs?: number;
   /** How long the worker may take to load the canvas and Chart.js. @default 20000 */
   readonly startTimeoutMs?: number;
+  /**
+   * A render the worker has not answered after this long is taken as stuck, and the
+   * worker is replaced. A render past `timeoutMs` alone only loses its reply's chart: the
+   * worker finishes it, since stopping a worker in the middle of drawing strands the
+   * canvas's native memory (70–150 MB a time, measured). @default 30000
+   */
+  readonly stuckMs?: number;
   /** Renders waiting beyond this are refused at once rather than queued. @default 4 */
   readonly maxQueued?: number;
   /**
@@ -38,10 +45,11 @@ export interface ChartRendererOptions {
 export const CHART_RENDERER_DEFAULTS = {
   timeoutMs: 2_000,
   startTimeoutMs: 20_000,
+  stuckMs: 30_000,
   maxQueued: 4,
   idleMs: 120_000,
 } as const satisfies Required<
-  Pick<ChartRendererOptions, 'timeoutMs' | 'startTimeoutMs' | 'maxQueued' | 'idleMs'>
+  Pick<ChartRendererOptions, 'timeoutMs' | 'startTimeoutMs' | 'stuckMs' | 'maxQueued' | 'idleMs'>
 >;
 
 /** The worker's JavaScript heap: charts need little, and a small heap is collected sooner. */
@@ -94,6 +102,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   const startTimeoutMs = options.startTimeoutMs ?? CHART_RENDERER_DEFAULTS.startTimeoutMs;
   const maxQueued = options.maxQueued ?? CHART_RENDERER_DEFAULTS.maxQueued;
   const idleMs = options.idleMs ?? CHART_RENDERER_DEFAULTS.idleMs;
+  const stuckMs = options.stuckMs ?? CHART_RENDERER_DEFAULTS.stuckMs;
+  if (!(stuckMs > 0)) throw new RangeError(`stuckMs must be positive, got ${stuckMs}`);
   if (!(idleMs > 0)) throw new RangeError(`idleMs must be positive, got ${idleMs}`);
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
   if (!(startTimeoutMs > 0)) throw new RangeError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);
@@ -109,13 +119,15 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   let starting: Promise<boolean> | undefined;
   let nextId = 1;
   const pending = new Map<number, Pending>();
+  /** Renders the current worker was sent and has not answered, whether or not their caller still waits. */
+  const outstanding = new Set<number>();
   let idleTimer: Timer | undefined;
 
   /** Stops a worker with nothing to draw, giving its memory back; the next chart starts another. */
   const stopIdle = (message: string): void => {
     idleTimer?.cancel();
     idleTimer = undefined;
-    if (pending.size > 0 || worker === undefined) return;
+    if (pending.size > 0 || outstanding.size > 0 || worker === undefined) return;
     log.debug('chart_worker_idle', message, { idle_ms: idleMs });
     const old = worker;
     worker = undefined;
@@ -159,6 +171,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     const old = worker;
     worker = undefined;
     workerReady = undefined;
+    outstanding.clear();
     failAll(reason);
     if (old !== undefined) void old.terminate().catch(() => {});
   };
@@ -198,6 +211,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
                 load_ms: m.loadMs,
                 ...m.versions,
               });
+            } else {
+              log.debug('chart_worker_ready', 'The render worker is ready again', { load_ms: m.loadMs });
             }
             resolve(true);
             return;
@@ -208,6 +223,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             if (worker === w) dropWorker('charts are unavailable');
             return;
           case 'image': {
+            if (worker === w) outstanding.delete(m.id);
+            if (outstanding.size === 0 && pending.size === 0 && state === 'ready') armIdle();
             const p = settle(m.id, m.image);
             if (p !== undefined) {
               log.debug('chart_rendered', `Rendered the ${p.kind} chart`, {
@@ -222,6 +239,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             return;
           }
           case 'failed': {
+            if (worker === w) outstanding.delete(m.id);
+            if (outstanding.size === 0 && pending.size === 0 && state === 'ready') armIdle();
             const p = settle(m.id, undefined);
             if (p !== undefined) {
               log.warning('chart_render_failed', `The ${p.kind} chart was not drawn: ${m.error}`, {
@@ -291,13 +310,15 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     },
     async render(request) {
       if (state !== 'ready' && state !== 'starting') return undefined;
-      if (pending.size >= maxQueued) {
+      // Renders given up on but still being drawn count: they hold the worker as much.
+      const queued = Math.max(pending.size, outstanding.size);
+      if (queued >= maxQueued) {
         log.warning(
           'chart_render_skipped',
-          `The ${request.kind} chart was skipped: ${pending.size} renders are waiting`,
+          `The ${request.kind} chart was skipped: ${queued} renders are waiting`,
           {
             kind: request.kind,
-            queued: pending.size,
+            queued,
           },
         );
         return undefined;
@@ -310,7 +331,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
         const timer = clock.setTimeout(
           () => {
             if (!pending.has(id)) return;
-            // A worker that overran is restarted, so a stuck render cannot hold up the next.
+            // The reply goes without its chart; the worker finishes drawing it (stopping it
+            // mid-draw strands native memory), unless it is still at it after stuckMs.
             log.warning(
               'chart_render_timeout',
               `The ${request.kind} chart took over ${timeoutMs} ms; sent without it`,
@@ -320,7 +342,20 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
               },
             );
             settle(id, undefined);
-            dropWorker(`a render overran its ${timeoutMs} ms budget`);
+            const drawing = worker;
+            clock.setTimeout(
+              () => {
+                if (worker !== drawing || !outstanding.has(id)) return;
+                log.warning(
+                  'chart_worker_stuck',
+                  `A ${request.kind} chart has not come back in ${stuckMs} ms: the render worker is replaced`,
+                  { kind: request.kind, stuck_ms: stuckMs },
+                );
+                dropWorker(`the render worker was stuck for ${stuckMs} ms`);
+              },
+              Math.max(0, stuckMs - timeoutMs),
+              { unref: true },
+            );
           },
           timeoutMs,
           { unref: true },
@@ -335,6 +370,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
         }
         try {
           worker.postMessage({ id, request } satisfies WorkerRequest);
+          outstanding.add(id);
         } catch (error) {
           settle(id, undefined);
           log.warning('chart_render_failed', `The ${request.kind} chart was not drawn: ${String(error)}`, {
