@@ -151,7 +151,15 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     pending.delete(id);
     p.timer.cancel();
     p.resolve(image);
-    if (pending.size === 0 && state === 'ready') armIdle();
+    if (pending.size === 0 && outstanding.size === 0 && state === 'ready') armIdle();
+    return p;
+  };
+
+  /** Worker `from` answered render `id`; a render already given up on only frees the worker. */
+  const answered = (from: Worker, id: number, image: ChartImage | undefined): Pending | undefined => {
+    if (worker === from) outstanding.delete(id);
+    const p = settle(id, image);
+    if (p === undefined && pending.size === 0 && outstanding.size === 0 && state === 'ready') armIdle();
     return p;
   };
 
@@ -223,9 +231,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             if (worker === w) dropWorker('charts are unavailable');
             return;
           case 'image': {
-            if (worker === w) outstanding.delete(m.id);
-            if (outstanding.size === 0 && pending.size === 0 && state === 'ready') armIdle();
-            const p = settle(m.id, m.image);
+            const p = answered(w, m.id, m.image);
             if (p !== undefined) {
               log.debug('chart_rendered', `Rendered the ${p.kind} chart`, {
                 kind: p.kind,
@@ -239,9 +245,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             return;
           }
           case 'failed': {
-            if (worker === w) outstanding.delete(m.id);
-            if (outstanding.size === 0 && pending.size === 0 && state === 'ready') armIdle();
-            const p = settle(m.id, undefined);
+            const p = answered(w, m.id, undefined);
             if (p !== undefined) {
               log.warning('chart_render_failed', `The ${p.kind} chart was not drawn: ${m.error}`, {
                 kind: p.kind,
