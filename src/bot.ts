@@ -268,7 +268,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     clock,
   });
 
-  // Charts load in a worker thread beside the start; they are never part of it, and a
+  // Charts load in a child process beside the start; they are never part of it, and a
   // platform without the canvas only loses the images (said once in the log).
   const charts = config.charts.enabled
     ? createChartRenderer({
@@ -386,8 +386,8 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     await manager.shutdown(1_000);
     return refuse(error);
   }
-  // Only once nothing can refuse the start any more: a worker left running would keep
-  // the process alive.
+  // Only once nothing can refuse the start any more: a render process still loading keeps
+  // the bot alive until it answers.
   void charts?.start();
   extensionsLog.info(
     'extensions_loaded',

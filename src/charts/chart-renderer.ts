@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type Clock, systemClock, type Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import type { ChartModuleNames } from './chart-modules.ts';
@@ -25,8 +26,7 @@ export interface ChartRendererOptions {
   /**
    * A render the worker has not answered after this long is taken as stuck, and the
    * worker is replaced. A render past `timeoutMs` alone only loses its reply's chart: the
-   * worker finishes it, since stopping a worker in the middle of drawing strands the
-   * canvas's native memory (70–150 MB a time, measured). @default 30000
+   * worker finishes it, and the next render goes to the same worker. @default 30000
    */
   readonly stuckMs?: number;
   /** Renders waiting beyond this are refused at once rather than queued. @default 4 */
@@ -52,8 +52,17 @@ export const CHART_RENDERER_DEFAULTS = {
   Pick<ChartRendererOptions, 'timeoutMs' | 'startTimeoutMs' | 'stuckMs' | 'maxQueued' | 'idleMs'>
 >;
 
-/** The worker's JavaScript heap: charts need little, and a small heap is collected sooner. */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } as const;
+/** The render process's JavaScript heap: charts need little, and a small heap is collected sooner. */
+const WORKER_NODE_OPTIONS = ['--max-old-space-size=64', '--max-semi-space-size=2'] as const;
+
+/**
+ * What the render process inherits of the bot's environment: everything but its secrets
+ * (it draws from the data it is sent and needs none of them). NODE_OPTIONS stays, for a
+ * bot started through tsx's CLI.
+ */
+function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/TOKEN|SECRET|PASSWORD/i.test(name)));
+}
 
 /** `unavailable`: the canvas or Chart.js could not load here; every render answers undefined. */
 export type ChartRendererState = 'idle' | 'starting' | 'ready' | 'unavailable' | 'closed';
@@ -79,7 +88,7 @@ export interface ChartRenderer extends ChartService {
   close(): Promise<void>;
 }
 
-const WORKER_ENTRY = new URL('./chart-worker-entry.mjs', import.meta.url);
+const WORKER_ENTRY = fileURLToPath(new URL('./chart-worker-entry.mjs', import.meta.url));
 
 interface Pending {
   readonly kind: ChartKind;
@@ -89,8 +98,36 @@ interface Pending {
 }
 
 /**
- * Renders charts in a worker thread, so drawing and PNG encoding (tens of
- * milliseconds) never hold up the event loop that answers Discord. Each render has
+ * A render process keeps the bot running only while it has work: loading, or a render
+ * answered by no one yet. Idle, it never holds up an exit.
+ */
+function holdOpen(child: ChildProcess, busy: boolean): void {
+  if (busy) {
+    child.ref();
+    child.channel?.ref();
+  } else {
+    child.unref();
+    child.channel?.unref();
+  }
+}
+
+/** Stops a render process and resolves once it has exited. */
+function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    // Held open until it has gone, so a close() awaited at the end of a run returns.
+    holdOpen(child, true);
+    child.kill('SIGKILL');
+  });
+}
+
+/**
+ * Renders charts in a child process, so drawing and PNG encoding (tens of
+ * milliseconds) never hold up the event loop that answers Discord, and the canvas's
+ * native memory (its library, font and glyph caches, malloc arenas: 25–30 MB that a
+ * worker thread leaves in the bot after it stops, measured) goes away with the process
+ * when it is stopped for being idle. Each render has
  * a time budget; one that fails or overruns answers undefined and is logged, so a
  * reply goes out without its image rather than late. If the canvas cannot load on
  * this platform the renderer says so once and stays unavailable.
@@ -113,7 +150,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   const workerOptions: WorkerOptions = options.modules === undefined ? {} : { modules: options.modules };
 
   let state: ChartRendererState = 'idle';
-  let worker: Worker | undefined;
+  let worker: ChildProcess | undefined;
   /** Resolves true when the current worker is ready, false when it cannot be. */
   let workerReady: Promise<boolean> | undefined;
   let starting: Promise<boolean> | undefined;
@@ -132,7 +169,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     const old = worker;
     worker = undefined;
     workerReady = undefined;
-    void old.terminate().catch(() => {});
+    void stopWorker(old);
   };
 
   /** Stops the worker once nothing has been drawn for `idleMs`. */
@@ -156,8 +193,9 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   };
 
   /** Worker `from` answered render `id`; a render already given up on only frees the worker. */
-  const answered = (from: Worker, id: number, image: ChartImage | undefined): Pending | undefined => {
+  const answered = (from: ChildProcess, id: number, image: ChartImage | undefined): Pending | undefined => {
     if (worker === from) outstanding.delete(id);
+    if (worker !== from || outstanding.size === 0) holdOpen(from, false);
     const p = settle(id, image);
     if (p === undefined && pending.size === 0 && outstanding.size === 0 && state === 'ready') armIdle();
     return p;
@@ -181,21 +219,29 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     workerReady = undefined;
     outstanding.clear();
     failAll(reason);
-    if (old !== undefined) void old.terminate().catch(() => {});
+    if (old !== undefined) void stopWorker(old);
   };
 
   const spawn = (): Promise<boolean> => {
-    let w: Worker;
+    let w: ChildProcess;
     try {
-      w = new Worker(WORKER_ENTRY, { workerData: workerOptions, resourceLimits: WORKER_LIMITS });
+      w = fork(WORKER_ENTRY, [JSON.stringify(workerOptions)], {
+        execArgv: [...WORKER_NODE_OPTIONS],
+        env: workerEnv(process.env),
+        // The PNG's bytes cross as bytes, not as JSON.
+        serialization: 'advanced',
+        // Its stderr is the bot's: a crash of the process is seen where the bot runs.
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
     } catch (error) {
       unavailable(
         `the render worker could not start: ${error instanceof Error ? error.message : String(error)}`,
       );
       return Promise.resolve(false);
     }
-    // The worker never keeps the process alive: shutdown closes it, and an exit takes it along.
-    w.unref();
+    // Loading, the worker keeps the bot running; idle, it never does: shutdown closes it,
+    // and the bot's exit closes the channel, which stops the worker.
+    holdOpen(w, true);
     worker = w;
     const ready = new Promise<boolean>((resolve) => {
       const startTimer = clock.setTimeout(
@@ -211,10 +257,11 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
         switch (m.type) {
           case 'ready':
             startTimer.cancel();
+            holdOpen(w, outstanding.size > 0);
             if (state === 'starting' || state === 'idle') {
               state = 'ready';
               armIdle();
-              log.info('charts_ready', 'Charts are on: rendering in a worker thread', {
+              log.info('charts_ready', 'Charts are on: rendering in a child process', {
                 font: m.font,
                 load_ms: m.loadMs,
                 ...m.versions,
@@ -231,13 +278,14 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             if (worker === w) dropWorker('charts are unavailable');
             return;
           case 'image': {
-            const p = answered(w, m.id, m.image);
+            const image = m.image;
+            const p = answered(w, m.id, image);
             if (p !== undefined) {
               log.debug('chart_rendered', `Rendered the ${p.kind} chart`, {
                 kind: p.kind,
                 render_ms: m.image.renderMs,
                 duration_ms: clock.now() - p.startedAt,
-                bytes: m.image.png.byteLength,
+                bytes: image.png.byteLength,
                 width: m.image.width,
                 height: m.image.height,
               });
@@ -263,11 +311,12 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
         if (state === 'starting') unavailable(error.message);
         if (worker === w) dropWorker(`the render worker crashed: ${error.message}`);
       });
-      w.on('exit', (code) => {
+      w.on('exit', (code, signal) => {
         startTimer.cancel();
         resolve(false);
-        if (state === 'starting') unavailable(`the render worker exited with code ${code} while loading`);
-        if (worker === w) dropWorker(`the render worker exited with code ${code}`);
+        const how = signal === null ? `with code ${code}` : `on ${signal}`;
+        if (state === 'starting') unavailable(`the render worker exited ${how} while loading`);
+        if (worker === w) dropWorker(`the render worker exited ${how}`);
       });
     });
     workerReady = ready;
@@ -373,8 +422,9 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
           return;
         }
         try {
-          worker.postMessage({ id, request } satisfies WorkerRequest);
+          worker.send({ id, request } satisfies WorkerRequest);
           outstanding.add(id);
+          holdOpen(worker, true);
         } catch (error) {
           settle(id, undefined);
           log.warning('chart_render_failed', `The ${request.kind} chart was not drawn: ${String(error)}`, {
@@ -394,7 +444,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
       worker = undefined;
       workerReady = undefined;
       for (const id of [...pending.keys()]) settle(id, undefined);
-      if (w !== undefined) await w.terminate().catch(() => {});
+      if (w !== undefined) await stopWorker(w);
     },
   };
 }

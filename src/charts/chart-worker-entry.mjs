@@ -1,6 +1,6 @@
-// The render worker's entry. Node runs a worker's file without the parent's loader
-// hooks, so where this Node cannot load TypeScript by itself (before type stripping),
-// tsx is registered in the worker before the TypeScript worker is imported.
+// The render process's entry. It is started with its own Node options, not the bot's, so
+// where this Node cannot load TypeScript by itself (before type stripping), tsx is
+// registered here before the TypeScript worker is imported.
 if (!process.features.typescript) {
   const { register } = await import('tsx/esm/api');
   register();

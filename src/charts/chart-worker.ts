@@ -1,4 +1,3 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import {
   type ChartModuleNames,
   type ChartModules,
@@ -8,13 +7,13 @@ import {
 import type { ChartImage, ChartRequest } from './chart-requests.ts';
 import { renderChart } from './render-chart.ts';
 
-/** What the worker is told: one request at a time, each with an id. */
+/** What the render process is told: one request at a time, each with an id. */
 export interface WorkerRequest {
   readonly id: number;
   readonly request: ChartRequest;
 }
 
-/** What the worker says: first `ready` or `unavailable`, then one answer per request. */
+/** What the render process says: first `ready` or `unavailable`, then one answer per request. */
 export type WorkerMessage =
   | {
       readonly type: 'ready';
@@ -26,41 +25,45 @@ export type WorkerMessage =
   | { readonly type: 'image'; readonly id: number; readonly image: ChartImage }
   | { readonly type: 'failed'; readonly id: number; readonly error: string };
 
+/** Passed as the process's one argument, in JSON. */
 export interface WorkerOptions {
   readonly modules?: ChartModuleNames;
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-const port = parentPort;
-if (port === null) throw new Error('chart-worker.ts runs as a worker thread only');
-const options = (workerData ?? {}) as WorkerOptions;
+const send = process.send?.bind(process);
+if (send === undefined) throw new Error('chart-worker.ts runs as a child process with an IPC channel only');
+const say = (m: WorkerMessage): void => {
+  send(m);
+};
+// The bot gone (closed, crashed or killed) closes the channel: nothing is left to draw for.
+process.on('disconnect', () => process.exit(0));
+const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
 
 const began = performance.now();
 let modules: ChartModules | undefined;
 try {
   modules = await loadChartModules(options.modules ?? DEFAULT_CHART_MODULES);
 } catch (error) {
-  port.postMessage({ type: 'unavailable', error: message(error) } satisfies WorkerMessage);
+  say({ type: 'unavailable', error: message(error) });
 }
 
 if (modules !== undefined) {
   const loaded = modules;
-  port.on('message', (incoming: WorkerRequest) => {
+  process.on('message', (incoming: WorkerRequest) => {
     let answer: WorkerMessage;
     try {
       answer = { type: 'image', id: incoming.id, image: renderChart(loaded, incoming.request) };
     } catch (error) {
       answer = { type: 'failed', id: incoming.id, error: message(error) };
     }
-    // The PNG's bytes move to the main thread instead of being copied.
-    const transfer = answer.type === 'image' ? [answer.image.png.buffer as ArrayBuffer] : [];
-    port.postMessage(answer, transfer);
+    say(answer);
   });
-  port.postMessage({
+  say({
     type: 'ready',
     font: loaded.font,
     versions: loaded.versions,
     loadMs: Math.round(performance.now() - began),
-  } satisfies WorkerMessage);
+  });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -15,12 +16,29 @@ import { until } from '../support/until.ts';
 const NOW = Date.UTC(2024, 0, 15, 14, 30, 0);
 const fixture = (name: string): string => new URL(`../fixtures/charts/${name}`, import.meta.url).href;
 
+/** This process's live children running the render process's entry (Linux's /proc). */
+function renderProcesses(): number {
+  let count = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      if (ppid !== process.pid || state === 'Z') continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker-entry')) count += 1;
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return count;
+}
+
 function renderer(options: Partial<ChartRendererOptions> = {}) {
   const log = new CaptureLogger();
   return { log, charts: createChartRenderer({ log, ...options }) };
 }
 
-describe('chart renderer (a worker thread)', () => {
+describe('chart renderer (a child process)', () => {
   it('loads once, says so, and renders every kind off the main thread', async () => {
     const { log, charts } = renderer();
     try {
@@ -88,6 +106,29 @@ describe('chart renderer (a worker thread)', () => {
     }
   });
 
+  it("the render process sees none of the bot's secrets", async () => {
+    const saved = {
+      DISCORD_TOKEN: process.env.DISCORD_TOKEN,
+      OBS_HTTP_AUTH_TOKEN: process.env.OBS_HTTP_AUTH_TOKEN,
+    };
+    process.env.DISCORD_TOKEN = 'MTIz.secret.token';
+    process.env.OBS_HTTP_AUTH_TOKEN = 'scrape-secret';
+    const { log, charts } = renderer({
+      modules: { ...DEFAULT_CHART_MODULES, canvas: fixture('env-canvas.ts') },
+    });
+    try {
+      assert.equal(await charts.start(), true);
+      assert.equal(await charts.render({ kind: 'startup', report: startupReport(NOW) }), undefined);
+      assert.equal(log.events('chart_render_failed')[0]?.detail.reason, 'secrets seen: none');
+    } finally {
+      await charts.close();
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('a render past its budget answers undefined and is logged; the worker finishes it, and is replaced only once stuck', async () => {
     const clock = new ManualClock(NOW);
     const { log, charts } = renderer({
@@ -135,12 +176,15 @@ describe('chart renderer (a worker thread)', () => {
     try {
       assert.equal(await charts.start(), true);
       assert.equal(log.events('chart_worker_idle').length, 1, 'stopped right after the start found it works');
+      // Stopped means gone: the process and the canvas's native memory with it.
+      await until(() => renderProcesses() === 0, 10_000, 'the render process gone');
       assert.equal(charts.available, true);
       assert.ok(await charts.render({ kind: 'startup', report: startupReport(NOW) }));
       await clock.advance(59_000);
       assert.equal(log.events('chart_worker_idle').length, 1);
       await clock.advance(1_000);
       assert.equal(log.events('chart_worker_idle').length, 2);
+      await until(() => renderProcesses() === 0, 10_000, 'the idle render process gone');
       assert.equal(charts.available, true, 'still on');
       const again = await charts.render({ kind: 'startup', report: startupReport(NOW) });
       assertPng(again?.png ?? new Uint8Array(), { width: 960 });
