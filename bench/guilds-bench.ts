@@ -12,7 +12,7 @@ export interface GuildsBenchOptions {
   readonly repeats?: number;
 }
 
-/** `bot_no_charts`: this bot with OBS_ENABLE_CHARTS=false, to show what the canvas's check leaves behind. */
+/** `bot_no_charts`: this bot with OBS_ENABLE_CHARTS=false, to show what the charts add to the process. */
 export type GuildsClient = 'bare' | 'bot' | 'bot_no_charts';
 const CLIENTS: readonly GuildsClient[] = ['bare', 'bot', 'bot_no_charts'];
 
@@ -24,6 +24,15 @@ export interface GuildsRun {
   readonly identify_to_ready_ms: number | null;
   /** Mean of 5 samples taken over 2 s after the calls, MB. */
   readonly rss_mb: number;
+  /** V8's young generation then, resident, MB. */
+  readonly new_space_mb?: number;
+  /**
+   * The same once V8 has shrunk the young generation the start grew (it does so by itself
+   * after a while idle: 30–120 s here), or at the cap, MB. What the process holds for good.
+   */
+  readonly rss_settled_mb?: number;
+  /** From ready to that sample, s; null when the cap came first. */
+  readonly settled_after_s?: number | null;
   /** Heap in use right after a full GC, MB. */
   readonly heap_mb: number;
   /** `/health` acknowledgement, one call at a time, ms. */
@@ -40,6 +49,8 @@ export interface GuildsSummary {
   readonly runs: number;
   readonly identify_to_ready_ms: number | null;
   readonly rss_mb: number;
+  readonly new_space_mb?: number;
+  readonly rss_settled_mb?: number;
   readonly heap_mb: number;
   readonly ack_ms: Percentiles;
 }
@@ -56,6 +67,9 @@ export interface GuildsComparison {
   /** The same RSS figures for this bot with the charts off. */
   readonly no_charts_rss_over_bare_mb?: number;
   readonly no_charts_rss_over_bare_percent?: number;
+  /** The bot over the bare client once both have settled. */
+  readonly settled_rss_over_bare_mb?: number;
+  readonly settled_rss_over_bare_percent?: number;
 }
 
 export interface GuildsBenchResult {
@@ -72,11 +86,61 @@ const SEEDED_GUILDS = 2;
 const MB = 1024 ** 2;
 /** From ready to the first measured call. */
 const SETTLE_MS = 5_000;
+/** The young generation is taken as shrunk below this resident size. */
+const SHRUNK_NEW_SPACE = 4 * 1024 ** 2;
+/** The longest wait, from ready, for it to shrink. */
+const SETTLED_CAP_MS = 180_000;
+const SETTLED_POLL_MS = 2_000;
 const r2 = (n: number): number => Math.round(n * 100) / 100;
 
-async function oneRun(guilds: number, client: GuildsClient, calls: number): Promise<GuildsRun> {
+/** A client measured and still running, so its settled RSS can be read later. */
+interface LiveRun {
+  readonly run: GuildsRun;
+  readonly bot: BotProcess;
+  readonly readyAt: number;
+  close(): Promise<void>;
+}
+
+/** RSS, the mean of 5 samples over 2 s, and the young generation's resident size at the last, MB. */
+const meanRss = async (bot: BotProcess): Promise<{ rss: number; newSpace: number }> => {
+  const rss: number[] = [];
+  let newSpace = 0;
+  for (let i = 0; i < 5; i += 1) {
+    await sleep(400);
+    const sample = await bot.sample();
+    rss.push(sample.rss_bytes);
+    newSpace = sample.new_space_bytes ?? 0;
+  }
+  return { rss: r2(rss.reduce((s, v) => s + v, 0) / rss.length / MB), newSpace: r2(newSpace / MB) };
+};
+
+/** Waits until the client's young generation has shrunk (or the cap), then reads its RSS. */
+async function settled(live: LiveRun): Promise<GuildsRun> {
+  for (;;) {
+    const elapsed = Date.now() - live.readyAt;
+    const sample = await live.bot.sample();
+    const shrunk = (sample.new_space_bytes ?? 0) < SHRUNK_NEW_SPACE;
+    if (shrunk || elapsed >= SETTLED_CAP_MS) {
+      const rssSettled = (await meanRss(live.bot)).rss;
+      const afterGc = await live.bot.sample(true);
+      return {
+        ...live.run,
+        rss_settled_mb: rssSettled,
+        settled_after_s: shrunk ? Math.round(elapsed / 1000) : null,
+        heap_mb: r2(afterGc.heap_used_bytes / MB),
+      };
+    }
+    await sleep(SETTLED_POLL_MS);
+  }
+}
+
+async function oneRun(guilds: number, client: GuildsClient, calls: number): Promise<LiveRun> {
   const emulator = await startEmulator({ extraGuilds: Math.max(0, guilds - SEEDED_GUILDS) });
   let bot: BotProcess | undefined;
+  const close = async (): Promise<void> => {
+    await bot?.close();
+    await emulator.close();
+  };
   try {
     // The bot as `npm start` runs it: its defaults (health checks, resources, both sinks at
     // info; no Prometheus), the console drained through a pipe.
@@ -86,6 +150,7 @@ async function oneRun(guilds: number, client: GuildsClient, calls: number): Prom
       prometheus: false,
       client: client === 'bare' ? 'bare' : 'bot',
     });
+    const readyAt = Date.now();
     // What a bot costs once its start is over: the start's own work (the chart worker's check
     // among it) has finished, for both clients alike.
     await sleep(SETTLE_MS);
@@ -98,25 +163,21 @@ async function oneRun(guilds: number, client: GuildsClient, calls: number): Prom
       if (r.ackMs === null || r.rejections.length > 0) failed += 1;
       else acks.push(r.ackMs);
     }
-    const rss: number[] = [];
-    for (let i = 0; i < 5; i += 1) {
-      await sleep(400);
-      rss.push((await bot.sample()).rss_bytes);
-    }
-    const afterGc = await bot.sample(true);
-    return {
+    const run: GuildsRun = {
       guilds,
       client,
       identify_to_ready_ms: bot.identifyToReadyMs,
-      rss_mb: r2(rss.reduce((s, v) => s + v, 0) / rss.length / MB),
-      heap_mb: r2(afterGc.heap_used_bytes / MB),
+      ...(await meanRss(bot).then((m) => ({ rss_mb: m.rss, new_space_mb: m.newSpace }))),
+      // Read once settled: a forced full GC now would shrink the young generation itself.
+      heap_mb: 0,
       ack_ms: percentiles(acks),
       failed,
       acks: acks.map((a) => r2(a)),
     };
-  } finally {
-    await bot?.close();
-    await emulator.close();
+    return { run, bot, readyAt, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
@@ -134,7 +195,14 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     for (let repeat = 1; repeat <= repeats; repeat += 1) {
       const order = CLIENTS.map((_, i) => CLIENTS[(i + turn) % CLIENTS.length] as GuildsClient);
       turn += 1;
-      for (const client of order) runs.push({ ...(await oneRun(guilds, client, options.calls)), repeat });
+      // Measured one after the other; then, all three idle at once, each waits to settle.
+      const live: LiveRun[] = [];
+      try {
+        for (const client of order) live.push(await oneRun(guilds, client, options.calls));
+        for (const run of await Promise.all(live.map(settled))) runs.push({ ...run, repeat });
+      } finally {
+        await Promise.all(live.map((l) => l.close()));
+      }
     }
   }
   const median = (values: readonly number[]): number => {
@@ -152,6 +220,12 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
         runs: mine.length,
         identify_to_ready_ms: ready.length === 0 ? null : r2(median(ready)),
         rss_mb: r2(median(mine.map((r) => r.rss_mb))),
+        ...(mine.every((r) => r.new_space_mb !== undefined)
+          ? { new_space_mb: r2(median(mine.map((r) => r.new_space_mb ?? 0))) }
+          : {}),
+        ...(mine.every((r) => r.rss_settled_mb !== undefined)
+          ? { rss_settled_mb: r2(median(mine.map((r) => r.rss_settled_mb ?? 0))) }
+          : {}),
         heap_mb: r2(median(mine.map((r) => r.heap_mb))),
         ack_ms: percentiles(mine.flatMap((r) => r.acks ?? [])),
       };
@@ -169,6 +243,14 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
           : {
               no_charts_rss_over_bare_mb: r2(noCharts.rss_mb - bare.rss_mb),
               no_charts_rss_over_bare_percent: r2(((noCharts.rss_mb - bare.rss_mb) / bare.rss_mb) * 100),
+            }),
+        ...(bot.rss_settled_mb === undefined || bare.rss_settled_mb === undefined
+          ? {}
+          : {
+              settled_rss_over_bare_mb: r2(bot.rss_settled_mb - bare.rss_settled_mb),
+              settled_rss_over_bare_percent: r2(
+                ((bot.rss_settled_mb - bare.rss_settled_mb) / bare.rss_settled_mb) * 100,
+              ),
             }),
         guilds,
         rss_over_bare_mb: r2(bot.rss_mb - bare.rss_mb),
@@ -195,14 +277,21 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
       (g.summaries ?? g.runs).find((r) => r.guilds === c.guilds && r.client === client);
     const bare = of('bare');
     const bot = of('bot');
-    const rssMet = c.rss_over_bare_percent < TARGET_RSS_PERCENT;
+    const settledKnown = c.settled_rss_over_bare_percent !== undefined;
+    const rssMet =
+      c.rss_over_bare_percent < TARGET_RSS_PERCENT &&
+      (c.settled_rss_over_bare_percent ?? 0) < TARGET_RSS_PERCENT;
     const ackMet = c.ack_p50_over_bare_ms < TARGET_ACK_P50_MS;
+    const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n}`;
     return {
       benchmark: `Guilds: ${c.guilds}, this bot over a bare discord.js client`,
       target: `< ${TARGET_RSS_PERCENT} % of RSS and < ${TARGET_ACK_P50_MS} ms of /health ack p50`,
       measured:
-        `RSS +${c.rss_over_bare_mb} MB (${c.rss_over_bare_percent >= 0 ? '+' : ''}${c.rss_over_bare_percent} %: ${bot?.rss_mb} vs ${bare?.rss_mb} MB); ` +
-        `ack p50 ${c.ack_p50_over_bare_ms >= 0 ? '+' : ''}${c.ack_p50_over_bare_ms} ms (${bot?.ack_ms.p50} vs ${bare?.ack_ms.p50}), ` +
+        `RSS after the start ${signed(c.rss_over_bare_mb)} MB (${signed(c.rss_over_bare_percent)} %: ${bot?.rss_mb} vs ${bare?.rss_mb} MB)` +
+        (settledKnown
+          ? `, settled ${signed(c.settled_rss_over_bare_mb ?? 0)} MB (${signed(c.settled_rss_over_bare_percent ?? 0)} %: ${bot?.rss_settled_mb} vs ${bare?.rss_settled_mb} MB)`
+          : '') +
+        `; ack p50 ${signed(c.ack_p50_over_bare_ms)} ms (${bot?.ack_ms.p50} vs ${bare?.ack_ms.p50}), ` +
         `p99 ${bot?.ack_ms.p99} vs ${bare?.ack_ms.p99} ms; IDENTIFY to ready ${bot?.identify_to_ready_ms} vs ${bare?.identify_to_ready_ms} ms`,
       met: rssMet && ackMet,
       ...(rssMet && ackMet
@@ -214,21 +303,22 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                 : [
                     (c.no_charts_rss_over_bare_mb === undefined
                       ? ''
-                      : `with OBS_ENABLE_CHARTS=false the gap is +${c.no_charts_rss_over_bare_mb} MB (+${c.no_charts_rss_over_bare_percent} %): the rest is ` +
-                        "the canvas's native library (Skia), which the start loads once in the chart worker to find out whether charts " +
-                        'can be drawn here; the worker stops right after, but a loaded native library stays mapped in the process. ') +
-                      `It is a fixed cost, not a per-guild one: the bot's heap after a full GC is ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's ` +
-                      '(the core, pino, zod, node-cron, the commands: code and state it loads once; it keeps nothing per guild, and grows by as ' +
-                      'much per guild as the bare client), so its share shrinks as the guilds grow the bare client. Most of the rest is V8 ' +
-                      'keeping the heap pages its busier start grew into (the young generation above all): run with --max-semi-space-size=2, ' +
-                      'both clients shrink and the gap at 100 guilds falls by about a third (measured apart from this run). Closing it at ' +
-                      'small sizes: allocate less while starting, or load less at start (the commands and the alert embeds when first used)',
+                      : `with OBS_ENABLE_CHARTS=false the gap after the start is ${signed(c.no_charts_rss_over_bare_mb)} MB: the charts ` +
+                        'add nothing to the process until one is drawn (they draw in a child process that exits when idle). ') +
+                      `Right after the start, V8's young generation holds ${bot?.new_space_mb ?? '?'} MB resident in this bot and ${bare?.new_space_mb ?? '?'} MB ` +
+                      'in the bare client (a start that allocates more grows it, up to 32 MB); V8 shrinks it by itself once the ' +
+                      'process has been idle a while (20–120 s here), hence the settled figure, what the process keeps. What stays is a fixed cost, not a per-guild ' +
+                      `one: the bot's heap after a full GC is ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
+                      'core, pino, zod, node-cron, the commands: code and state loaded once; it keeps nothing per guild), ' +
+                      'more of the node binary paged in (http, crypto, zlib, child processes), and malloc. Its share ' +
+                      'shrinks as the guilds grow the bare client. Closing it: load less at start (the commands and the ' +
+                      'alert embeds when first used); --max-semi-space-size caps the young generation for both clients',
                   ]),
               ...(ackMet
                 ? []
                 : [
                     `the ack p50 difference (${c.ack_p50_over_bare_ms} ms) is what /health does beyond a fixed embed: the admin check, ` +
-                      'a health snapshot rendered into an embed, the command log record; see §3 for both under the same load',
+                      'a health snapshot rendered into an embed with its menu and buttons, the command log record; see §3 for both under the same load',
                   ]),
             ].join('; '),
           }),
@@ -256,8 +346,11 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
       'a fixed embed (bench/support/bare-client-child.ts), run one after the other, each run a fresh process, in an ' +
       'order that alternates from one pair to the next. IDENTIFY to ready: from the client\'s "Identifying" debug line ' +
       `to clientReady. After ${SETTLE_MS / 1000} s, ${g.calls} /health calls one at a time (after 5 unmeasured), acknowledgement timed by the ` +
-      'emulator; RSS is the mean of 5 samples over 2 s after the calls, heap the heap in use after a full GC. The ' +
-      'summary takes the median of the runs and pools their acknowledgements.',
+      "emulator; RSS after the start is the mean of 5 samples over 2 s after the calls, with V8's young generation " +
+      "(new space, resident) at the last. The three processes of a round then stay up, idle, until each one's young " +
+      `generation has shrunk below ${SHRUNK_NEW_SPACE / MB} MB (polled every ${SETTLED_POLL_MS / 1000} s, at most ${SETTLED_CAP_MS / 1000} s from ready): RSS settled ` +
+      'is read then, the same way, and the heap in use after a full GC last. The summary takes the median of the ' +
+      'runs and pools their acknowledgements.',
     '',
     table(
       [
@@ -265,7 +358,9 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         'client',
         'runs',
         'IDENTIFY to ready, ms',
-        'RSS, MB',
+        'RSS after the start, MB',
+        'young generation then, MB',
+        'RSS settled, MB',
         'heap after GC, MB',
         '/health ack p50 / p99 / max, ms',
       ],
@@ -275,13 +370,15 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         'runs' in r ? r.runs : 1,
         r.identify_to_ready_ms ?? '–',
         r.rss_mb,
+        r.new_space_mb ?? '–',
+        r.rss_settled_mb ?? '–',
         r.heap_mb,
         p(r.ack_ms),
       ]),
     ),
     '',
     `Growth per guild between the smallest and largest N: RSS ${perGuild('bare', (r) => r.rss_mb)} for the bare client, ` +
-      `${perGuild('bot', (r) => r.rss_mb)} for this bot (${perGuild('bot_no_charts', (r) => r.rss_mb)} with the charts off); heap ${perGuild('bare', (r) => r.heap_mb)} and ${perGuild('bot', (r) => r.heap_mb)}.`,
+      `${perGuild('bot', (r) => r.rss_mb)} for this bot (${perGuild('bot_no_charts', (r) => r.rss_mb)} with the charts off); settled ${perGuild('bare', (r) => r.rss_settled_mb ?? 0)} and ${perGuild('bot', (r) => r.rss_settled_mb ?? 0)}; heap ${perGuild('bare', (r) => r.heap_mb)} and ${perGuild('bot', (r) => r.heap_mb)}.`,
     '',
     table(
       [
@@ -289,7 +386,8 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         'run',
         'client',
         'IDENTIFY to ready, ms',
-        'RSS, MB',
+        'RSS after the start, MB',
+        'RSS settled, MB (after, s)',
         'heap after GC, MB',
         '/health ack p50 / p99 / max, ms',
         'failed',
@@ -300,6 +398,9 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         r.client,
         r.identify_to_ready_ms ?? '–',
         r.rss_mb,
+        r.rss_settled_mb === undefined
+          ? '–'
+          : `${r.rss_settled_mb} (${r.settled_after_s === null || r.settled_after_s === undefined ? `not shrunk by ${SETTLED_CAP_MS / 1000}` : r.settled_after_s})`,
         r.heap_mb,
         p(r.ack_ms),
         r.failed,

@@ -1,3 +1,5 @@
+import { getHeapSpaceStatistics } from 'node:v8';
+
 /** Messages from the bench parent to the bot child. */
 export type ChildRequest =
   | { readonly type: 'sample'; readonly id: number; readonly gc?: boolean }
@@ -23,6 +25,8 @@ export type ChildReply =
       /** V8 heap reserved, and memory held outside it (Buffers, native), bytes. */
       readonly heap_total_bytes: number;
       readonly external_bytes: number;
+      /** V8's young generation, resident: it grows while a start allocates and shrinks once idle. */
+      readonly new_space_bytes?: number;
       /** process.hrtime() in µs when the sample was taken: the clock a --cpu-prof profile's timestamps use. */
       readonly hrtime_us: number;
       /** A full GC ran just before (the child runs with --expose-gc). */
@@ -43,6 +47,8 @@ export function sampleReply(id: number, gcRequested: boolean): ChildReply {
     heap_used_bytes: mem.heapUsed,
     heap_total_bytes: mem.heapTotal,
     external_bytes: mem.external,
+    new_space_bytes:
+      getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0,
     hrtime_us: Number(process.hrtime.bigint() / 1000n),
     gc: gcRequested && gc !== undefined,
   };
