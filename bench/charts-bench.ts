@@ -26,9 +26,9 @@ export interface ChartsBenchOptions {
 
 export interface ChartRenderFigures {
   readonly kind: string;
-  /** Drawing and PNG encoding, timed inside the worker. */
+  /** Drawing and PNG encoding, timed inside the render process. */
   readonly render_ms: Percentiles;
-  /** From render() to the PNG back on the main thread: the worker hop included. */
+  /** From render() to the PNG back in the bot: the hop to the render process and back included. */
   readonly round_trip_ms: Percentiles;
   readonly png_bytes: number;
   readonly width: number;
@@ -38,7 +38,7 @@ export interface ChartRenderFigures {
 export interface ChartsBenchResult {
   readonly renders: number;
   readonly charts: readonly ChartRenderFigures[];
-  /** Time for the worker to load Chart.js, the canvas and the font. */
+  /** Time for the render process to load Chart.js, the canvas and the font. */
   readonly worker_load_ms: number;
   /**
    * /resources sent one at a time with a pause between (as operators send them):
@@ -52,7 +52,7 @@ export interface ChartsBenchResult {
   /** Back to back (the next sent as the previous is answered): each ack meets the previous chart's tail. */
   readonly back_to_back_ack_ms: { readonly off: Percentiles; readonly on: Percentiles };
   readonly gap_ms: number;
-  /** The bot's RSS after its runs, charts on − off, per pair: the worker's memory. */
+  /** The bot's own RSS after its runs, charts on − off, per pair (the render process's memory is apart). */
   readonly rss_delta_mb: Stats;
   readonly pairs: number;
   readonly commands_per_run: number;
@@ -162,7 +162,7 @@ async function resourcesRun(charts: boolean, commands: number, gapMs: number): P
 }
 
 /**
- * Chart rendering in the worker (each chart's time and PNG size), and what charts
+ * Chart rendering in the render process (each chart's time and PNG size), and what charts
  * cost `/resources`: the real bot in a child process, charts off and on in
  * interleaved runs, acknowledgement and final-answer times.
  */
@@ -209,7 +209,7 @@ export async function benchCharts(options: ChartsBenchOptions): Promise<ChartsBe
 export function formatChartsBench(r: ChartsBenchResult): string {
   const p = (x: Percentiles): string => `${x.p50} / ${x.p99} / ${x.max}`;
   return [
-    '| chart | PNG size | pixels | render in the worker, ms (p50 / p99 / max) | render() round trip, ms (p50 / p99 / max) |',
+    '| chart | PNG size | pixels | render in the render process, ms (p50 / p99 / max) | render() round trip, ms (p50 / p99 / max) |',
     '| --- | --- | --- | --- | --- |',
     ...r.charts.map(
       (c) =>
@@ -224,7 +224,7 @@ export function formatChartsBench(r: ChartsBenchResult): string {
     '',
     `Ack p99 on − off per pair, ${r.gap_ms} ms apart: ${r.ack_p99_delta_ms.min} / ${r.ack_p99_delta_ms.median} / ${r.ack_p99_delta_ms.max} ms (min / median / max of ${r.pairs}); ` +
       `${r.answers_with_chart} of ${r.pairs * r.commands_per_run} answers with charts on carried the PNG. ` +
-      `The worker loads in ${r.worker_load_ms} ms and adds ${r.rss_delta_mb.median} MB of RSS (median of the pairs, after a full GC).`,
+      `The render process loads in ${r.worker_load_ms} ms. Charts on add ${r.rss_delta_mb.median} MB to the bot's own RSS (median of the pairs, after a full GC); the render process's own memory is apart, and goes when it stops.`,
   ].join('\n');
 }
 

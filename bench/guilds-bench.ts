@@ -151,7 +151,7 @@ async function oneRun(guilds: number, client: GuildsClient, calls: number): Prom
       client: client === 'bare' ? 'bare' : 'bot',
     });
     const readyAt = Date.now();
-    // What a bot costs once its start is over: the start's own work (the chart worker's check
+    // What a bot costs once its start is over: the start's own work (the chart render process's check
     // among it) has finished, for both clients alike.
     await sleep(SETTLE_MS);
     const health = { name: 'health', user: 'admin' } as const;

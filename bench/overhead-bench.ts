@@ -27,7 +27,7 @@ export interface OverheadSetting {
  */
 /**
  * Every setting leaves the charts out: a chart is drawn per /resources or /startup an operator
- * asks for (about 50 ms of a worker thread's CPU each, see the charts benchmark), a cost of the
+ * asks for (about 50 ms of the render process's CPU each, see the charts benchmark), a cost of the
  * reply, not of the watching; at this benchmark's 4 charted commands a second it would be most
  * of the figure.
  */

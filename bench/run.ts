@@ -428,7 +428,7 @@ function judgeCharts(c: ChartsBenchResult | undefined): Verdict[] {
       met: largest < 200 * 1024,
     },
     {
-      benchmark: 'Charts: render p99 in the worker, slowest chart',
+      benchmark: 'Charts: render p99 in the render process, slowest chart',
       target: 'well inside the 2 s budget (OBS_CHART_TIMEOUT_MS)',
       measured: `${slowest} ms`,
       met: slowest < 500,
@@ -589,7 +589,7 @@ function render(): string {
     '',
     'Method: benchCharts (bench/charts-bench.ts). Renders: a chart renderer (src/charts) in the bench process draws ' +
       'each chart from fixed data (an hour of 15 s samples; a start of nine components; a lag alert) after 5 warm-up ' +
-      `renders, ${PLAN.charts.renders} times; "in the worker" is the worker's own drawing and PNG encoding, the round trip ` +
+      `renders, ${PLAN.charts.renders} times; "in the render process" is its own drawing and PNG encoding, the round trip ` +
       'adds the hop from render() and back. /resources: the real bot in a child process (as in §3) with ' +
       `OBS_ENABLE_CHARTS off and on, interleaved, ${PLAN.charts.pairs} pair(s) of runs; each run, after 3.5 s of samples ` +
       `and 10 warm-up calls, sends ${PLAN.charts.commands} commands one at a time 250 ms apart (as operators send them), ` +
