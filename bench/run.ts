@@ -6,9 +6,11 @@
 // BENCHMARKS; with `--quick`, in bench/results/quick/). The 60-minute soak runs only when
 // named: `npm run bench -- --only long-soak` (about two hours: the resource history fills
 // for an hour first).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { benchCharts, type ChartsBenchResult, formatChartsBench } from './charts-bench.ts';
 import { benchFleet, type FleetBenchResult } from './fleet-bench.ts';
 import { benchGuilds, formatGuildsBench, type GuildsBenchResult, guildsVerdicts } from './guilds-bench.ts';
@@ -52,6 +54,9 @@ interface Measured {
   readonly seconds_per_benchmark: Record<string, number>;
   /** Load average (1 / 5 / 15 min) when each benchmark ended. */
   readonly load_average_per_benchmark?: Record<string, readonly number[]>;
+  /** When each benchmark ended (ISO), and the commit it measured (`git describe --always --dirty`). */
+  readonly ended_at_per_benchmark?: Record<string, string>;
+  readonly commit_per_benchmark?: Record<string, string>;
   readonly startup?: StartupBenchResult;
   readonly overhead?: OverheadBenchResult;
   readonly latency?: LatencyBenchResult;
@@ -118,6 +123,19 @@ const progress = (text: string): void => {
 
 const round2 = (l: number): number => Math.round(l * 100) / 100;
 
+/** The commit being measured, `-dirty` when the tree has changes; `unknown` outside a git checkout. */
+function describeCommit(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function measure(
   quick: boolean,
   names: readonly BenchmarkName[],
@@ -127,6 +145,9 @@ async function measure(
   const machine = describeMachine();
   const took: Record<string, number> = { ...(previous?.seconds_per_benchmark ?? {}) };
   const loads: Record<string, readonly number[]> = { ...(previous?.load_average_per_benchmark ?? {}) };
+  const endedAt: Record<string, string> = { ...(previous?.ended_at_per_benchmark ?? {}) };
+  const commits: Record<string, string> = { ...(previous?.commit_per_benchmark ?? {}) };
+  const commit = describeCommit();
   const timed = async <T>(name: BenchmarkName, fn: () => Promise<T>): Promise<T | undefined> => {
     if (!names.includes(name)) return undefined;
     progress(`${name}… (load average ${loadavg().map(round2).join(' / ')})`);
@@ -135,6 +156,8 @@ async function measure(
     const key = name.replace('-', '_');
     took[key] = Math.round((performance.now() - began) / 100) / 10;
     loads[key] = loadavg().map(round2);
+    endedAt[key] = new Date().toISOString();
+    commits[key] = commit;
     progress(`${name} done in ${took[key]} s`);
     return result;
   };
@@ -165,6 +188,8 @@ async function measure(
         : Math.round(Object.values(took).reduce((sum, t) => sum + t, 0)),
     seconds_per_benchmark: took,
     load_average_per_benchmark: loads,
+    ended_at_per_benchmark: endedAt,
+    commit_per_benchmark: commits,
     ...defined({
       startup: keep(startup, previous?.startup),
       overhead: keep(overhead, previous?.overhead),
@@ -496,13 +521,19 @@ function render(): string {
     '',
   ];
   const perBenchmarkLoad = measured.load_average_per_benchmark ?? {};
+  const perBenchmarkEnd = measured.ended_at_per_benchmark ?? {};
+  const perBenchmarkCommit = measured.commit_per_benchmark ?? {};
+  const severalRuns = new Set(Object.keys(took).map((name) => perBenchmarkCommit[name] ?? '')).size > 1;
   return `${[
     `# Benchmark results (${quick ? '`npm run bench -- --quick`: short smoke run, figures indicative only' : '`npm run bench`'})`,
     '',
-    `Measured ${machine.started_at} on ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB, ` +
+    `${severalRuns ? 'First run' : 'Measured'} ${machine.started_at} on ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB, ` +
       `Node ${machine.node} (${machine.platform}). Load average at start ${machine.load_average_at_start.join(' / ')}, ` +
       `at end ${loadAtEnd.join(' / ')} (1 / 5 / 15 min; per benchmark in the last table): the machine was shared, so ` +
-      `on/off figures are taken from runs side by side or interleaved in this one session. Total ${totalS} s.`,
+      `on/off figures are taken from runs side by side or interleaved within one benchmark. Total ${totalS} s.` +
+      (severalRuns
+        ? ' The figures come from more than one run (`--only`): the last table gives when each benchmark ended and the commit it measured.'
+        : ''),
     '',
     '## Targets',
     '',
@@ -603,8 +634,14 @@ function render(): string {
     '## Wall time and load average per benchmark',
     '',
     table(
-      ['benchmark', 'seconds', 'load average at its end (1 / 5 / 15 min)'],
-      Object.entries(took).map(([name, sec]) => [name, sec, perBenchmarkLoad[name]?.join(' / ') ?? '–']),
+      ['benchmark', 'seconds', 'load average at its end (1 / 5 / 15 min)', 'ended (UTC)', 'commit'],
+      Object.entries(took).map(([name, sec]) => [
+        name,
+        sec,
+        perBenchmarkLoad[name]?.join(' / ') ?? '–',
+        perBenchmarkEnd[name]?.slice(0, 16).replace('T', ' ') ?? '–',
+        perBenchmarkCommit[name] ?? '–',
+      ]),
     ),
     '',
     'Raw figures: results.json.',
