@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -16,22 +16,34 @@ import { until } from '../support/until.ts';
 const NOW = Date.UTC(2024, 0, 15, 14, 30, 0);
 const fixture = (name: string): string => new URL(`../fixtures/charts/${name}`, import.meta.url).href;
 
-/** This process's live children running the render process's entry (Linux's /proc). */
-function renderProcesses(): number {
-  let count = 0;
+/** The live render processes (Linux's /proc) whose parent is `parent`. */
+function renderPids(parent: number): number[] {
+  const found: number[] = [];
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      if (ppid !== process.pid || state === 'Z') continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker-entry')) count += 1;
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' || Number(ppid) !== parent) continue;
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker-entry'))
+        found.push(Number(pid));
     } catch {
       // gone between the listing and the read
     }
   }
-  return count;
+  return found;
 }
+
+/** This process's live render processes. */
+const renderProcesses = (): number => renderPids(process.pid).length;
+
+const alive = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
 
 function renderer(options: Partial<ChartRendererOptions> = {}) {
   const log = new CaptureLogger();
@@ -191,6 +203,26 @@ describe('chart renderer (a child process)', () => {
       assert.equal(log.events('charts_ready').length, 1, 'the restart is not announced again');
     } finally {
       await charts.close();
+    }
+  });
+
+  it('the render process exits when the bot is SIGKILLed', async () => {
+    const bot = spawn(process.execPath, [...process.execArgv, fileURLToPath(fixture('hold-renderer.ts'))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let out = '';
+      bot.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      await until(() => out.includes('\n'), 30_000, 'the fixture drew its chart');
+      assert.equal(out.trim(), 'ready');
+      const [render] = renderPids(bot.pid ?? -1);
+      assert.ok(render !== undefined, 'a render process runs under the bot');
+      bot.kill('SIGKILL');
+      await until(() => !alive(render), 10_000, 'the render process gone with the bot');
+    } finally {
+      bot.kill('SIGKILL');
     }
   });
 
