@@ -278,14 +278,13 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             if (worker === w) dropWorker('charts are unavailable');
             return;
           case 'image': {
-            const image = m.image;
-            const p = answered(w, m.id, image);
+            const p = answered(w, m.id, m.image);
             if (p !== undefined) {
               log.debug('chart_rendered', `Rendered the ${p.kind} chart`, {
                 kind: p.kind,
                 render_ms: m.image.renderMs,
                 duration_ms: clock.now() - p.startedAt,
-                bytes: image.png.byteLength,
+                bytes: m.image.png.byteLength,
                 width: m.image.width,
                 height: m.image.height,
               });
