@@ -36,6 +36,13 @@ export interface ChartRendererOptions {
    * the next chart starts a new one (a few hundred ms more, within the budget). @default 120000
    */
   readonly idleMs?: number;
+  /**
+   * A render process whose resident memory has passed this after a render is replaced
+   * once it has nothing in hand: the canvas's native memory creeps up under a steady
+   * stream of charts (about 100 MB an hour at 4 charts a second, measured), and a
+   * process that never sits idle long enough to stop would keep it all. @default 268435456 (256 MiB)
+   */
+  readonly recycleRssBytes?: number;
   /** Which packages the worker loads; a test points one at a missing package. */
   readonly modules?: ChartModuleNames;
   /** How alerts fire here, so charts shade the same periods. @default DEFAULT_ALERT_RULE */
@@ -48,8 +55,12 @@ export const CHART_RENDERER_DEFAULTS = {
   stuckMs: 30_000,
   maxQueued: 4,
   idleMs: 120_000,
+  recycleRssBytes: 256 * 1024 ** 2,
 } as const satisfies Required<
-  Pick<ChartRendererOptions, 'timeoutMs' | 'startTimeoutMs' | 'stuckMs' | 'maxQueued' | 'idleMs'>
+  Pick<
+    ChartRendererOptions,
+    'timeoutMs' | 'startTimeoutMs' | 'stuckMs' | 'maxQueued' | 'idleMs' | 'recycleRssBytes'
+  >
 >;
 
 /** The render process's JavaScript heap: charts need little, and a small heap is collected sooner. */
@@ -140,6 +151,9 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   const maxQueued = options.maxQueued ?? CHART_RENDERER_DEFAULTS.maxQueued;
   const idleMs = options.idleMs ?? CHART_RENDERER_DEFAULTS.idleMs;
   const stuckMs = options.stuckMs ?? CHART_RENDERER_DEFAULTS.stuckMs;
+  const recycleRssBytes = options.recycleRssBytes ?? CHART_RENDERER_DEFAULTS.recycleRssBytes;
+  if (!(recycleRssBytes > 0))
+    throw new RangeError(`recycleRssBytes must be positive, got ${recycleRssBytes}`);
   if (!(stuckMs > 0)) throw new RangeError(`stuckMs must be positive, got ${stuckMs}`);
   if (!(idleMs > 0)) throw new RangeError(`idleMs must be positive, got ${idleMs}`);
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
@@ -192,10 +206,28 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     return p;
   };
 
-  /** Worker `from` answered render `id`; a render already given up on only frees the worker. */
-  const answered = (from: ChildProcess, id: number, image: ChartImage | undefined): Pending | undefined => {
+  /**
+   * Worker `from` answered render `id`, and holds `rssBytes`; a render already given up on
+   * only frees the worker. A worker past `recycleRssBytes` with nothing else in hand is let
+   * go: the next render starts a fresh one.
+   */
+  const answered = (
+    from: ChildProcess,
+    id: number,
+    image: ChartImage | undefined,
+    rssBytes: number,
+  ): Pending | undefined => {
     if (worker === from) outstanding.delete(id);
     if (worker !== from || outstanding.size === 0) holdOpen(from, false);
+    if (worker === from && outstanding.size === 0 && rssBytes > recycleRssBytes) {
+      log.debug('chart_worker_recycled', 'The render worker has grown: a fresh one takes the next chart', {
+        rss_bytes: rssBytes,
+        limit_bytes: recycleRssBytes,
+      });
+      worker = undefined;
+      workerReady = undefined;
+      void stopWorker(from);
+    }
     const p = settle(id, image);
     if (p === undefined && pending.size === 0 && outstanding.size === 0 && state === 'ready') armIdle();
     return p;
@@ -278,7 +310,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             if (worker === w) dropWorker('charts are unavailable');
             return;
           case 'image': {
-            const p = answered(w, m.id, m.image);
+            const p = answered(w, m.id, m.image, m.rssBytes);
             if (p !== undefined) {
               log.debug('chart_rendered', `Rendered the ${p.kind} chart`, {
                 kind: p.kind,
@@ -292,7 +324,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
             return;
           }
           case 'failed': {
-            const p = answered(w, m.id, undefined);
+            const p = answered(w, m.id, undefined, m.rssBytes);
             if (p !== undefined) {
               log.warning('chart_render_failed', `The ${p.kind} chart was not drawn: ${m.error}`, {
                 kind: p.kind,
@@ -353,7 +385,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
       state = 'starting';
       // The start only finds out whether charts can be drawn here (and says so once when they
       // cannot); unless a chart is already waiting, the worker then stops, so a bot nobody asks
-      // for a chart does not keep its 80–90 MB. The first chart starts it again.
+      // for a chart does not keep its 100 MB or so running. The first chart starts it again.
       starting ??= ensureWorker().then((ready) => {
         if (ready) stopIdle('Charts can be drawn: the render worker stops until the first one');
         return ready;

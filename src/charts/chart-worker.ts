@@ -22,8 +22,8 @@ export type WorkerMessage =
       readonly loadMs: number;
     }
   | { readonly type: 'unavailable'; readonly error: string }
-  | { readonly type: 'image'; readonly id: number; readonly image: ChartImage }
-  | { readonly type: 'failed'; readonly id: number; readonly error: string };
+  | { readonly type: 'image'; readonly id: number; readonly image: ChartImage; readonly rssBytes: number }
+  | { readonly type: 'failed'; readonly id: number; readonly error: string; readonly rssBytes: number };
 
 /** Passed as the process's one argument, in JSON. */
 export interface WorkerOptions {
@@ -54,9 +54,15 @@ if (modules !== undefined) {
   process.on('message', (incoming: WorkerRequest) => {
     let answer: WorkerMessage;
     try {
-      answer = { type: 'image', id: incoming.id, image: renderChart(loaded, incoming.request) };
+      const image = renderChart(loaded, incoming.request);
+      answer = { type: 'image', id: incoming.id, image, rssBytes: process.memoryUsage.rss() };
     } catch (error) {
-      answer = { type: 'failed', id: incoming.id, error: message(error) };
+      answer = {
+        type: 'failed',
+        id: incoming.id,
+        error: message(error),
+        rssBytes: process.memoryUsage.rss(),
+      };
     }
     say(answer);
   });

@@ -226,6 +226,28 @@ describe('chart renderer (a child process)', () => {
     }
   });
 
+  it('a render process grown past recycleRssBytes is replaced after its render; the next chart gets a fresh one', async () => {
+    const { log, charts } = renderer({ recycleRssBytes: 1 });
+    try {
+      assert.equal(await charts.start(), true);
+      for (let i = 0; i < 2; i++) {
+        const image = await charts.render({ kind: 'startup', report: startupReport(NOW) });
+        assertPng(image?.png ?? new Uint8Array(), { width: 960 });
+        await until(() => renderProcesses() === 0, 10_000, 'the grown render process gone');
+      }
+      const recycled = log.events('chart_worker_recycled');
+      assert.equal(recycled.length, 2);
+      assert.ok(
+        Number(recycled[0]?.detail.rss_bytes) > 50 * 1024 ** 2,
+        'the canvas is in its resident memory',
+      );
+      assert.equal(recycled[0]?.detail.limit_bytes, 1);
+      assert.equal(log.events('chart_worker_ready').length, 2, 'each render started a fresh process');
+    } finally {
+      await charts.close();
+    }
+  });
+
   it('close() answers renders still waiting with undefined', async () => {
     const { charts } = renderer({
       modules: { ...DEFAULT_CHART_MODULES, canvas: fixture('hanging-canvas.ts') },
