@@ -28,7 +28,7 @@ export interface GuildsRun {
   readonly new_space_mb?: number;
   /**
    * The same once V8 has shrunk the young generation the start grew (it does so by itself
-   * after a while idle: 30–120 s here), or at the cap, MB. What the process holds for good.
+   * after a while idle: 20–120 s here), or at the cap, MB. What the process holds for good.
    */
   readonly rss_settled_mb?: number;
   /** From ready to that sample, s; null when the cap came first. */
