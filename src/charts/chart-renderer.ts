@@ -40,7 +40,7 @@ export interface ChartRendererOptions {
    * A render process whose resident memory has passed this after a render is replaced
    * once it has nothing in hand: a bound on the canvas's native memory in a process that
    * a steady stream of charts never lets sit idle long enough to stop (at 4 charts a second
-   * for two hours it stayed between 154 and 180 MB, measured). @default 268435456 (256 MiB)
+   * for two hours it stayed between 153 and 180 MB, measured). @default 268435456 (256 MiB)
    */
   readonly recycleRssBytes?: number;
   /** Which packages the worker loads; a test points one at a missing package. */
