@@ -16,34 +16,39 @@ import { until } from '../support/until.ts';
 const NOW = Date.UTC(2024, 0, 15, 14, 30, 0);
 const fixture = (name: string): string => new URL(`../fixtures/charts/${name}`, import.meta.url).href;
 
-/** The live render processes (Linux's /proc) whose parent is `parent`. */
-function renderPids(parent: number): number[] {
-  const found: number[] = [];
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state === 'Z' || Number(ppid) !== parent) continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker-entry'))
-        found.push(Number(pid));
-    } catch {
-      // gone between the listing and the read
-    }
+/** A process's state letter and parent pid from Linux's /proc; undefined once it is gone. */
+function procStat(pid: number | string): { state: string; ppid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state = '', ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state, ppid: Number(ppid) };
+  } catch {
+    return undefined;
   }
-  return found;
+}
+
+const alive = (pid: number): boolean => (procStat(pid)?.state ?? 'Z') !== 'Z';
+
+/** The live render processes whose parent is `parent`. */
+function renderPids(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      const stat = procStat(pid);
+      return stat !== undefined && stat.state !== 'Z' && stat.ppid === parent;
+    })
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker-entry');
+      } catch {
+        return false; // gone between the listing and the read
+      }
+    });
 }
 
 /** This process's live render processes. */
 const renderProcesses = (): number => renderPids(process.pid).length;
-
-const alive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 function renderer(options: Partial<ChartRendererOptions> = {}) {
   const log = new CaptureLogger();
