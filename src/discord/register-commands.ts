@@ -1,4 +1,4 @@
-import { REST } from '@discordjs/rest';
+import { REST } from 'discord.js';
 import {
   type RESTGetAPIApplicationCommandsResult,
   type RESTGetCurrentApplicationResult,

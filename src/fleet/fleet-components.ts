@@ -1,4 +1,4 @@
-import type { REST } from '@discordjs/rest';
+import type { REST } from 'discord.js';
 import type { AlertEngine } from '../core/alerts/alert-engine.ts';
 import type { Clock } from '../core/clock.ts';
 import type { HealthRegistry } from '../core/health/health-registry.ts';

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { REST } from '@discordjs/rest';
+import { REST } from 'discord.js';
 import { VERSION } from '../bot.ts';
 import { createBotLogging } from '../bot-logging.ts';
 import type { Config, ConfigWarning } from '../config.ts';

@@ -1,4 +1,4 @@
-import type { REST } from '@discordjs/rest';
+import type { REST } from 'discord.js';
 import { Routes } from 'discord.js';
 import type { OpsChannelPost } from '../discord/ops-channel-sink.ts';
 
