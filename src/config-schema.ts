@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
 import { CHART_RENDERER_DEFAULTS } from './charts/chart-renderer.ts';
 import { HEARTBEAT_DEFAULTS } from './core/heartbeat/heartbeat.ts';
 import { HTTP_SERVER_DEFAULTS } from './core/http/http-server.ts';
@@ -23,33 +22,54 @@ export interface VariableSpec<T> {
   readonly default: string | undefined;
   /** The accepted form, as an error message states it. */
   readonly form: string;
-  readonly schema: z.ZodType<T>;
+  readonly parse: VariableParser<T>;
   /** Never echo the value back (tokens). */
   readonly secret?: boolean;
+}
+
+/** Reads one variable's text: its value, or the problem as an error message states it. */
+export type VariableParser<T> = (raw: string) => { ok: true; value: T } | { ok: false; problem: string };
+
+/** What a reader returns for a value it refuses: the problem, as an error message states it. */
+class Refusal {
+  readonly problem: string;
+  constructor(problem: string) {
+    this.problem = problem;
+  }
+}
+
+const refuse = (problem: string): Refusal => new Refusal(problem);
+
+/**
+ * A {@link VariableParser} from a reader that returns the value or `refuse(problem)`.
+ * Every variable has its own small reader; a schema library would only wrap them.
+ */
+function parser<T>(read: (raw: string) => T | Refusal): VariableParser<T> {
+  return (raw) => {
+    const value = read(raw);
+    return value instanceof Refusal ? { ok: false, problem: value.problem } : { ok: true, value };
+  };
 }
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
-const bool = z.string().transform((raw, ctx) => {
+const bool = parser((raw) => {
   const v = raw.trim().toLowerCase();
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
-  ctx.addIssue({ code: 'custom', message: 'is not a boolean' });
-  return z.NEVER;
+  return refuse('is not a boolean');
 });
 
 function int(min: number, max: number) {
-  return z.string().transform((raw, ctx) => {
+  return parser((raw) => {
     const v = raw.trim();
     if (!/^-?\d+$/.test(v)) {
-      ctx.addIssue({ code: 'custom', message: 'is not a whole number' });
-      return z.NEVER;
+      return refuse('is not a whole number');
     }
     const n = Number(v);
     if (n < min || n > max) {
-      ctx.addIssue({ code: 'custom', message: `is out of range` });
-      return z.NEVER;
+      return refuse(`is out of range`);
     }
     return n;
   });
@@ -59,16 +79,14 @@ function int(min: number, max: number) {
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 function positiveNumber(max: number) {
-  return z.string().transform((raw, ctx) => {
+  return parser((raw) => {
     const v = raw.trim();
     const n = Number(v);
     if (!DECIMAL.test(v) || !Number.isFinite(n)) {
-      ctx.addIssue({ code: 'custom', message: 'is not a number' });
-      return z.NEVER;
+      return refuse('is not a number');
     }
     if (n <= 0 || n > max) {
-      ctx.addIssue({ code: 'custom', message: 'is out of range' });
-      return z.NEVER;
+      return refuse('is out of range');
     }
     return n;
   });
@@ -76,48 +94,43 @@ function positiveNumber(max: number) {
 
 const SNOWFLAKE = /^\d{17,20}$/;
 
-const snowflake = z.string().transform((raw, ctx) => {
+const snowflake = parser((raw) => {
   const v = raw.trim();
   if (!SNOWFLAKE.test(v)) {
-    ctx.addIssue({ code: 'custom', message: 'is not a Discord snowflake' });
-    return z.NEVER;
+    return refuse('is not a Discord snowflake');
   }
   return v;
 });
 
-const snowflakeList = z.string().transform((raw, ctx) => {
+const snowflakeList = parser((raw) => {
   const ids = raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   const bad = ids.filter((id) => !SNOWFLAKE.test(id));
   if (bad.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `holds ${bad.length} malformed id(s)` });
-    return z.NEVER;
+    return refuse(`holds ${bad.length} malformed id(s)`);
   }
   return Object.freeze(ids);
 });
 
-const httpUrl = z.string().transform((raw, ctx) => {
+const httpUrl = parser((raw) => {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'is not a URL' });
-    return z.NEVER;
+    return refuse('is not a URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    ctx.addIssue({ code: 'custom', message: 'is not an http(s) URL' });
-    return z.NEVER;
+    return refuse('is not an http(s) URL');
   }
   return url.toString().replace(/\/+$/, '');
 });
 
-const nonEmpty = z.string().transform((raw, ctx) => {
+const nonEmpty = parser((raw) => {
   const v = raw.trim();
   if (v === '') {
-    ctx.addIssue({ code: 'custom', message: 'is empty' });
-    return z.NEVER;
+    return refuse('is empty');
   }
   return v;
 });
@@ -125,20 +138,18 @@ const nonEmpty = z.string().transform((raw, ctx) => {
 const BEARER_MIN_LENGTH = 16;
 
 /** A bearer token: visible ASCII without spaces, as an `Authorization` header carries it, and not guessable by its length. */
-const bearerToken = z.string().transform((raw, ctx) => {
+const bearerToken = parser((raw) => {
   const v = raw.trim();
   if (v.length < BEARER_MIN_LENGTH) {
-    ctx.addIssue({ code: 'custom', message: `is shorter than ${BEARER_MIN_LENGTH} characters` });
-    return z.NEVER;
+    return refuse(`is shorter than ${BEARER_MIN_LENGTH} characters`);
   }
   if (!/^[\x21-\x7e]+$/.test(v)) {
-    ctx.addIssue({ code: 'custom', message: 'holds a space or a character an HTTP header cannot carry' });
-    return z.NEVER;
+    return refuse('holds a space or a character an HTTP header cannot carry');
   }
   return v;
 });
 
-const logLevel = z.string().transform((raw, ctx) => {
+const logLevel = parser((raw) => {
   const v = raw.trim().toLowerCase();
   const alias: Record<string, 'debug' | 'info' | 'warning' | 'error' | 'critical'> = {
     debug: 'debug',
@@ -150,18 +161,16 @@ const logLevel = z.string().transform((raw, ctx) => {
   };
   const level = alias[v];
   if (level === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'is not a log level' });
-    return z.NEVER;
+    return refuse('is not a log level');
   }
   return level;
 });
 
 /** The Discord token, without the `Bot ` prefix some people paste with it. */
-const token = z.string().transform((raw, ctx) => {
+const token = parser((raw) => {
   const v = raw.trim().replace(/^Bot\s+/i, '');
   if (v === '' || /\s/.test(v)) {
-    ctx.addIssue({ code: 'custom', message: v === '' ? 'is empty' : 'holds white space' });
-    return z.NEVER;
+    return refuse(v === '' ? 'is empty' : 'holds white space');
   }
   return v;
 });
@@ -170,29 +179,26 @@ const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** A name or an IP literal to bind; `[::1]` is taken as `::1`, which is what `listen()` wants. */
-const host = z.string().transform((raw, ctx) => {
+const host = parser((raw) => {
   const v = raw.trim();
   const bare = /^\[.*\]$/.test(v) ? v.slice(1, -1) : v;
   if (isIP(bare) !== 0 || (bare === v && HOST_NAME.test(v))) return bare;
-  ctx.addIssue({ code: 'custom', message: 'is not a host name or IP address' });
-  return z.NEVER;
+  return refuse('is not a host name or IP address');
 });
 
 /** The most shards one fleet may declare; Discord's largest bots run a few thousand. */
 export const MAX_SHARDS = 16_384;
 
 /** `DISCORD_SHARDS`: a whole number of shards, or `auto` for the count Discord recommends. */
-const shardCount = z.string().transform((raw, ctx): number | 'auto' => {
+const shardCount = parser((raw): number | 'auto' | Refusal => {
   const v = raw.trim().toLowerCase();
   if (v === 'auto') return 'auto';
   if (!/^\d+$/.test(v)) {
-    ctx.addIssue({ code: 'custom', message: 'is neither a whole number nor auto' });
-    return z.NEVER;
+    return refuse('is neither a whole number nor auto');
   }
   const n = Number(v);
   if (n < 1 || n > MAX_SHARDS) {
-    ctx.addIssue({ code: 'custom', message: 'is out of range' });
-    return z.NEVER;
+    return refuse('is out of range');
   }
   return n;
 });
@@ -201,26 +207,23 @@ const shardCount = z.string().transform((raw, ctx): number | 'auto' => {
  * `DISCORD_SHARD_IDS`: ids and ranges, `0-3` or `4,5,6,7` or `0-3,8-11`, sorted on the
  * way out. A malformed item or an id listed twice (overlapping ranges) is refused.
  */
-const shardIdList = z.string().transform((raw, ctx): readonly number[] => {
+const shardIdList = parser((raw): readonly number[] | Refusal => {
   const ids: number[] = [];
   for (const item of raw.split(',').map((s) => s.trim())) {
     const match = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(item);
     const from = Number(match?.[1]);
     const to = match?.[2] === undefined ? from : Number(match[2]);
     if (match === null || to < from) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `holds ${JSON.stringify(item.slice(0, 20))}, which is not a shard id or a range such as 4-7`,
-      });
-      return z.NEVER;
+      return refuse(
+        `holds ${JSON.stringify(item.slice(0, 20))}, which is not a shard id or a range such as 4-7`,
+      );
     }
     for (let id = from; id <= to; id += 1) ids.push(id);
   }
   const seen = new Set<number>();
   for (const id of ids) {
     if (seen.has(id)) {
-      ctx.addIssue({ code: 'custom', message: `lists shard ${id} twice (overlapping ranges?)` });
-      return z.NEVER;
+      return refuse(`lists shard ${id} twice (overlapping ranges?)`);
     }
     seen.add(id);
   }
@@ -233,11 +236,11 @@ const MS = (min: number) => `a whole number of milliseconds, at least ${min}`;
 function spec<T>(
   given: string | number | boolean | undefined,
   form: string,
-  schema: z.ZodType<T>,
+  parse: VariableParser<T>,
   secret = false,
 ): VariableSpec<T> {
   const d = given === undefined ? undefined : String(given);
-  return secret ? { default: d, form, schema, secret } : { default: d, form, schema };
+  return secret ? { default: d, form, parse, secret } : { default: d, form, parse };
 }
 
 const MIB = 1024 * 1024;

@@ -128,11 +128,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): ConfigRes
       values[name] = undefined;
       continue;
     }
-    const parsed = variable.schema.safeParse(raw);
-    if (parsed.success) {
-      values[name] = parsed.data;
+    const parsed = variable.parse(raw);
+    if (parsed.ok) {
+      values[name] = parsed.value;
     } else {
-      const problem = parsed.error.issues[0]?.message ?? 'is invalid';
+      const problem = parsed.problem;
       const shown = 'secret' in variable && variable.secret ? '' : ` ${JSON.stringify(raw.slice(0, 80))}`;
       errors.push(`${name}:${shown} ${problem}; expected ${variable.form}`);
     }

@@ -483,7 +483,7 @@ describe('createChannelPoster', () => {
   });
 
   it('over a real discord.js REST client, a post the sink gives up on is aborted: the request is closed', async () => {
-    const { REST } = await import('@discordjs/rest');
+    const { REST } = await import('discord.js');
     let received: () => void = () => {};
     let closed: () => void = () => {};
     const arrived = new Promise<void>((resolve) => (received = resolve));
