@@ -309,8 +309,9 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                       'in the bare client (a start that allocates more grows it, up to 32 MB); V8 shrinks it by itself once the ' +
                       'process has been idle a while (20–120 s here), hence the settled figure, what the process keeps. What stays is a fixed cost, not a per-guild ' +
                       `one: the bot's heap after a full GC is ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
-                      'modules it loads once: importing src/bot.ts keeps about 7 MB, zod about 2.8 MB of it, measured apart ' +
-                      'with bench/module-heap.ts; it keeps nothing per guild), ' +
+                      'modules it loads once: importing src/bot.ts keeps about 3 MB on top of discord.js, measured apart ' +
+                      'with bench/module-heap.ts, after dropping zod and a second copy of @discordjs/rest that kept 4 MB between them; ' +
+                      'it keeps nothing per guild), ' +
                       'more of the node binary paged in (http, crypto, zlib, child processes), and malloc. Its share ' +
                       'shrinks as the guilds grow the bare client. Closing it: load less at start (the commands and the ' +
                       'alert embeds when first used); --max-semi-space-size caps the young generation for both clients',
