@@ -1,5 +1,6 @@
 import { positiveInteger } from '../check-option.ts';
 import type { Clock, Timer } from '../clock.ts';
+import { compareNames } from '../compare-names.ts';
 import { definedOnly } from '../defined-only.ts';
 import type { LogDetail, Logger } from '../logging/logger.ts';
 import { type Metrics, noopMetrics } from '../metrics/metrics.ts';
@@ -778,7 +779,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         silenced: silences.covers(key, now),
       }));
       list.sort((a, b) =>
-        a.severity === b.severity ? a.since.localeCompare(b.since) : a.severity === 'critical' ? -1 : 1,
+        a.severity === b.severity ? compareNames(a.since, b.since) : a.severity === 'critical' ? -1 : 1,
       );
       return { firing: list, silences: silences.active(now) };
     },

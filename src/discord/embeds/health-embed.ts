@@ -1,5 +1,6 @@
 import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
 import { formatDuration } from '../../core/alerts/alert-message.ts';
+import { compareNames } from '../../core/compare-names.ts';
 import type {
   ComponentHealth,
   ComponentState,
@@ -72,7 +73,7 @@ function sortedComponents(components: readonly ComponentHealth[]): ComponentHeal
     (a, b) =>
       (STATE_RANK[a.state] ?? 9) - (STATE_RANK[b.state] ?? 9) ||
       Number(b.critical) - Number(a.critical) ||
-      a.name.localeCompare(b.name),
+      compareNames(a.name, b.name),
   );
 }
 

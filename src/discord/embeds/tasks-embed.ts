@@ -1,5 +1,6 @@
 import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
 import { formatDuration } from '../../core/alerts/alert-message.ts';
+import { compareNames } from '../../core/compare-names.ts';
 import type { TaskSnapshot, TaskState } from '../../core/tasks/types.ts';
 import {
   EMBED_COLORS,
@@ -81,7 +82,7 @@ export function renderTasksEmbed(tasks: readonly TaskSnapshot[], nowMs: number):
     };
   }
   const sorted = [...tasks].sort(
-    (a, b) => (STATE_RANK[a.state] ?? 9) - (STATE_RANK[b.state] ?? 9) || a.name.localeCompare(b.name),
+    (a, b) => (STATE_RANK[a.state] ?? 9) - (STATE_RANK[b.state] ?? 9) || compareNames(a.name, b.name),
   );
   const unhealthy = sorted.filter((t) => UNHEALTHY.has(t.state));
   const color = sorted.some((t) => t.critical && DOWN.has(t.state))
