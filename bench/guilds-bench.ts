@@ -12,9 +12,13 @@ export interface GuildsBenchOptions {
   readonly repeats?: number;
 }
 
-/** `bot_no_charts`: this bot with OBS_ENABLE_CHARTS=false, to show what the charts add to the process. */
-export type GuildsClient = 'bare' | 'bot' | 'bot_no_charts';
-const CLIENTS: readonly GuildsClient[] = ['bare', 'bot', 'bot_no_charts'];
+/**
+ * `bot_no_charts`: this bot with OBS_ENABLE_CHARTS=false, to show what the charts add to the process.
+ * `bare_bot_reply`: the bare client answering with this bot's own /health reply, to tell what the
+ * reply itself costs (its embed, fields, menu and buttons through discord.js) from what the bot does.
+ */
+export type GuildsClient = 'bare' | 'bot' | 'bot_no_charts' | 'bare_bot_reply';
+const CLIENTS: readonly GuildsClient[] = ['bare', 'bot', 'bot_no_charts', 'bare_bot_reply'];
 
 export interface GuildsRun {
   readonly guilds: number;
@@ -63,6 +67,8 @@ export interface GuildsComparison {
   readonly rss_over_bare_percent: number;
   readonly ack_p50_over_bare_ms: number;
   readonly ack_p99_over_bare_ms: number;
+  /** The bare client sending the bot's /health reply, over the bare client's fixed embed: the reply's own share. */
+  readonly reply_ack_p50_over_bare_ms?: number;
   readonly ready_over_bare_ms: number | null;
   /** The same RSS figures for this bot with the charts off. */
   readonly no_charts_rss_over_bare_mb?: number;
@@ -134,7 +140,28 @@ async function settled(live: LiveRun): Promise<GuildsRun> {
   }
 }
 
-async function oneRun(guilds: number, client: GuildsClient, calls: number): Promise<LiveRun> {
+/** This bot's /health reply as the emulator receives it (embeds, components, flags), for `bare_bot_reply`. */
+async function botHealthReply(): Promise<string> {
+  const emulator = await startEmulator();
+  let bot: BotProcess | undefined;
+  try {
+    bot = await startBotProcess(emulator, { env: {}, console: true, prometheus: false });
+    const r = await emulator.invokeCommand({ name: 'health', user: 'admin' }).settled(10_000);
+    const data = r.callbacks[0]?.data;
+    if (data === undefined || data === null) throw new Error('the bot did not answer /health');
+    return JSON.stringify(data);
+  } finally {
+    await bot?.close();
+    await emulator.close();
+  }
+}
+
+async function oneRun(
+  guilds: number,
+  client: GuildsClient,
+  calls: number,
+  botReply: string,
+): Promise<LiveRun> {
   const emulator = await startEmulator({ extraGuilds: Math.max(0, guilds - SEEDED_GUILDS) });
   let bot: BotProcess | undefined;
   const close = async (): Promise<void> => {
@@ -145,10 +172,15 @@ async function oneRun(guilds: number, client: GuildsClient, calls: number): Prom
     // The bot as `npm start` runs it: its defaults (health checks, resources, both sinks at
     // info; no Prometheus), the console drained through a pipe.
     bot = await startBotProcess(emulator, {
-      env: client === 'bot_no_charts' ? { OBS_ENABLE_CHARTS: 'false' } : {},
+      env:
+        client === 'bot_no_charts'
+          ? { OBS_ENABLE_CHARTS: 'false' }
+          : client === 'bare_bot_reply'
+            ? { BENCH_REPLY_JSON: botReply }
+            : {},
       console: true,
       prometheus: false,
-      client: client === 'bare' ? 'bare' : 'bot',
+      client: client === 'bare' || client === 'bare_bot_reply' ? 'bare' : 'bot',
     });
     const readyAt = Date.now();
     // What a bot costs once its start is over: the start's own work (the chart render process's check
@@ -190,6 +222,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
   const sizes = options.sizes ?? DEFAULT_SIZES;
   const repeats = options.repeats ?? 2;
   const runs: GuildsRun[] = [];
+  const botReply = await botHealthReply();
   let turn = 0;
   for (const guilds of sizes) {
     for (let repeat = 1; repeat <= repeats; repeat += 1) {
@@ -198,7 +231,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
       // Measured one after the other; then, all three idle at once, each waits to settle.
       const live: LiveRun[] = [];
       try {
-        for (const client of order) live.push(await oneRun(guilds, client, options.calls));
+        for (const client of order) live.push(await oneRun(guilds, client, options.calls, botReply));
         for (const run of await Promise.all(live.map(settled))) runs.push({ ...run, repeat });
       } finally {
         await Promise.all(live.map((l) => l.close()));
@@ -235,9 +268,13 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     const bare = summaries.find((r) => r.guilds === guilds && r.client === 'bare');
     const bot = summaries.find((r) => r.guilds === guilds && r.client === 'bot');
     const noCharts = summaries.find((r) => r.guilds === guilds && r.client === 'bot_no_charts');
+    const bareBotReply = summaries.find((r) => r.guilds === guilds && r.client === 'bare_bot_reply');
     if (bare === undefined || bot === undefined) return [];
     return [
       {
+        ...(bareBotReply === undefined
+          ? {}
+          : { reply_ack_p50_over_bare_ms: r2(bareBotReply.ack_ms.p50 - bare.ack_ms.p50) }),
         ...(noCharts === undefined
           ? {}
           : {
@@ -320,7 +357,13 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                 ? []
                 : [
                     `the ack p50 difference (${c.ack_p50_over_bare_ms} ms) is what /health does beyond a fixed embed: the admin check, ` +
-                      'a health snapshot rendered into an embed with its menu and buttons, the command log record; see §3 for both under the same load',
+                      'a health snapshot rendered into an embed with its menu and buttons, the command log record' +
+                      (c.reply_ack_p50_over_bare_ms === undefined
+                        ? ''
+                        : `; the bare client sending this bot's own /health reply instead of its fixed embed takes ${signed(c.reply_ack_p50_over_bare_ms)} ms ` +
+                          `at p50 (${of('bare_bot_reply')?.ack_ms.p50} ms): that much of the gap is the reply itself going through discord.js, ` +
+                          `${r2(c.ack_p50_over_bare_ms - c.reply_ack_p50_over_bare_ms)} ms is the bot's own work`) +
+                      '; see §3 for both under the same load',
                   ]),
             ].join('; '),
           }),
@@ -345,11 +388,12 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
       'its defaults as `npm start` runs it: health checks, resources, charts, both sinks at info, no Prometheus; and once ' +
       'more with OBS_ENABLE_CHARTS=false) and a bare ' +
       'discord.js client with the same intents (Guilds) and caches (discord.js defaults), answering every command with ' +
-      'a fixed embed (bench/support/bare-client-child.ts), run one after the other, each run a fresh process, in an ' +
+      "a fixed embed (bench/support/bare-client-child.ts), and that client again answering with the bot's own /health " +
+      'reply (embeds, menu and buttons, taken from the bot once before the runs: bare_bot_reply), run one after the other, each run a fresh process, in an ' +
       'order that alternates from one pair to the next. IDENTIFY to ready: from the client\'s "Identifying" debug line ' +
       `to clientReady. After ${SETTLE_MS / 1000} s, ${g.calls} /health calls one at a time (after 5 unmeasured), acknowledgement timed by the ` +
       "emulator; RSS after the start is the mean of 5 samples over 2 s after the calls, with V8's young generation " +
-      "(new space, resident) at the last. The three processes of a round then stay up, idle, until each one's young " +
+      "(new space, resident) at the last. The four processes of a round then stay up, idle, until each one's young " +
       `generation has shrunk below ${SHRUNK_NEW_SPACE / MB} MB (polled every ${SETTLED_POLL_MS / 1000} s, at most ${SETTLED_CAP_MS / 1000} s from ready): RSS settled ` +
       'is read then, the same way, and the heap in use after a full GC last. The summary takes the median of the ' +
       'runs and pools their acknowledgements.',

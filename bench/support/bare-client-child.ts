@@ -1,7 +1,7 @@
 // The baseline the bot is compared with: a bare discord.js client with the bot's intents
 // and caches and no observability core, answering every slash command with one fixed
 // embed. Driven over the same IPC protocol as bot-child.ts.
-import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
+import { Client, Events, GatewayIntentBits, type InteractionReplyOptions, MessageFlags } from 'discord.js';
 import { type ChildReply, type ChildRequest, sampleReply } from './bot-protocol.ts';
 import { watchIdentifyToReady } from './identify-timing.ts';
 
@@ -25,9 +25,16 @@ const client = new Client({
   rest: { api: apiUrl, cdn: `${apiUrl}/cdn` },
   waitGuildTimeout: 15_000,
 });
+// BENCH_REPLY_JSON: answer with this reply instead (the bot's own /health answer, as the emulator
+// received it: embeds, buttons and menus), to tell the cost of the reply from the cost of the bot.
+const given = process.env.BENCH_REPLY_JSON;
+const reply: InteractionReplyOptions =
+  given === undefined || given === ''
+    ? { embeds: [EMBED], flags: MessageFlags.Ephemeral }
+    : (JSON.parse(given) as InteractionReplyOptions);
 client.on(Events.InteractionCreate, (interaction) => {
   if (!interaction.isChatInputCommand()) return;
-  interaction.reply({ embeds: [EMBED], flags: MessageFlags.Ephemeral }).catch(() => {});
+  interaction.reply(reply).catch(() => {});
 });
 const timing = watchIdentifyToReady(client);
 await client.login(process.env.DISCORD_TOKEN);
