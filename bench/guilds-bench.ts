@@ -39,11 +39,14 @@ export interface GuildsRun {
   readonly settled_after_s?: number | null;
   /** Heap in use right after a full GC, MB. */
   readonly heap_mb: number;
-  /** `/health` acknowledgement, one call at a time, ms. */
+  /** `/health` acknowledgement, one call at a time, each sent {@link CALL_GAP_MS} after the previous answer, ms. */
   readonly ack_ms: Percentiles;
+  /** The same with each call sent the moment the previous one was answered, ms. */
+  readonly ack_back_to_back_ms?: Percentiles;
   readonly failed: number;
   /** The acknowledgements themselves, pooled over the repeats in the summary. */
   readonly acks?: readonly number[];
+  readonly acks_back_to_back?: readonly number[];
 }
 
 /** One client at one size over its repeats: medians, and the acknowledgements pooled. */
@@ -57,6 +60,7 @@ export interface GuildsSummary {
   readonly rss_settled_mb?: number;
   readonly heap_mb: number;
   readonly ack_ms: Percentiles;
+  readonly ack_back_to_back_ms?: Percentiles;
 }
 
 /** The bot against the bare client at one size. */
@@ -67,6 +71,8 @@ export interface GuildsComparison {
   readonly rss_over_bare_percent: number;
   readonly ack_p50_over_bare_ms: number;
   readonly ack_p99_over_bare_ms: number;
+  /** The same p50 difference with the calls back to back. */
+  readonly ack_p50_back_to_back_over_bare_ms?: number;
   /** The bare client sending the bot's /health reply, over the bare client's fixed embed: the reply's own share. */
   readonly reply_ack_p50_over_bare_ms?: number;
   readonly ready_over_bare_ms: number | null;
@@ -97,6 +103,13 @@ const SHRUNK_NEW_SPACE = 4 * 1024 ** 2;
 /** The longest wait, from ready, for it to shrink. */
 const SETTLED_CAP_MS = 180_000;
 const SETTLED_POLL_MS = 2_000;
+/**
+ * The pause between one call's answer and the next call. Sent the moment the previous one is
+ * answered, a call lands while the client is still finishing the previous one (taking the
+ * response to its reply, writing the command's log record), and its acknowledgement waits for
+ * that: the back-to-back figures, kept beside.
+ */
+const CALL_GAP_MS = 20;
 const r2 = (n: number): number => Math.round(n * 100) / 100;
 
 /** A client measured and still running, so its settled RSS can be read later. */
@@ -189,8 +202,15 @@ async function oneRun(
     const health = { name: 'health', user: 'admin' } as const;
     for (let i = 0; i < 5; i += 1) await emulator.invokeCommand(health).settled(10_000);
     const acks: number[] = [];
+    const backToBack: number[] = [];
     let failed = 0;
     for (let i = 0; i < calls; i += 1) {
+      const r = await emulator.invokeCommand(health).settled(10_000);
+      if (r.ackMs === null || r.rejections.length > 0) failed += 1;
+      else backToBack.push(r.ackMs);
+    }
+    for (let i = 0; i < calls; i += 1) {
+      await sleep(CALL_GAP_MS);
       const r = await emulator.invokeCommand(health).settled(10_000);
       if (r.ackMs === null || r.rejections.length > 0) failed += 1;
       else acks.push(r.ackMs);
@@ -203,8 +223,10 @@ async function oneRun(
       // Read once settled: a forced full GC now would shrink the young generation itself.
       heap_mb: 0,
       ack_ms: percentiles(acks),
+      ack_back_to_back_ms: percentiles(backToBack),
       failed,
       acks: acks.map((a) => r2(a)),
+      acks_back_to_back: backToBack.map((a) => r2(a)),
     };
     return { run, bot, readyAt, close };
   } catch (error) {
@@ -261,6 +283,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
           : {}),
         heap_mb: r2(median(mine.map((r) => r.heap_mb))),
         ack_ms: percentiles(mine.flatMap((r) => r.acks ?? [])),
+        ack_back_to_back_ms: percentiles(mine.flatMap((r) => r.acks_back_to_back ?? [])),
       };
     }),
   );
@@ -294,6 +317,13 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
         rss_over_bare_percent: r2(((bot.rss_mb - bare.rss_mb) / bare.rss_mb) * 100),
         ack_p50_over_bare_ms: r2(bot.ack_ms.p50 - bare.ack_ms.p50),
         ack_p99_over_bare_ms: r2(bot.ack_ms.p99 - bare.ack_ms.p99),
+        ...(bot.ack_back_to_back_ms === undefined || bare.ack_back_to_back_ms === undefined
+          ? {}
+          : {
+              ack_p50_back_to_back_over_bare_ms: r2(
+                bot.ack_back_to_back_ms.p50 - bare.ack_back_to_back_ms.p50,
+              ),
+            }),
         ready_over_bare_ms:
           bot.identify_to_ready_ms === null || bare.identify_to_ready_ms === null
             ? null
@@ -329,7 +359,11 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
           ? `, settled ${signed(c.settled_rss_over_bare_mb ?? 0)} MB (${signed(c.settled_rss_over_bare_percent ?? 0)} %: ${bot?.rss_settled_mb} vs ${bare?.rss_settled_mb} MB)`
           : '') +
         `; ack p50 ${signed(c.ack_p50_over_bare_ms)} ms (${bot?.ack_ms.p50} vs ${bare?.ack_ms.p50}), ` +
-        `p99 ${bot?.ack_ms.p99} vs ${bare?.ack_ms.p99} ms; IDENTIFY to ready ${bot?.identify_to_ready_ms} vs ${bare?.identify_to_ready_ms} ms`,
+        `p99 ${bot?.ack_ms.p99} vs ${bare?.ack_ms.p99} ms` +
+        (c.ack_p50_back_to_back_over_bare_ms === undefined
+          ? ''
+          : ` (calls back to back: p50 ${signed(c.ack_p50_back_to_back_over_bare_ms)} ms, ${bot?.ack_back_to_back_ms?.p50} vs ${bare?.ack_back_to_back_ms?.p50})`) +
+        `; IDENTIFY to ready ${bot?.identify_to_ready_ms} vs ${bare?.identify_to_ready_ms} ms`,
       met: rssMet && ackMet,
       ...(rssMet && ackMet
         ? {}
@@ -391,7 +425,10 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
       "a fixed embed (bench/support/bare-client-child.ts), and that client again answering with the bot's own /health " +
       'reply (embeds, menu and buttons, taken from the bot once before the runs: bare_bot_reply), run one after the other, each run a fresh process, in an ' +
       'order that alternates from one pair to the next. IDENTIFY to ready: from the client\'s "Identifying" debug line ' +
-      `to clientReady. After ${SETTLE_MS / 1000} s, ${g.calls} /health calls one at a time (after 5 unmeasured), acknowledgement timed by the ` +
+      `to clientReady. After ${SETTLE_MS / 1000} s, ${g.calls} /health calls one at a time (after 5 unmeasured), each sent the moment the ` +
+      `previous one was answered (back to back), then ${g.calls} more each sent ${CALL_GAP_MS} ms after the previous answer, as commands from people ` +
+      'arrive (the headline figure: back to back, a call also waits for the client to finish the previous one, its log record among it); ' +
+      'acknowledgement timed by the ' +
       "emulator; RSS after the start is the mean of 5 samples over 2 s after the calls, with V8's young generation " +
       "(new space, resident) at the last. The four processes of a round then stay up, idle, until each one's young " +
       `generation has shrunk below ${SHRUNK_NEW_SPACE / MB} MB (polled every ${SETTLED_POLL_MS / 1000} s, at most ${SETTLED_CAP_MS / 1000} s from ready): RSS settled ` +
@@ -409,6 +446,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         'RSS settled, MB',
         'heap after GC, MB',
         '/health ack p50 / p99 / max, ms',
+        'back to back, ms',
       ],
       rows.map((r) => [
         r.guilds,
@@ -420,6 +458,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         r.rss_settled_mb ?? '–',
         r.heap_mb,
         p(r.ack_ms),
+        r.ack_back_to_back_ms === undefined ? '–' : p(r.ack_back_to_back_ms),
       ]),
     ),
     '',
@@ -436,6 +475,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         'RSS settled, MB (after, s)',
         'heap after GC, MB',
         '/health ack p50 / p99 / max, ms',
+        'back to back, ms',
         'failed',
       ],
       g.runs.map((r) => [
@@ -449,6 +489,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
           : `${r.rss_settled_mb} (${r.settled_after_s === null || r.settled_after_s === undefined ? `not shrunk by ${SETTLED_CAP_MS / 1000}` : r.settled_after_s})`,
         r.heap_mb,
         p(r.ack_ms),
+        r.ack_back_to_back_ms === undefined ? '–' : p(r.ack_back_to_back_ms),
         r.failed,
       ]),
     ),
