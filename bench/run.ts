@@ -1,4 +1,4 @@
-// `npm run bench` (full, about 25 min) or `npm run bench -- --quick` (a few minutes):
+// `npm run bench` (full, about 30 min) or `npm run bench -- --quick` (a few minutes):
 // every benchmark in turn, then RESULTS.md and results.json in bench/results/ (the
 // committed figures), or for `--quick` in bench/results/quick/ (ignored by git), so a
 // smoke run never overwrites them. `--render` only rewrites RESULTS.md from results.json;
@@ -313,10 +313,19 @@ function startupVerdicts(s: StartupBenchResult): Verdict[] {
 
 /** Why a setting's CPU cost is what it is, from the logs-only runs beside it and the profiles. */
 /** The medians of §2a's rows, % of a core. */
-function sparseRows(r: SparseCostResult): Record<'ours' | 'pino' | 'stringify' | 'timer', number> {
+function sparseRows(
+  r: SparseCostResult,
+): Record<'ours' | 'oursFile' | 'pino' | 'pinoFile' | 'stringify' | 'timer', number> {
   const at = (mode: SparseCostResult['rows'][number]['mode']): number =>
     r.rows.find((row) => row.mode === mode)?.cpu_over_idle_percent.median ?? Number.NaN;
-  return { ours: at('ours'), pino: at('pino'), stringify: at('stringify'), timer: at('timer-100ms') };
+  return {
+    ours: at('ours'),
+    oursFile: at('ours-file'),
+    pino: at('pino'),
+    pinoFile: at('pino-file'),
+    stringify: at('stringify'),
+    timer: at('timer-100ms'),
+  };
 }
 
 function overheadNote(
@@ -344,10 +353,12 @@ function overheadNote(
   const price =
     sparse === undefined
       ? ''
-      : ` What one record costs at this rate (§2a): ${sparse.ours} % of a core through both sinks, against ${sparse.pino} % ` +
-        `for plain pino writing the same JSON to the same file and pipe and ${sparse.stringify} % for JSON.stringify ` +
-        'of the record alone: the command record is the price of a log line per command on this machine, doubled by ' +
-        `the pretty console line, which costs about what the JSON does. The lag probe’s 100 ms timer: ${sparse.timer} %.`;
+      : ` What one record costs at this rate (§2a): ${sparse.ours} % of a core through both sinks, ${sparse.oursFile} % ` +
+        `through the JSON file alone; plain pino writing the same JSON to the same file and pipe costs ${sparse.pino} % ` +
+        `(${sparse.pinoFile} % to the file alone), and JSON.stringify of the record alone ${sparse.stringify} %: the ` +
+        'serialisation is not the cost, the way to the sinks is, and the gap to pino is mostly the console sink ' +
+        '(the pretty line, then process.stdout’s stream machinery where pino makes one write(2)). ' +
+        `The lag probe’s 100 ms timer: ${sparse.timer} %.`;
   return mode === 'default'
     ? `${spread}.${perCommand}${price} The cost over the target is per command, most of it the command log; ` +
         'LOG_LEVEL=warning keeps the command records out of the logs, and coalescing the writes over time would make each line wait (and lose more to a SIGKILL)'
