@@ -384,10 +384,9 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                       'with bench/module-heap.ts, after dropping zod and a second copy of @discordjs/rest that kept 4 MB between them; ' +
                       'it keeps nothing per guild), ' +
                       'about 6 MB more of the node binary paged in (/proc/<pid>/smaps at 100 guilds: +5 MB of its read-only data and ' +
-                      '+1.3 MB of its code, the built-in modules, ICU data and V8 paths the bot uses and the bare client does not; ' +
-                      'the probe HTTP server alone pages in 0.8 MB), and malloc. Its share shrinks as the guilds grow the bare ' +
-                      'client. Closing it would mean loading less: the core without its HTTP server or its local-time console, ' +
-                      'or its modules only when first used; --max-semi-space-size caps the young generation for both clients',
+                      '+1.3 MB of its code: the built-in modules, ICU data and V8 paths the bot uses and the bare client does not), ' +
+                      'and malloc. Its share shrinks as the guilds grow the bare client. Closing it would mean loading less, or ' +
+                      'loading modules only when first used; --max-semi-space-size caps the young generation for both clients',
                   ]),
               ...(ackMet
                 ? []
