@@ -201,20 +201,20 @@ async function oneRun(
     await sleep(SETTLE_MS);
     const health = { name: 'health', user: 'admin' } as const;
     for (let i = 0; i < 5; i += 1) await emulator.invokeCommand(health).settled(10_000);
-    const acks: number[] = [];
-    const backToBack: number[] = [];
     let failed = 0;
-    for (let i = 0; i < calls; i += 1) {
-      const r = await emulator.invokeCommand(health).settled(10_000);
-      if (r.ackMs === null || r.rejections.length > 0) failed += 1;
-      else backToBack.push(r.ackMs);
-    }
-    for (let i = 0; i < calls; i += 1) {
-      await sleep(CALL_GAP_MS);
-      const r = await emulator.invokeCommand(health).settled(10_000);
-      if (r.ackMs === null || r.rejections.length > 0) failed += 1;
-      else acks.push(r.ackMs);
-    }
+    /** `calls` acknowledgements, each call sent `gapMs` after the previous answer. */
+    const timeCalls = async (gapMs: number): Promise<number[]> => {
+      const times: number[] = [];
+      for (let i = 0; i < calls; i += 1) {
+        if (gapMs > 0) await sleep(gapMs);
+        const r = await emulator.invokeCommand(health).settled(10_000);
+        if (r.ackMs === null || r.rejections.length > 0) failed += 1;
+        else times.push(r.ackMs);
+      }
+      return times;
+    };
+    const backToBack = await timeCalls(0);
+    const acks = await timeCalls(CALL_GAP_MS);
     const run: GuildsRun = {
       guilds,
       client,
