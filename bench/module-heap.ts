@@ -1,5 +1,5 @@
 // What loading a module costs in retained heap, on top of discord.js (which every bot loads):
-// `node --import ./src/ts-loader.mjs bench/module-heap.ts zod pino ./src/bot.ts`. Each module
+// `node --import ./src/ts-loader.mjs bench/module-heap.ts pino node-cron ./src/bot.ts`. Each module
 // is measured in a fresh process (run with --expose-gc), the heap in use after two full GCs
 // before and after the import.
 import { execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ if (process.argv[2] === '--child') {
   process.stdout.write(`${((process.memoryUsage().heapUsed - before) / 1024 ** 2).toFixed(2)}\n`);
 } else {
   const modules = process.argv.slice(2);
-  if (modules.length === 0) throw new Error('name the modules to measure, e.g. zod ./src/bot.ts');
+  if (modules.length === 0) throw new Error('name the modules to measure, e.g. pino ./src/bot.ts');
   const script = fileURLToPath(import.meta.url);
   for (const name of modules) {
     const mb = execFileSync(

@@ -311,7 +311,6 @@ function startupVerdicts(s: StartupBenchResult): Verdict[] {
   ];
 }
 
-/** Why a setting's CPU cost is what it is, from the logs-only runs beside it and the profiles. */
 /** The medians of §2a's rows, % of a core. */
 function sparseRows(
   r: SparseCostResult,
@@ -328,6 +327,7 @@ function sparseRows(
   };
 }
 
+/** Why a setting's CPU cost is what it is, from the logs-only runs beside it and §2a. */
 function overheadNote(
   o: OverheadBenchResult,
   mode: 'default' | 'aggressive',
@@ -357,7 +357,7 @@ function overheadNote(
         `through the JSON file alone; plain pino writing the same JSON to the same file and pipe costs ${sparse.pino} % ` +
         `(${sparse.pinoFile} % to the file alone), and JSON.stringify of the record alone ${sparse.stringify} %: the ` +
         'serialisation is not the cost, the way to the sinks is, and the gap to pino is mostly the console sink ' +
-        '(the pretty line, then process.stdout’s stream machinery where pino makes one write(2)). ' +
+        '(the pretty line, formatted from the record and written a second time). ' +
         `The lag probe’s 100 ms timer: ${sparse.timer} %.`;
   return mode === 'default'
     ? `${spread}.${perCommand}${price} The cost over the target is per command, most of it the command log; ` +
@@ -597,9 +597,9 @@ function render(): string {
           'a second) and does only what its row says, then reports its own CPU time (process.cpuUsage) over a ' +
           `${v.window_ms / 1000} s window after ${PLAN.sparseCost.warmupMs / 1000} s of warm-up. Each row is that ` +
           `process less the one that only wakes (${v.idle_cpu_percent.median} % of a core): the record is the one the ` +
-          'command router writes for every command; the console pipe is drained by the parent. In a process woken ' +
-          'once per record, each record runs with its code and data cold in the caches, so it costs tens of times what ' +
-          'it costs in a warm loop (about 6 µs, §4), whoever wrote the code: the JSON.stringify row is the floor.',
+          'command router writes for every command; the console pipe is drained by the parent. A process woken once ' +
+          'per record pays far more per record than a warm loop does (about 6 µs, §4). Differences under about 0.1 % ' +
+          'are within the rounds’ spread (a negative figure is such noise).',
         '',
         ...formatSparseCost(v),
       ],
