@@ -25,9 +25,7 @@ export function createCronSchedule(expression: string): CronSchedule {
   const seconds = sortedNumbers(fields.second);
   const minutes = sortedNumbers(fields.minute);
   const hours = sortedNumbers(fields.hour);
-  // Only used for its matcher; destroyed at once so node-cron's global registry keeps nothing.
-  const matcher = nodeCron.createTask(expression, () => {});
-  void matcher.destroy();
+  const matchesDay = dayMatcher(expression, fields);
 
   // The first (h, m, s) allowed by the time fields at or after the bound, in lexicographic order.
   const firstTimeFrom = (h0: number, m0: number, s0: number): [number, number, number] | null => {
@@ -48,18 +46,59 @@ export function createCronSchedule(expression: string): CronSchedule {
     expression,
     next(afterMs) {
       const from = new Date(Math.floor(afterMs / 1000) * 1000 + 1000);
-      // Day fields (day of month, month, weekday, `L`, `#`) are checked by node-cron's
-      // matcher on the day's first allowed time: time fields do not depend on the day.
+      // The day fields are checked on the day's first allowed time: time fields do not depend
+      // on the day. A local time that a DST change skips is not a firing (as in node-cron).
       for (let day = 0; day < HORIZON_DAYS; day++) {
         const bound: [number, number, number] =
           day === 0 ? [from.getHours(), from.getMinutes(), from.getSeconds()] : [0, 0, 0];
         const time = firstTimeFrom(...bound);
         if (time === null) continue;
         const candidate = new Date(from.getFullYear(), from.getMonth(), from.getDate() + day, ...time);
-        if (candidate.getTime() > afterMs && matcher.match(candidate)) return candidate.getTime();
+        if (candidate.getTime() > afterMs && isAt(candidate, time) && matchesDay(candidate)) {
+          return candidate.getTime();
+        }
       }
       return null;
     },
+  };
+}
+
+type CronFields = ReturnType<typeof nodeCron.parse>;
+
+/** Whether the local time of `date` is exactly `h:m:s`. */
+function isAt(date: Date, [h, m, s]: readonly [number, number, number]): boolean {
+  return date.getHours() === h && date.getMinutes() === m && date.getSeconds() === s;
+}
+
+/**
+ * Whether a date's day is allowed by the month, day-of-month and weekday fields (all three
+ * must allow it, as in node-cron). Plain lists are checked here with the Date's local
+ * getters. A field with `L`, `W` or `#` goes to node-cron's own matcher instead, built on
+ * first use: it reads the date through `Intl.DateTimeFormat`, whose first use pages about
+ * 5 MB of ICU data into the process for good, a cost a plain `17 * * * *` has no need of.
+ */
+function dayMatcher(expression: string, fields: CronFields): (date: Date) => boolean {
+  const months = fields.month;
+  const days = fields.dayOfMonth;
+  const weekdays = fields.dayOfWeek;
+  const plain = (values: (number | string)[]): values is number[] =>
+    values.every((v) => typeof v === 'number');
+  if (plain(months) && plain(days) && plain(weekdays)) {
+    const monthSet = new Set(months);
+    const daySet = new Set(days);
+    // node-cron writes Sunday as 0; 7 is accepted as Sunday too.
+    const weekdaySet = new Set(weekdays.map((d) => d % 7));
+    return (date) =>
+      monthSet.has(date.getMonth() + 1) && daySet.has(date.getDate()) && weekdaySet.has(date.getDay());
+  }
+  let matcher: ReturnType<typeof nodeCron.createTask> | undefined;
+  return (date) => {
+    if (matcher === undefined) {
+      // Only used for its matcher; destroyed at once so node-cron's global registry keeps nothing.
+      matcher = nodeCron.createTask(expression, () => {});
+      void matcher.destroy();
+    }
+    return matcher.match(date);
   };
 }
 
