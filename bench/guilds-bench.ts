@@ -383,8 +383,9 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                       'modules it loads once: importing src/bot.ts keeps about 3 MB on top of discord.js, measured apart ' +
                       'with bench/module-heap.ts, after dropping zod and a second copy of @discordjs/rest that kept 4 MB between them; ' +
                       'it keeps nothing per guild), ' +
-                      'about 6 MB more of the node binary paged in (/proc/<pid>/smaps at 100 guilds: +5 MB of its read-only data and ' +
-                      '+1.3 MB of its code: the built-in modules, ICU data and V8 paths the bot uses and the bare client does not), ' +
+                      'about 1 MB more of the node binary paged in (/proc/<pid>/smaps at 100 guilds: +0.6 MB of its read-only data, ' +
+                      "+0.3 MB of its code; it was +5 MB and +1.4 MB, and +1.8 MB of malloc, while the hourly cron task's matcher " +
+                      'went through Intl.DateTimeFormat and paged in ICU data), ' +
                       'and malloc. Its share shrinks as the guilds grow the bare client. Closing it would mean loading less, or ' +
                       'loading modules only when first used; --max-semi-space-size caps the young generation for both clients',
                   ]),
