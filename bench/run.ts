@@ -311,6 +311,11 @@ function startupVerdicts(s: StartupBenchResult): Verdict[] {
   ];
 }
 
+/** Two decimals, for figures derived in the prose. */
+function r2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
 /** The medians of §2a's rows, % of a core. */
 function sparseRows(
   r: SparseCostResult,
@@ -355,9 +360,12 @@ function overheadNote(
       ? ''
       : ` What one record costs at this rate (§2a): ${sparse.ours} % of a core through both sinks, ${sparse.oursFile} % ` +
         `through the JSON file alone; plain pino writing the same JSON to the same file and pipe costs ${sparse.pino} % ` +
-        `(${sparse.pinoFile} % to the file alone), and JSON.stringify of the record alone ${sparse.stringify} %: the ` +
-        'serialisation is not the cost, the way to the sinks is, and the gap to pino is mostly the console sink ' +
-        '(the pretty line, formatted from the record and written a second time). ' +
+        `(${sparse.pinoFile} % to the file alone), and JSON.stringify of the record, written nowhere, ${sparse.stringify} %. ` +
+        `Plain pino's figure is what a record per command costs a process woken for it on this machine, whoever writes it; ` +
+        `this bot's path costs ${r2(sparse.ours - sparse.pino)} % more (${r2(sparse.ours / sparse.pino)}× pino's), ` +
+        `${r2(sparse.oursFile - sparse.pinoFile)} % of it on the way to the file and ` +
+        `${r2(sparse.ours - sparse.oursFile - (sparse.pino - sparse.pinoFile))} % in the console line (formatted from the ` +
+        'record and written to the pipe, where pino writes its JSON line a second time). ' +
         `The lag probe’s 100 ms timer: ${sparse.timer} %.`;
   return mode === 'default'
     ? `${spread}.${perCommand}${price} The cost over the target is per command, most of it the command log; ` +
@@ -598,8 +606,10 @@ function render(): string {
           `${v.window_ms / 1000} s window after ${PLAN.sparseCost.warmupMs / 1000} s of warm-up. Each row is that ` +
           `process less the one that only wakes (${v.idle_cpu_percent.median} % of a core): the record is the one the ` +
           'command router writes for every command; the console pipe is drained by the parent. A process woken once ' +
-          'per record pays far more per record than a warm loop does (about 6 µs, §4). Differences under about 0.1 % ' +
-          'are within the rounds’ spread (a negative figure is such noise).',
+          'per record pays far more per record than a warm loop does (about 6 µs, §4), and how much more depends on ' +
+          'what else the machine runs: between runs the same row moves by a factor of two or more. The rounds of one row ' +
+          `spread by up to ${r2(Math.max(...v.rows.map((row) => row.cpu_over_idle_percent.max - row.cpu_over_idle_percent.min)))} % ` +
+          'here; differences smaller than that are noise (as is a negative figure).',
         '',
         ...formatSparseCost(v),
       ],
