@@ -311,11 +311,6 @@ function startupVerdicts(s: StartupBenchResult): Verdict[] {
   ];
 }
 
-/** Two decimals, for figures derived in the prose. */
-function r2(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
 /** The medians of §2a's rows, % of a core. */
 function sparseRows(
   r: SparseCostResult,
@@ -362,9 +357,9 @@ function overheadNote(
         `through the JSON file alone; plain pino writing the same JSON to the same file and pipe costs ${sparse.pino} % ` +
         `(${sparse.pinoFile} % to the file alone), and JSON.stringify of the record, written nowhere, ${sparse.stringify} %. ` +
         `Plain pino's figure is what a record per command costs a process woken for it on this machine, whoever writes it; ` +
-        `this bot's path costs ${r2(sparse.ours - sparse.pino)} % more (${r2(sparse.ours / sparse.pino)}× pino's), ` +
-        `${r2(sparse.oursFile - sparse.pinoFile)} % of it on the way to the file and ` +
-        `${r2(sparse.ours - sparse.oursFile - (sparse.pino - sparse.pinoFile))} % in the console line (formatted from the ` +
+        `this bot's path costs ${round2(sparse.ours - sparse.pino)} % more (${round2(sparse.ours / sparse.pino)}× pino's), ` +
+        `${round2(sparse.oursFile - sparse.pinoFile)} % of it on the way to the file and ` +
+        `${round2(sparse.ours - sparse.oursFile - (sparse.pino - sparse.pinoFile))} % in the console line (formatted from the ` +
         'record and written to the pipe, where pino writes its JSON line a second time). ' +
         `The lag probe’s 100 ms timer: ${sparse.timer} %.`;
   return mode === 'default'
@@ -608,7 +603,7 @@ function render(): string {
           'command router writes for every command; the console pipe is drained by the parent. A process woken once ' +
           'per record pays far more per record than a warm loop does (about 6 µs, §4), and how much more depends on ' +
           'what else the machine runs: between runs the same row moves by a factor of two or more. The rounds of one row ' +
-          `spread by up to ${r2(Math.max(...v.rows.map((row) => row.cpu_over_idle_percent.max - row.cpu_over_idle_percent.min)))} % ` +
+          `spread by up to ${round2(Math.max(...v.rows.map((row) => row.cpu_over_idle_percent.max - row.cpu_over_idle_percent.min)))} % ` +
           'here; differences smaller than that are noise (as is a negative figure).',
         '',
         ...formatSparseCost(v),
