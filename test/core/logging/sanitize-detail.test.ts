@@ -118,6 +118,57 @@ describe('sanitizer', () => {
     assert.equal(fromError.error.message, 'bare');
   });
 
+  test('a flat record of plain values comes out as the full walk gives it, edge values included', () => {
+    // A class instance is walked key by key; the same keys on a plain object take the flat copy.
+    class Walked {}
+    const values: unknown[] = [
+      'ok',
+      '',
+      TOKEN,
+      `Bot ${TOKEN}`,
+      encodeURIComponent(`${TOKEN}/`),
+      'x'.repeat(100),
+      'x'.repeat(101),
+      0,
+      -2.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      true,
+      false,
+      null,
+      undefined,
+      10n,
+      { nested: TOKEN },
+      [TOKEN],
+    ];
+    const keys = [
+      'k'.repeat(255),
+      'command',
+      'bot_token',
+      'accessToken',
+      `key ${TOKEN}`,
+      'k'.repeat(256),
+      'k'.repeat(257),
+    ];
+    let seed = 7;
+    const pick = <T>(from: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return from[seed % from.length] as T;
+    };
+    for (let round = 0; round < 300; round += 1) {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < 1 + (round % 6); i += 1) record[`${pick(keys)}${i}`] = pick(values);
+      const walked = Object.assign(new Walked(), record);
+      assert.deepEqual(
+        sanitizer.detail(record),
+        sanitizer.detail(walked),
+        JSON.stringify(Object.keys(record)),
+      );
+    }
+    const flatOut = sanitizer.detail({ user_id: '1', note: `say ${TOKEN}`, api_key: 'k', gone: undefined });
+    assert.deepEqual(flatOut, { user_id: '1', note: `say ${REDACTED}`, api_key: REDACTED });
+  });
+
   test('rejects nonsense limits', () => {
     assert.throws(() => createSanitizer(createRedactor(), { maxDepth: 0 }), /maxDepth/);
   });
