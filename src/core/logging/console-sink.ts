@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Clock } from '../clock.ts';
 import { errorMessage } from '../error-text.ts';
@@ -21,6 +22,16 @@ export interface ConsoleSinkOptions {
    * @default 2000
    */
   readonly drainTimeoutMs?: number;
+  /**
+   * The stream's file descriptor, written with `fs.writeSync` whenever the stream itself
+   * holds nothing unwritten, so a line skips the stream's per-write bookkeeping; a write the
+   * descriptor cannot take at once (`EAGAIN`), or its unwritten rest, goes through the stream,
+   * and later lines follow it there until it has drained, so lines never change order.
+   * `false` always writes through the stream.
+   * @default the stream's `fd` when it is `process.stdout` or `process.stderr` (not on Windows,
+   *   where console pipes and terminals are asynchronous)
+   */
+  readonly fd?: number | false;
 }
 
 /** The console for people: each JSON line re-rendered by {@link formatConsoleLine}. */
@@ -43,6 +54,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
   const { stream, color, clock } = options;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const drainTimeoutMs = options.drainTimeoutMs ?? 2000;
+  const fd = options.fd === undefined ? defaultFd(stream) : options.fd === false ? undefined : options.fd;
   let state: SinkState = 'ready';
   let problem: string | undefined;
   let dropped = 0;
@@ -73,11 +85,26 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
     }
     return true;
   };
-  const emit = (text: string): void => {
+  const emit = (text: string | Buffer): void => {
     try {
       stream.write(text);
     } catch (error) {
       degrade(error);
+    }
+  };
+  const output = (text: string): void => {
+    if (fd === undefined || stream.writableLength > 0) {
+      emit(text);
+      return;
+    }
+    const bytes = Buffer.from(text);
+    let offset = 0;
+    try {
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+    } catch (error) {
+      // A descriptor that would block hands the rest to the stream, which waits for it.
+      if ((error as { code?: unknown }).code === 'EAGAIN') emit(bytes.subarray(offset));
+      else degrade(error);
     }
   };
 
@@ -90,11 +117,11 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
       } catch {
         text = line;
       }
-      emit(text);
+      output(text);
     },
     writeRecord(record) {
       if (!accepting()) return;
-      emit(formatConsoleLine(record, { color }));
+      output(formatConsoleLine(record, { color }));
     },
     state: () => state,
     dropped: () => dropped,
@@ -123,4 +150,12 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
       stream.off('error', onError);
     },
   };
+}
+
+/** The descriptor behind the process's own stdout or stderr, where a synchronous write is safe. */
+function defaultFd(stream: Writable): number | undefined {
+  if (process.platform === 'win32' || (stream !== process.stdout && stream !== process.stderr))
+    return undefined;
+  const fd = (stream as { fd?: unknown }).fd;
+  return typeof fd === 'number' ? fd : undefined;
 }
