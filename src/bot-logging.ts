@@ -57,6 +57,7 @@ export async function createBotLogging(config: Config, options: BotLoggingOption
       daily: config.logging.rotateDaily,
       keep: config.logging.rotateKeep,
     },
+    flushMs: config.logging.flushMs,
     clock: options.clock,
     metrics,
     secrets,

@@ -276,6 +276,11 @@ export const VARIABLES = {
   ),
   LOG_ROTATE_DAILY: spec(LOG_ROTATION.daily, BOOL, bool),
   LOG_ROTATE_KEEP: spec(LOG_ROTATION.keep, 'a whole number of files from 1 to 1000', int(1, 1000)),
+  LOG_FLUSH_MS: spec(
+    LOGGING_DEFAULTS.flushMs,
+    'a whole number of milliseconds from 0 (each record at once) to 60000',
+    int(0, 60_000),
+  ),
   // Core observability
   OBS_PARALLEL_STARTUP: spec(CORE.parallelStartup, BOOL, bool),
   OBS_ENABLE_HEALTHCHECKS: spec(CORE.healthChecks.enabled, BOOL, bool),

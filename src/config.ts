@@ -35,6 +35,8 @@ export interface Config {
     readonly rotateMaxBytes: number;
     readonly rotateDaily: boolean;
     readonly rotateKeep: number;
+    /** How long a record below ERROR may wait for its batch, ms; 0 writes each at once. */
+    readonly flushMs: number;
   };
   readonly startup: { readonly parallel: boolean };
   readonly health: { readonly enabled: boolean; readonly intervalMs: number; readonly taskGraceMs: number };
@@ -279,6 +281,7 @@ function toConfig(v: Values, child: { id: number; count: number } | undefined): 
       rotateMaxBytes: num('LOG_ROTATE_MAX_MB') * 1024 * 1024,
       rotateDaily: flag('LOG_ROTATE_DAILY'),
       rotateKeep: num('LOG_ROTATE_KEEP'),
+      flushMs: num('LOG_FLUSH_MS'),
     },
     startup: { parallel: flag('OBS_PARALLEL_STARTUP') },
     health: {

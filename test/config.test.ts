@@ -152,6 +152,7 @@ const BAD: Partial<Record<VariableName, readonly string[]>> = {
   LOG_LEVEL: ['verbose', '3'],
   LOG_ROTATE_MAX_MB: ['-1', 'big', '1.5'],
   LOG_ROTATE_KEEP: ['0', 'seven'],
+  LOG_FLUSH_MS: ['-1', 'soon', '60001', '0.5'],
   LOG_ROTATE_DAILY: ['sometimes'],
   OBS_PARALLEL_STARTUP: ['maybe', '2'],
   OBS_ENABLE_HEALTHCHECKS: ['enabled'],

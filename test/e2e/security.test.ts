@@ -56,10 +56,12 @@ describe('who may see the ops data', () => {
         }
       }
       const refused = await until(
-        () =>
-          readJsonLines(run.logFile).filter(
+        () => {
+          const lines = readJsonLines(run.logFile).filter(
             (l) => l.event === 'command_refused' && (l.detail as { user_id: string }).user_id === c.user,
-          ),
+          );
+          return lines.length >= COMMANDS.length ? lines : undefined;
+        },
         3_000,
         `command_refused for ${c.who}`,
       );

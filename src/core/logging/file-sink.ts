@@ -88,6 +88,11 @@ export interface FileSinkOptions {
    */
   readonly onReopen?: (reopen: FileSinkReopen) => void;
   /**
+   * Called before the open file is written out and closed for a reopen, so a writer that
+   * holds records back hands them over first: they go to the file open when they were made.
+   */
+  readonly beforeReopen?: () => void;
+  /**
    * How often the path is compared with the open file (one `stat`), so a file moved away
    * or deleted by hand or by logrotate is followed within this long, without a signal.
    * 0 turns it off (the health check and {@link FileSink.reopen} still follow it).
@@ -369,6 +374,11 @@ export function createFileSink(options: FileSinkOptions): FileSink {
    * else can be logged, so the reopen is the new file's first line.
    */
   const reopenAt = (reason: ReopenReason): void => {
+    try {
+      options.beforeReopen?.();
+    } catch {
+      // A writer's failure must not keep the file from being followed.
+    }
     flushNow();
     // A failed flush degraded the sink; its retry opens the path anyway.
     if (state !== 'ready') return;

@@ -395,6 +395,7 @@ describe('dual-sink logging', () => {
       }),
     });
     logging.logger.info('first_event', 'goes to a broken pipe');
+    await logging.flush();
     await new Promise((resolve) => setImmediate(resolve));
     logging.logger.info('second_event', 'still in the file');
     await logging.close();
@@ -431,6 +432,71 @@ describe('dual-sink logging', () => {
       counted.records.map((r) => `${r.level}:${r.outcome}`),
       // The unreadable record is lost at once; the other is counted when the file takes it.
       ['info:dropped', 'info:written'],
+    );
+  });
+
+  test('records below ERROR wait for their batch, in order, each with its own time; an ERROR takes them out at once', async () => {
+    const { file, consoleStream, clock, logging } = setup({ flushMs: 1000 });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const detail: Record<string, unknown> = { n: 1 };
+    logging.logger.info('first', 'one');
+    detail.n = 2;
+    await clock.advance(400);
+    logging.logger.warning('second', 'two', detail);
+    detail.n = 3;
+    await clock.advance(599);
+    await settle();
+    assert.equal(readFileSync(file, 'utf8'), '', 'nothing written before the batch is due');
+    assert.equal(consoleStream.text, '');
+    await clock.advance(1);
+    await settle();
+    const batch = readJsonLines(file);
+    assert.deepEqual(
+      batch.map((l) => [l.event, l.ts, (l.detail as { n?: number }).n]),
+      [
+        ['first', new Date(clock.now() - 1000).toISOString(), undefined],
+        ['second', new Date(clock.now() - 600).toISOString(), 2],
+      ],
+    );
+    assert.equal(consoleStream.lines().length, 2);
+
+    logging.logger.info('third', 'three');
+    logging.logger.debug('fourth', 'four');
+    logging.logger.error('fifth', 'five');
+    await settle();
+    assert.deepEqual(
+      readJsonLines(file).map((l) => l.event),
+      ['first', 'second', 'third', 'fourth', 'fifth'],
+      'the ERROR is written at once, after everything made before it',
+    );
+    assert.match(consoleStream.lines().at(-1) ?? '', /five/);
+    await logging.close();
+  });
+
+  test('a burst is written without waiting once 512 records are held; flushSync writes the rest; 0 writes each at once', async () => {
+    const { file, logging } = setup({ flushMs: 60_000 });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    for (let n = 0; n < 515; n += 1) logging.logger.info('burst', `record ${n}`, { n });
+    await settle();
+    assert.equal(readJsonLines(file).length, 512);
+    logging.flushSync();
+    assert.deepEqual(
+      readJsonLines(file).map((l) => (l.detail as { n: number }).n),
+      Array.from({ length: 515 }, (_, n) => n),
+    );
+    await logging.close();
+
+    const at = setup({ flushMs: 0 });
+    at.logging.logger.info('alone', 'written in its own turn');
+    await settle();
+    assert.deepEqual(
+      readJsonLines(at.file).map((l) => l.event),
+      ['alone'],
+    );
+    await at.logging.close();
+    assert.throws(
+      () => setup({ flushMs: -1 }),
+      /flushMs must be a whole number of milliseconds from 0 to 60000/,
     );
   });
 
