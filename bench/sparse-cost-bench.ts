@@ -6,8 +6,10 @@ import { type Stats, stats } from './support/stats.ts';
  * What the two biggest parts of the default overhead cost at the overhead benchmark's rate,
  * each against what the same job costs without this bot's code. Every process wakes every
  * 50 ms (20 commands a second); the modes add:
- * - `ours`: a `command_invoked` record through createLogging, both sinks (console to stdout,
- *   a pipe the parent drains; the JSON file); `ours-file`: the JSON file only;
+ * - `ours`: a `command_invoked` record through createLogging at its defaults, both sinks
+ *   (console to stdout, a pipe the parent drains; the JSON file), records written in batches
+ *   of up to a second; `ours-each`: the same, each record written in its call
+ *   (`LOG_FLUSH_MS=0`); `ours-file`: the JSON file only, each record in its call;
  * - `pino`: the same record through plain pino as JSON to the same file and to stdout;
  *   `pino-file`: to the file only;
  * - `stringify`: the record through JSON.stringify once, written nowhere;
@@ -18,6 +20,7 @@ import { type Stats, stats } from './support/stats.ts';
 export const SPARSE_MODES = [
   'idle',
   'ours',
+  'ours-each',
   'pino',
   'ours-file',
   'pino-file',
@@ -80,6 +83,7 @@ function runChild(mode: SparseMode, options: SparseCostOptions): Promise<ChildRe
 /** Events per second each mode adds its cost to. */
 const EVENTS_PER_S: Record<Exclude<SparseMode, 'idle'>, number> = {
   ours: 20,
+  'ours-each': 20,
   pino: 20,
   'ours-file': 20,
   'pino-file': 20,
@@ -123,9 +127,10 @@ export async function benchSparseCost(options: SparseCostOptions): Promise<Spars
 }
 
 const LABELS: Record<Exclude<SparseMode, 'idle'>, string> = {
-  ours: 'this bot’s logging, both sinks (console to a pipe, JSON file)',
+  ours: 'this bot’s logging at its defaults, both sinks (console to a pipe, JSON file), batched over a second',
+  'ours-each': 'this bot’s logging, both sinks, each record written in its call (LOG_FLUSH_MS=0)',
   pino: 'plain pino, the same JSON to the file and to the pipe',
-  'ours-file': 'this bot’s logging, JSON file only',
+  'ours-file': 'this bot’s logging, JSON file only, each record in its call',
   'pino-file': 'plain pino, JSON file only',
   stringify: 'JSON.stringify of the same record, written nowhere',
   'timer-100ms': 'a 100 ms JS timer (what the event-loop lag probe runs)',

@@ -22,12 +22,14 @@ const DETAIL = {
 } as const;
 
 let record: () => void = () => {};
-if (mode === 'ours' || mode === 'ours-file') {
+if (mode === 'ours' || mode === 'ours-each' || mode === 'ours-file') {
   const logging = createLogging({
     level: 'info',
     file: join(dir, 'bot.jsonl'),
-    console: mode === 'ours' ? process.stdout : false,
+    console: mode === 'ours-file' ? false : process.stdout,
     color: false,
+    // `ours` runs the default batching (LOG_FLUSH_MS=1000); the others write each record in its call, as pino does.
+    ...(mode === 'ours' ? {} : { flushMs: 0 }),
   });
   const log = logging.logger.child({ name: 'discord.commands', subsys: 'discord' });
   record = () => log.info('command_invoked', '/health → ok', DETAIL);
