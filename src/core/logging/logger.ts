@@ -10,6 +10,9 @@ export type LogDetail = Readonly<Record<string, unknown>>;
  * `event` id, a human sentence and a detail object; the logger adds `ts`, `level`,
  * `name` and `subsys`. An `Error` anywhere in `detail` is serialised (message,
  * code, stack) and every secret registered with the logger is redacted by value.
+ * A record below ERROR may be written up to a second after the call (`LOG_FLUSH_MS`):
+ * the call keeps its time and a copy of `detail`'s own values, so the caller may reuse
+ * the object; an object nested in it is read when the record is written.
  */
 export interface Logger {
   /**

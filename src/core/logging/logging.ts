@@ -147,8 +147,11 @@ const LABELS = Object.fromEntries(LOG_LEVELS.map((level) => [level, level.toUppe
   string
 >;
 const METADATA = Symbol.for('pino.metadata');
-/** Records queued before a batch is written whatever the time, so a burst stays bounded. */
-const MAX_QUEUED = 512;
+/**
+ * Records held before a batch is written whatever the time: a burst stays bounded, and
+ * writing one batch (about 6 µs a record, warm) holds the loop well under a millisecond.
+ */
+const MAX_QUEUED = 64;
 /** Records at or above this level are never held back. */
 const AT_ONCE = LEVEL_NUMBERS.error;
 /** The keys of the JSON schema, which `fields` may not shadow. */
@@ -330,36 +333,52 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   const qualify = (name: string): string =>
     name === rootName || name.startsWith(`${rootName}.`) ? name : `${rootName}.${name}`;
 
-  /** One record as its call made it, waiting for its batch. */
+  /**
+   * One record as its call left it, waiting for its batch. The call does as little as it
+   * can (in a process woken for each command, every step it takes runs cold); the rest
+   * (the time's text, the sanitised detail, the message) is done for the whole batch.
+   */
   interface Queued {
     readonly target: PinoLogger;
+    readonly clean: Sanitizer;
     readonly level: LogLevel;
-    readonly label: string;
-    readonly ts: string;
+    /** The call's time, from the clock. */
+    readonly at: number;
     readonly name: string;
     readonly subsys: string;
-    readonly record: { readonly event: string; readonly detail: Record<string, unknown> };
-    readonly text: string;
+    readonly event: string;
+    readonly msg: string;
+    /**
+     * A plain object's own values, copied in the call so the caller may reuse the object;
+     * a nested object is read when its batch is written. Anything else is the caller's value.
+     */
+    readonly detail: unknown;
   }
   let queue: Queued[] = [];
   let batchTimer: { cancel(): void } | undefined;
 
   const emit = (q: Queued): void => {
     try {
-      currentLabel = q.label;
-      currentTs = q.ts;
+      const ts = new Date(q.at).toISOString();
+      const label = LABELS[q.level];
+      const record = { event: String(q.event), detail: q.clean.detail(q.detail) };
+      const text = q.clean.message(q.msg);
+      currentLabel = label;
+      currentTs = ts;
       if (consoleSink !== undefined) {
         pendingRecord = {
-          ts: q.ts,
-          level: q.label,
+          ts,
+          level: label,
           name: q.name,
           subsys: q.subsys,
-          ...q.record,
-          msg: consolePrefix + q.text,
+          ...record,
+          msg: consolePrefix + text,
         };
       }
-      q.target[q.level](q.record, q.text);
+      q.target[q.level](record, text);
     } catch {
+      // A record that cannot be built (a Proxy that throws on every access) is lost;
+      // the caller must never see logging fail.
       try {
         metrics.logRecord(q.level, 'dropped');
       } catch {
@@ -384,29 +403,28 @@ export function createLogging(options: LoggingOptions = {}): Logging {
   const makeLogger = (name: string, subsys: string, target: PinoLogger, clean: Sanitizer): Logger => {
     const log = (recordLevel: LogLevel, event: string, msg: string, detail?: LogDetail): void => {
       if (!target.isLevelEnabled(recordLevel)) return;
-      let q: Queued;
+      let held: unknown = detail;
       try {
-        // Made now, written later: the time is the call's, the detail a copy the caller cannot change.
-        q = {
-          target,
-          level: recordLevel,
-          label: LABELS[recordLevel],
-          ts: new Date(clock.now()).toISOString(),
-          name,
-          subsys,
-          record: { event: String(event), detail: clean.detail(detail) },
-          text: clean.message(msg),
-        };
+        if (
+          typeof detail === 'object' &&
+          detail !== null &&
+          Object.getPrototypeOf(detail) === Object.prototype
+        )
+          held = { ...detail };
       } catch {
-        // A record that cannot be built (a Proxy that throws on every access) is lost;
-        // the caller must never see logging fail.
-        try {
-          metrics.logRecord(recordLevel, 'dropped');
-        } catch {
-          // Best effort, as everywhere in metrics.
-        }
-        return;
+        // A throwing getter or proxy: the sanitiser reads the object itself and keeps what it can.
       }
+      const q: Queued = {
+        target,
+        clean,
+        level: recordLevel,
+        at: clock.now(),
+        name,
+        subsys,
+        event,
+        msg,
+        detail: held,
+      };
       if (flushMs === 0 || LEVEL_NUMBERS[recordLevel] >= AT_ONCE) {
         drain();
         emit(q);
