@@ -33,14 +33,14 @@ function start(env: Readonly<Record<string, string>>, cwd: string): Started {
   const exit = runMain(env, {
     cwd,
     timeoutMs: 60_000,
-    onStdout: (_soFar, c) => {
-      child ??= c;
+    onSpawn: (c) => {
+      child = c;
     },
   });
   const started: Started = {
     exit: exit.finally(() => running.delete(started)),
     kill(signal) {
-      if (child === undefined) throw new Error('the bot has not written anything yet');
+      if (child === undefined) throw new Error('the bot has not been spawned yet');
       child.kill(signal);
     },
   };

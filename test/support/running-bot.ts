@@ -116,6 +116,11 @@ export function runMain(
       soFar: string,
       child: { kill(signal: NodeJS.Signals): void; readonly pid?: number | undefined },
     ) => void;
+    /** Given the child as soon as it is spawned, before it has written anything. */
+    readonly onSpawn?: (child: {
+      kill(signal: NodeJS.Signals): void;
+      readonly pid?: number | undefined;
+    }) => void;
     /** Another entry point wired like `src/main.ts` (a fixture). @default src/main.ts */
     readonly entry?: URL;
     /** Node options before `src/main.ts`. @default typescriptNodeArgs (what `npm start` passes) */
@@ -129,6 +134,7 @@ export function runMain(
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
