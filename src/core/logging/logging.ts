@@ -151,7 +151,7 @@ const METADATA = Symbol.for('pino.metadata');
  * Records held before a batch is written whatever the time: a burst stays bounded, and
  * writing one batch (about 6 µs a record, warm) holds the loop well under a millisecond.
  */
-const MAX_QUEUED = 64;
+const MAX_QUEUED = 32;
 /** Records at or above this level are never held back. */
 const AT_ONCE = LEVEL_NUMBERS.error;
 /** The keys of the JSON schema, which `fields` may not shadow. */

@@ -482,7 +482,7 @@ describe('dual-sink logging', () => {
     await logging.close();
   });
 
-  test('a burst is written without waiting, 64 records at a time; flushSync writes the rest; 0 writes each at once', async () => {
+  test('a burst is written without waiting, 32 records at a time; flushSync writes the rest; 0 writes each at once', async () => {
     const { file, logging } = setup({ flushMs: 60_000 });
     const settle = () => new Promise((resolve) => setImmediate(resolve));
     for (let n = 0; n < 515; n += 1) logging.logger.info('burst', `record ${n}`, { n });
