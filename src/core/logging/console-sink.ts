@@ -41,6 +41,10 @@ export interface ConsoleSink {
   /** A record already in hand: formatted without a parse. */
   writeRecord(record: JsonLogRecord): void;
   state(): SinkState;
+  /** Holds the lines written from now on, to go out in one write at {@link ConsoleSink.uncork}. */
+  cork(): void;
+  /** Writes the lines held since {@link ConsoleSink.cork}, in one write. */
+  uncork(): void;
   /** Lines dropped because the stream failed or stopped reading. */
   dropped(): number;
   check(): SinkCheck;
@@ -92,7 +96,12 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
       degrade(error);
     }
   };
+  let held: string[] | undefined;
   const output = (text: string): void => {
+    if (held !== undefined) {
+      held.push(text);
+      return;
+    }
     if (fd === undefined || stream.writableLength > 0) {
       emit(text);
       return;
@@ -122,6 +131,14 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
     writeRecord(record) {
       if (!accepting()) return;
       output(formatConsoleLine(record, { color }));
+    },
+    cork() {
+      held ??= [];
+    },
+    uncork() {
+      const lines = held;
+      held = undefined;
+      if (lines !== undefined && lines.length > 0) output(lines.join(''));
     },
     state: () => state,
     dropped: () => dropped,

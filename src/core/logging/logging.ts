@@ -389,14 +389,20 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     }
   };
 
-  /** Hands every queued record to the sinks, in the order they were made. */
+  /** Hands every queued record to the sinks, in the order they were made; the console gets one write. */
   const drain = (): void => {
     batchTimer?.cancel();
     batchTimer = undefined;
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      for (const q of batch) emit(q);
+    if (queue.length === 0) return;
+    consoleSink?.cork();
+    try {
+      while (queue.length > 0) {
+        const batch = queue;
+        queue = [];
+        for (const q of batch) emit(q);
+      }
+    } finally {
+      consoleSink?.uncork();
     }
   };
 

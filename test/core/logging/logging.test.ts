@@ -19,12 +19,14 @@ const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`);
 
 class MemoryStream extends Writable {
   text = '';
+  writes = 0;
   override _write(
     chunk: Buffer | string,
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
     this.text += chunk.toString();
+    this.writes += 1;
     callback();
   }
   lines(): string[] {
@@ -468,6 +470,7 @@ describe('dual-sink logging', () => {
       ],
     );
     assert.equal(consoleStream.lines().length, 2);
+    assert.equal(consoleStream.writes, 1, 'a batch reaches the console in one write');
 
     logging.logger.info('third', 'three');
     logging.logger.debug('fourth', 'four');
