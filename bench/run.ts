@@ -365,8 +365,10 @@ function overheadNote(
       ? ''
       : ` Over the target: the watching between commands (${idle.median} %, most of it the lag probe's wake-ups, which ` +
         `a 100 ms resolution needs), the record per command (${logs.median} %), and the rest ` +
-        `(${round2(c.cpu_delta_percent_of_core.median - idle.median - logs.median)} %), each command's metrics and the ` +
-        'fuller replies, the content an operator asked for. LOG_LEVEL=warning keeps the command records out of the logs';
+        `(${round2(c.cpu_delta_percent_of_core.median - idle.median - logs.median)} %), which this benchmark does not split: ` +
+        "each command's metrics and the fuller replies, the content an operator asked for (bench/profile-overhead.ts " +
+        'puts the command handlers of the two bots about 0.08 % of a core apart, within its noise). LOG_LEVEL=warning ' +
+        'keeps the command records out of the logs';
   return mode === 'default'
     ? `${spread}.${perCommand}${price}${rest}`
     : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +
