@@ -65,6 +65,8 @@ async function run(emulator: Emulator): Promise<Bot> {
     RESOURCE_STATS_LOG_INTERVAL_MS: '10000',
     OBS_HEALTHCHECK_INTERVAL_MS: '5000',
     OBS_PARALLEL_STARTUP: 'true',
+    // Each record under the step that made it; a deployment writes them in batches (1 s).
+    LOG_FLUSH_MS: '0',
     // The demo's alerts, silences and acknowledgements are its own, not the real bot's.
     OBS_STATE_FILE: join(tmpdir(), `opsbot-demo-${process.pid}.json`),
     ...readEnvironment(),
