@@ -314,7 +314,7 @@ function startupVerdicts(s: StartupBenchResult): Verdict[] {
 /** The medians of §2a's rows, % of a core. */
 function sparseRows(
   r: SparseCostResult,
-): Record<'ours' | 'oursEach' | 'oursFile' | 'pino' | 'pinoFile' | 'stringify' | 'timer', number> {
+): Record<'ours' | 'oursEach' | 'oursFile' | 'pino' | 'pinoFile' | 'stringify' | 'metrics' | 'timer', number> {
   const at = (mode: SparseCostResult['rows'][number]['mode']): number =>
     r.rows.find((row) => row.mode === mode)?.cpu_over_idle_percent.median ?? Number.NaN;
   return {
@@ -324,6 +324,7 @@ function sparseRows(
     pino: at('pino'),
     pinoFile: at('pino-file'),
     stringify: at('stringify'),
+    metrics: at('metrics'),
     timer: at('timer-100ms'),
   };
 }
@@ -366,9 +367,11 @@ function overheadNote(
       : ` Over the target: the watching between commands (${idle.median} %, most of it the lag probe's wake-ups, which ` +
         `a 100 ms resolution needs), the record per command (${logs.median} %), and the rest ` +
         `(${round2(c.cpu_delta_percent_of_core.median - idle.median - logs.median)} %), which this benchmark does not split: ` +
-        "each command's metrics and the fuller replies, the content an operator asked for (bench/profile-overhead.ts " +
-        'puts the command handlers of the two bots about 0.08 % of a core apart, within its noise). LOG_LEVEL=warning ' +
-        'keeps the command records out of the logs';
+        "each command's metrics" +
+        (sparse === undefined ? '' : ` (${sparse.metrics} % on their own in §2a)`) +
+        ' and the fuller replies, the content an operator asked for (bench/profile-overhead.ts puts the command ' +
+        'handlers of the two bots about 0.08 % of a core apart, within its noise). LOG_LEVEL=warning keeps the command ' +
+        'records out of the logs';
   return mode === 'default'
     ? `${spread}.${perCommand}${price}${rest}`
     : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +

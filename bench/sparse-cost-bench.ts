@@ -13,6 +13,7 @@ import { type Stats, stats } from './support/stats.ts';
  * - `pino`: the same record through plain pino as JSON to the same file and to stdout;
  *   `pino-file`: to the file only;
  * - `stringify`: the record through JSON.stringify once, written nowhere;
+ * - `metrics`: what a command adds to the metrics (prom-client: a counter and a histogram);
  * - `timer-100ms`: a JS timer every 100 ms, what the event-loop lag probe runs;
  * - `eld-100ms`: Node's monitorEventLoopDelay at the same resolution (its timer is C++);
  * - `idle`: nothing, the baseline of all the others.
@@ -25,6 +26,7 @@ export const SPARSE_MODES = [
   'ours-file',
   'pino-file',
   'stringify',
+  'metrics',
   'timer-100ms',
   'eld-100ms',
 ] as const;
@@ -88,6 +90,7 @@ const EVENTS_PER_S: Record<Exclude<SparseMode, 'idle'>, number> = {
   'ours-file': 20,
   'pino-file': 20,
   stringify: 20,
+  metrics: 20,
   'timer-100ms': 10,
   'eld-100ms': 10,
 };
@@ -133,6 +136,7 @@ const LABELS: Record<Exclude<SparseMode, 'idle'>, string> = {
   'ours-file': 'this bot’s logging, JSON file only, each record in its call',
   'pino-file': 'plain pino, JSON file only',
   stringify: 'JSON.stringify of the same record, written nowhere',
+  metrics: 'a command’s metrics: its interactions_total count and ack-time histogram (prom-client)',
   'timer-100ms': 'a 100 ms JS timer (what the event-loop lag probe runs)',
   'eld-100ms': 'monitorEventLoopDelay at 100 ms resolution (C++ timer)',
 };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
-import { createLogging } from '../../src/core/index.ts';
+import { createLogging, createMetrics } from '../../src/core/index.ts';
 
 const [mode = 'idle', warmupArg = '3000', windowArg = '30000'] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'bench-sparse-'));
@@ -43,6 +43,10 @@ if (mode === 'ours' || mode === 'ours-each' || mode === 'ours-file') {
       : file;
   const log = pino({ messageKey: 'msg' }, stream).child({ name: 'bot.discord.commands', subsys: 'discord' });
   record = () => log.info({ event: 'command_invoked', detail: DETAIL }, '/health → ok');
+} else if (mode === 'metrics') {
+  // What a command adds to the metrics: its interactions_total count and its ack-time observation.
+  const metrics = await createMetrics({ enabled: true });
+  record = () => metrics.interaction('health', 'ok', 0.00118);
 } else if (mode === 'stringify') {
   // The least a JSON line costs: the record serialised once, written nowhere.
   let bytes = 0;
