@@ -13,7 +13,8 @@ import { type Stats, stats } from './support/stats.ts';
  * - `pino`: the same record through plain pino as JSON to the same file and to stdout;
  *   `pino-file`: to the file only;
  * - `stringify`: the record through JSON.stringify once, written nowhere;
- * - `metrics`: what a command adds to the metrics (prom-client: a counter and a histogram);
+ * - `metrics`: what a command adds to the metrics (prom-client: a counter and a histogram),
+ *   queued in the call and counted at the next read of the registry;
  * - `timer-100ms`: a JS timer every 100 ms, what the event-loop lag probe runs;
  * - `eld-100ms`: Node's monitorEventLoopDelay at the same resolution (its timer is C++);
  * - `idle`: nothing, the baseline of all the others.
@@ -136,7 +137,7 @@ const LABELS: Record<Exclude<SparseMode, 'idle'>, string> = {
   'ours-file': 'this bot’s logging, JSON file only, each record in its call',
   'pino-file': 'plain pino, JSON file only',
   stringify: 'JSON.stringify of the same record, written nowhere',
-  metrics: 'a command’s metrics: its interactions_total count and ack-time histogram (prom-client)',
+  metrics: 'a command’s metrics (interactions_total, the ack-time histogram): queued in the call, counted at the next read of the registry (here every 256 commands, no scrape)',
   'timer-100ms': 'a 100 ms JS timer (what the event-loop lag probe runs)',
   'eld-100ms': 'monitorEventLoopDelay at 100 ms resolution (C++ timer)',
 };

@@ -13,6 +13,9 @@ import type { MetricsExposition } from './metrics-exposition.ts';
 import { createScrapeFrame, type ScrapeFrame } from './scrape-frame.ts';
 import { registerSourceGauges } from './source-gauges.ts';
 
+/** Commands whose figures wait for the next read of the registry before they are counted anyway. */
+const MAX_QUEUED_INTERACTIONS = 256;
+
 /** Options of {@link createPromMetrics}. */
 export interface PromMetricsOptions {
   /**
@@ -167,11 +170,35 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     labelNames: ['task'],
     registers,
   });
+  /**
+   * Each command's figures, three entries a command (name, outcome, ack seconds), queued in
+   * the call and counted when anything reads the registry (every reader, a scrape or a
+   * shard's report, runs collect() first) or once {@link MAX_QUEUED_INTERACTIONS} wait: in
+   * a process woken for each command, prom-client's label hashing and bucket search would
+   * otherwise run cold every time.
+   */
+  const queuedInteractions: (string | number | undefined)[] = [];
+  const countQueued = (): void => {
+    for (let i = 0; i < queuedInteractions.length; i += 3) {
+      const command = queuedInteractions[i] as string;
+      const outcome = queuedInteractions[i + 1] as string;
+      const ackSeconds = queuedInteractions[i + 2] as number | undefined;
+      safely(() => {
+        const c = bound('command', command);
+        interactions.inc({ command: c, outcome: bound('outcome', outcome) });
+        if (ackSeconds !== undefined && Number.isFinite(ackSeconds) && ackSeconds >= 0) {
+          ackLatency.observe({ command: c }, ackSeconds);
+        }
+      });
+    }
+    queuedInteractions.length = 0;
+  };
   const interactions = new Counter({
     name: `${p}interactions_total`,
     help: 'Command interactions handled, by command and outcome.',
     labelNames: ['command', 'outcome'],
     registers,
+    collect: countQueued,
   });
   const ackLatency = new Histogram({
     name: `${p}interaction_ack_duration_seconds`,
@@ -179,6 +206,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     labelNames: ['command'],
     buckets: [...o.ackBuckets],
     registers,
+    collect: countQueued,
   });
   const alertCounters = counterFamily('alerts', ALERT_COUNTER_HELP, 'severity');
   const gatewayReconnects = new Counter({
@@ -222,13 +250,8 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       safely(() => taskRestarts.inc({ task: bound('task', task) }));
     },
     interaction(command, outcome, ackSeconds) {
-      safely(() => {
-        const c = bound('command', command);
-        interactions.inc({ command: c, outcome: bound('outcome', outcome) });
-        if (ackSeconds !== undefined && Number.isFinite(ackSeconds) && ackSeconds >= 0) {
-          ackLatency.observe({ command: c }, ackSeconds);
-        }
-      });
+      queuedInteractions.push(command, outcome, ackSeconds);
+      if (queuedInteractions.length >= MAX_QUEUED_INTERACTIONS * 3) countQueued();
     },
     alert(event: AlertMetricEvent, severity: AlertSeverity) {
       safely(() => alertCounters[event].inc({ severity }));

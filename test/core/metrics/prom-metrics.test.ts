@@ -226,6 +226,31 @@ describe('createPromMetrics', () => {
     assert.equal(seriesValue(text, 'bot_interactions_total{command="cmd3",outcome="ok"}'), undefined);
   });
 
+  it("a command's figures reach every reader of the registry: a scrape, a shard's JSON report, and the next ones", async () => {
+    const m = createPromMetrics({ collectDefault: false });
+    const count = async (): Promise<number | undefined> => {
+      const json = (await m.registry.getMetricsAsJSON()) as unknown as {
+        name: string;
+        values: { value: number; labels: Record<string, string> }[];
+      }[];
+      return json
+        .find((metric) => metric.name === 'bot_interactions_total')
+        ?.values.find((v) => v.labels.command === 'tasks' && v.labels.outcome === 'ok')?.value;
+    };
+    m.interaction('tasks', 'ok', 0.05);
+    assert.equal(await count(), 1, 'the JSON a shard reports to its manager');
+    m.interaction('tasks', 'ok', 0.07);
+    assert.equal(
+      seriesValue(await m.metricsText(), 'bot_interactions_total{command="tasks",outcome="ok"}'),
+      2,
+    );
+    assert.equal(await count(), 2, 'counted once, whichever reader came first');
+    for (let i = 0; i < 300; i += 1) m.interaction('tasks', 'ok', 0.01);
+    const text = await m.metricsText();
+    assert.equal(seriesValue(text, 'bot_interactions_total{command="tasks",outcome="ok"}'), 302);
+    assert.equal(seriesValue(text, 'bot_interaction_ack_duration_seconds_count{command="tasks"}'), 302);
+  });
+
   it('escapes hostile label values instead of breaking the exposition', async () => {
     const m = createPromMetrics({ collectDefault: false });
     m.componentError('evil"}\nbot_up 0\n#');
