@@ -364,8 +364,9 @@ function overheadNote(
   const rest =
     logs === undefined || idle === undefined
       ? ''
-      : ` Over the target: the watching between commands (${idle.median} %, most of it the lag probe's wake-ups, which ` +
-        `a 100 ms resolution needs), the record per command (${logs.median} %), and the rest ` +
+      : ` Over the target: the watching between commands (${idle.median} %; the lag probe's 10 wake-ups a second, which ` +
+        `a 100 ms resolution needs, are ${sparse === undefined ? '–' : sparse.timer} % in §2a), the record per command ` +
+        `(${logs.median} %), and the rest ` +
         `(${round2(c.cpu_delta_percent_of_core.median - idle.median - logs.median)} %), which this benchmark does not split: ` +
         "each command's metrics" +
         (sparse === undefined ? '' : ` (${sparse.metrics} % on their own in §2a)`) +
