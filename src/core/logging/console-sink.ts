@@ -22,16 +22,6 @@ export interface ConsoleSinkOptions {
    * @default 2000
    */
   readonly drainTimeoutMs?: number;
-  /**
-   * The stream's file descriptor, written with `fs.writeSync` whenever the stream itself
-   * holds nothing unwritten, so a line skips the stream's per-write bookkeeping; a write the
-   * descriptor cannot take at once (`EAGAIN`), or its unwritten rest, goes through the stream,
-   * and later lines follow it there until it has drained, so lines never change order.
-   * `false` always writes through the stream.
-   * @default the stream's `fd` when it is `process.stdout` or `process.stderr` (not on Windows,
-   *   where console pipes and terminals are asynchronous)
-   */
-  readonly fd?: number | false;
 }
 
 /** The console for people: each JSON line re-rendered by {@link formatConsoleLine}. */
@@ -58,7 +48,11 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
   const { stream, color, clock } = options;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const drainTimeoutMs = options.drainTimeoutMs ?? 2000;
-  const fd = options.fd === undefined ? defaultFd(stream) : options.fd === false ? undefined : options.fd;
+  // The process's own stdout or stderr is written with writeSync while the stream holds
+  // nothing unwritten, skipping the stream's per-write bookkeeping; a write the descriptor
+  // cannot take at once (EAGAIN), or its unwritten rest, goes through the stream, and later
+  // lines follow it there until it has drained, so lines never change order.
+  const fd = directFd(stream);
   let state: SinkState = 'ready';
   let problem: string | undefined;
   let dropped = 0;
@@ -169,8 +163,11 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
   };
 }
 
-/** The descriptor behind the process's own stdout or stderr, where a synchronous write is safe. */
-function defaultFd(stream: Writable): number | undefined {
+/**
+ * The descriptor behind the process's own stdout or stderr, where a synchronous write is
+ * safe; none on Windows, where console pipes and terminals are asynchronous.
+ */
+function directFd(stream: Writable): number | undefined {
   if (process.platform === 'win32' || (stream !== process.stdout && stream !== process.stderr))
     return undefined;
   const fd = (stream as { fd?: unknown }).fd;

@@ -15,7 +15,7 @@ import {
 } from './file-sink.ts';
 import { LOG_LEVELS, type LogDetail, type Logger, type LogLevel } from './logger.ts';
 import { createRedactor } from './redactor.ts';
-import { createSanitizer, type DetailLimits, type Sanitizer } from './sanitize-detail.ts';
+import { createSanitizer, type DetailLimits } from './sanitize-detail.ts';
 
 export interface LoggingOptions {
   /**
@@ -340,7 +340,6 @@ export function createLogging(options: LoggingOptions = {}): Logging {
    */
   interface Queued {
     readonly target: PinoLogger;
-    readonly clean: Sanitizer;
     readonly level: LogLevel;
     /** The call's time, from the clock. */
     readonly at: number;
@@ -361,8 +360,8 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     try {
       const ts = new Date(q.at).toISOString();
       const label = LABELS[q.level];
-      const record = { event: String(q.event), detail: q.clean.detail(q.detail) };
-      const text = q.clean.message(q.msg);
+      const record = { event: String(q.event), detail: sanitizer.detail(q.detail) };
+      const text = sanitizer.message(q.msg);
       currentLabel = label;
       currentTs = ts;
       if (consoleSink !== undefined) {
@@ -406,7 +405,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     }
   };
 
-  const makeLogger = (name: string, subsys: string, target: PinoLogger, clean: Sanitizer): Logger => {
+  const makeLogger = (name: string, subsys: string, target: PinoLogger): Logger => {
     const log = (recordLevel: LogLevel, event: string, msg: string, detail?: LogDetail): void => {
       if (!target.isLevelEnabled(recordLevel)) return;
       let held: unknown = detail;
@@ -422,7 +421,6 @@ export function createLogging(options: LoggingOptions = {}): Logging {
       }
       const q: Queued = {
         target,
-        clean,
         level: recordLevel,
         at: clock.now(),
         name,
@@ -444,12 +442,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
       child(bindings) {
         const childName = bindings.name === undefined ? name : qualify(bindings.name);
         const childSubsys = bindings.subsys ?? subsys;
-        return makeLogger(
-          childName,
-          childSubsys,
-          base.child({ name: childName, subsys: childSubsys }),
-          clean,
-        );
+        return makeLogger(childName, childSubsys, base.child({ name: childName, subsys: childSubsys }));
       },
       debug: (event, msg, detail) => log('debug', event, msg, detail),
       info: (event, msg, detail) => log('info', event, msg, detail),
@@ -459,7 +452,7 @@ export function createLogging(options: LoggingOptions = {}): Logging {
     };
   };
 
-  const logger = makeLogger(rootName, 'core', base.child({ name: rootName, subsys: 'core' }), sanitizer);
+  const logger = makeLogger(rootName, 'core', base.child({ name: rootName, subsys: 'core' }));
   internal = logger.child({ name: 'logging', subsys: 'logging' });
 
   return {
