@@ -314,7 +314,10 @@ function startupVerdicts(s: StartupBenchResult): Verdict[] {
 /** The medians of §2a's rows, % of a core. */
 function sparseRows(
   r: SparseCostResult,
-): Record<'ours' | 'oursEach' | 'oursFile' | 'pino' | 'pinoFile' | 'stringify' | 'metrics' | 'timer', number> {
+): Record<
+  'ours' | 'oursEach' | 'oursFile' | 'pino' | 'pinoFile' | 'stringify' | 'metrics' | 'timer',
+  number
+> {
   const at = (mode: SparseCostResult['rows'][number]['mode']): number =>
     r.rows.find((row) => row.mode === mode)?.cpu_over_idle_percent.median ?? Number.NaN;
   return {

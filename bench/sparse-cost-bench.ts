@@ -137,7 +137,8 @@ const LABELS: Record<Exclude<SparseMode, 'idle'>, string> = {
   'ours-file': 'this bot’s logging, JSON file only, each record in its call',
   'pino-file': 'plain pino, JSON file only',
   stringify: 'JSON.stringify of the same record, written nowhere',
-  metrics: 'a command’s metrics (interactions_total, the ack-time histogram): queued in the call, counted at the next read of the registry (here every 256 commands, no scrape)',
+  metrics:
+    'a command’s metrics (interactions_total, the ack-time histogram): queued in the call, counted at the next read of the registry (here every 256 commands, no scrape)',
   'timer-100ms': 'a 100 ms JS timer (what the event-loop lag probe runs)',
   'eld-100ms': 'monitorEventLoopDelay at 100 ms resolution (C++ timer)',
 };
