@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { formatConsoleLine, type JsonLogRecord } from '../../src/core/index.ts';
 import { type Emulator, startEmulator } from '../support/emulator/index.ts';
-import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
+import { assertLogLine, readJsonLines, readJsonLinesSoFar } from '../support/log-schema.ts';
 import { BOT_TOKEN, runMain } from '../support/running-bot.ts';
 import { until } from '../support/until.ts';
 
@@ -85,6 +85,11 @@ function records(path: string): JsonLogRecord[] {
   return existsSync(path) ? (readJsonLines(path) as unknown as JsonLogRecord[]) : [];
 }
 
+/** While the bot runs: its whole lines so far (a batch may be half written when it is read). */
+function recordsSoFar(path: string): JsonLogRecord[] {
+  return existsSync(path) ? (readJsonLinesSoFar(path) as unknown as JsonLogRecord[]) : [];
+}
+
 const commandsIn = (lines: readonly JsonLogRecord[]): number =>
   lines.filter((l) => l.event === 'command_invoked').length;
 
@@ -113,7 +118,7 @@ describe('the real logrotate rotates the JSON log of a running bot', {
       let child: { kill(signal: NodeJS.Signals): void; readonly pid?: number | undefined } | undefined;
       const exited = runMain(env(emulator, logFile), {
         timeoutMs: 90_000,
-        onStdout(_soFar, spawned) {
+        onSpawn(spawned) {
           child = spawned;
         },
       });
@@ -121,7 +126,7 @@ describe('the real logrotate rotates the JSON log of a running bot', {
       let during = Promise.resolve();
       try {
         await until(
-          () => records(logFile).some((l) => l.event === 'startup_complete'),
+          () => recordsSoFar(logFile).some((l) => l.event === 'startup_complete'),
           30_000,
           "the bot's start",
         );
@@ -130,7 +135,7 @@ describe('the real logrotate rotates the JSON log of a running bot', {
 
         const invoke = () => emulator.invokeCommand({ name: 'health', user: 'admin' }).settled(10_000);
         for (let i = 0; i < 3; i++) await invoke();
-        await until(() => commandsIn(records(logFile)) === 3, 5_000, 'the first commands on disk');
+        await until(() => commandsIn(recordsSoFar(logFile)) === 3, 5_000, 'the first commands on disk');
 
         // Around a create rotation the bot keeps answering commands (and logging them); a
         // copytruncate is done in a quiet moment, since a line written between its copy
@@ -147,7 +152,7 @@ describe('the real logrotate rotates the JSON log of a running bot', {
         const firstNew = await until(
           async () => {
             if (!traffic) await invoke();
-            return records(logFile)[0];
+            return recordsSoFar(logFile)[0];
           },
           5_000,
           'a first line in the new file',
@@ -155,7 +160,11 @@ describe('the real logrotate rotates the JSON log of a running bot', {
         traffic = false;
         await during;
         for (let i = 0; i < 3; i++) await invoke();
-        await until(() => commandsIn(records(logFile)) >= 3, 5_000, 'commands after the rotation on disk');
+        await until(
+          () => commandsIn(recordsSoFar(logFile)) >= 3,
+          5_000,
+          'commands after the rotation on disk',
+        );
 
         if (variant !== 'copytruncate') {
           const renamedAt = Number(readFileSync(stampFile, 'utf8'));
@@ -163,7 +172,7 @@ describe('the real logrotate rotates the JSON log of a running bot', {
             `${variant}: first line in the new file ${Date.parse(firstNew.ts) - renamedAt} ms after the rename`,
           );
         }
-        const reopened = records(logFile).filter((l) => l.event === 'log_file_reopened');
+        const reopened = recordsSoFar(logFile).filter((l) => l.event === 'log_file_reopened');
         if (variant === 'copytruncate') {
           assert.deepEqual(reopened, [], 'the same file stays open');
         } else {

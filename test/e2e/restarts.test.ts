@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type EmulatedMessage, type Emulator, startEmulator } from '../support/emulator/index.ts';
-import { readJsonLines } from '../support/log-schema.ts';
+import { readJsonLines, readJsonLinesSoFar } from '../support/log-schema.ts';
 import { BOT_TOKEN, type ChildRun, runMain } from '../support/running-bot.ts';
 import { sleep, until } from '../support/until.ts';
 
@@ -241,12 +241,12 @@ describe('a crash announced: SIGKILL, then npm start again', () => {
       // Run 1 logs an error (its probe port is taken), then is killed without a word.
       const first = start(env, dir);
       await until(
-        () => existsSync(logFile) && readJsonLines(logFile).some((l) => l.event === 'http_error'),
+        () => existsSync(logFile) && readJsonLinesSoFar(logFile).some((l) => l.event === 'http_error'),
         30_000,
         'the error record',
       );
       await until(
-        () => readJsonLines(logFile).some((l) => l.event === 'startup_complete'),
+        () => readJsonLinesSoFar(logFile).some((l) => l.event === 'startup_complete'),
         30_000,
         'started',
       );
@@ -275,10 +275,18 @@ describe('a crash announced: SIGKILL, then npm start again', () => {
     assert.match(text, /ended without a clean shutdown/);
     assert.match(text, /Its last error, at <t:\d+:f> \(<t:\d+:R>\): \*\*ERROR\*\* `http_error`/);
     assert.match(text, /is in use/);
-    const crashed = readJsonLines(logFile).filter((l) => l.event === 'previous_run_crashed');
+    // The WARNING reaches the file with its batch, within LOG_FLUSH_MS of the start.
+    const crashed = await until(
+      () => {
+        const lines = readJsonLinesSoFar(logFile).filter((l) => l.event === 'previous_run_crashed');
+        return lines.length > 0 ? lines : undefined;
+      },
+      5_000,
+      'previous_run_crashed on disk',
+    );
     assert.equal(crashed.length, 1);
     assert.equal(((crashed[0]?.detail ?? {}) as Record<string, unknown>).last_error_event, 'http_error');
-    const runStarted = readJsonLines(logFile).filter((l) => l.event === 'run_started');
+    const runStarted = readJsonLinesSoFar(logFile).filter((l) => l.event === 'run_started');
     assert.deepEqual(
       runStarted.map((l) => (l.detail as Record<string, unknown>).previous_run),
       ['none', 'crashed'],
@@ -293,7 +301,7 @@ describe('a crash announced: SIGKILL, then npm start again', () => {
     const third = start(env, dir);
     await until(() => emulator.gatewayStats().identifies > identifies, 30_000, 'run 3 connected');
     await until(
-      () => readJsonLines(logFile).filter((l) => l.event === 'startup_complete').length === 3,
+      () => readJsonLinesSoFar(logFile).filter((l) => l.event === 'startup_complete').length === 3,
       30_000,
       'run 3 started',
     );
@@ -307,7 +315,7 @@ describe('a crash announced: SIGKILL, then npm start again', () => {
       'a clean stop is not a crash',
     );
     assert.equal(
-      readJsonLines(logFile)
+      readJsonLinesSoFar(logFile)
         .filter((l) => l.event === 'run_started')
         .map((l) => (l.detail as Record<string, unknown>).previous_run)
         .at(-1),

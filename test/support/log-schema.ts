@@ -32,9 +32,24 @@ export function assertLogLine(obj: unknown): void {
   assert.equal(typeof line.msg, 'string', 'msg is a string');
 }
 
+/**
+ * The whole lines so far of a JSON-lines file another process is still writing, parsed: a
+ * last line without its newline is a write in progress, which a reader of a live file may
+ * catch half done, and is left for the next read. For polling; a finished file is read
+ * with {@link readJsonLines}, which fails on it.
+ */
+export function readJsonLinesSoFar(path: string): Record<string, unknown>[] {
+  const text = readFileSync(path, 'utf8');
+  const end = text.lastIndexOf('\n');
+  return end < 0 ? [] : parseJsonLines(path, text.slice(0, end + 1));
+}
+
 /** Every line of a JSON-lines file, parsed; fails on a line that is not JSON. */
 export function readJsonLines(path: string): Record<string, unknown>[] {
-  const text = readFileSync(path, 'utf8');
+  return parseJsonLines(path, readFileSync(path, 'utf8'));
+}
+
+function parseJsonLines(path: string, text: string): Record<string, unknown>[] {
   if (text === '') return [];
   assert.ok(text.endsWith('\n'), `${path} ends with a newline`);
   return text
