@@ -87,7 +87,7 @@ function records(path: string): JsonLogRecord[] {
 
 /** While the bot runs: its whole lines so far (a batch may be half written when it is read). */
 function recordsSoFar(path: string): JsonLogRecord[] {
-  return existsSync(path) ? (readJsonLinesSoFar(path) as unknown as JsonLogRecord[]) : [];
+  return readJsonLinesSoFar(path) as unknown as JsonLogRecord[];
 }
 
 const commandsIn = (lines: readonly JsonLogRecord[]): number =>

@@ -241,7 +241,7 @@ describe('a crash announced: SIGKILL, then npm start again', () => {
       // Run 1 logs an error (its probe port is taken), then is killed without a word.
       const first = start(env, dir);
       await until(
-        () => existsSync(logFile) && readJsonLinesSoFar(logFile).some((l) => l.event === 'http_error'),
+        () => readJsonLinesSoFar(logFile).some((l) => l.event === 'http_error'),
         30_000,
         'the error record',
       );

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
@@ -35,10 +35,13 @@ export function assertLogLine(obj: unknown): void {
 /**
  * The whole lines so far of a JSON-lines file another process is still writing, parsed: a
  * last line without its newline is a write in progress, which a reader of a live file may
- * catch half done, and is left for the next read. For polling; a finished file is read
+ * catch half done, and is left for the next read; a file not yet created has no lines. For
+ * polling; a finished file is read
  * with {@link readJsonLines}, which fails on it.
  */
 export function readJsonLinesSoFar(path: string): Record<string, unknown>[] {
+  // Nothing yet until the bot has opened its file.
+  if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
   const end = text.lastIndexOf('\n');
   return end < 0 ? [] : parseJsonLines(path, text.slice(0, end + 1));
