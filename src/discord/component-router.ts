@@ -6,7 +6,7 @@ import { type Metrics, noopMetrics } from '../core/metrics/metrics.ts';
 import { scheduleDeferral, withinTimeout } from './ack-deadline.ts';
 import type { CommandContext, CommandReply } from './command.ts';
 import type { GuardDecision, GuardSubject } from './is-ops-admin.ts';
-import { replyPayload } from './reply-payload.ts';
+import { asApiJson, replyPayload } from './reply-payload.ts';
 import { errorEmbed, refusalEmbed, shuttingDownEmbed } from './router-replies.ts';
 
 /**
@@ -169,9 +169,11 @@ export function createComponentRouter(options: ComponentRouterOptions): Componen
           }
           deferral.cancel();
           const payload = {
-            embeds: answer.embeds.slice(0, 10),
+            embeds: answer.embeds.slice(0, 10).map(asApiJson),
             ...(answer.content === undefined ? {} : { content: answer.content }),
-            ...(answer.components === undefined || failed ? {} : { components: [...answer.components] }),
+            ...(answer.components === undefined || failed
+              ? {}
+              : { components: answer.components.map(asApiJson) }),
             allowedMentions: { parse: [] as never[] },
           };
           try {

@@ -23,7 +23,12 @@ function fakeInteraction(
   const calls: Call[] = [];
   const record = (kind: Call['kind']) => async (payload: Record<string, unknown>) => {
     if (options.failReply && kind !== 'editReply') throw new Error('connect ECONNREFUSED');
-    calls.push({ kind, payload, at: clock.now() });
+    // As it goes over the wire: JSON, where an embed handed over as JSONEncodable is its toJSON().
+    calls.push({
+      kind,
+      payload: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
+      at: clock.now(),
+    });
   };
   const interaction = {
     commandName: name,
