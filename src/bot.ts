@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,7 @@ import {
   resourceAlertChart,
 } from './discord/index.ts';
 import type { FleetAccess } from './fleet/fleet-client.ts';
-import { typescriptRuntime } from './typescript-runtime.mjs';
+import { typescriptRuntime } from './typescript-runtime.ts';
 
 /** What the shutdown keeps of its budget for closing the log sinks after `shutdown_complete`. */
 const SINK_RESERVE_MS = 300;
@@ -60,10 +60,19 @@ export const CHECKS_DIR = fileURLToPath(new URL('../checks/', import.meta.url));
 
 const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-/** The package version, shown in `/health` and `bot_info`. */
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/**
+ * The version in the nearest package.json above this file, shown in `/health` and
+ * `bot_info`: the project's, whether the bot runs from src/ or compiled into build/src/.
+ */
+export const VERSION: string = packageVersion(new URL('.', import.meta.url));
+
+function packageVersion(dir: URL): string {
+  for (let at = dir; ; at = new URL('..', at)) {
+    const file = new URL('package.json', at);
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    if (at.pathname === '/') throw new Error(`no package.json above ${fileURLToPath(dir)}`);
+  }
+}
 
 export interface StartBotOptions {
   /** @default systemClock */
@@ -184,7 +193,9 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
     .child({ name: 'bot.process', subsys: 'process' })
     .debug(
       'typescript_runtime',
-      `Node ${process.version} runs the TypeScript sources ${typescriptRuntime === 'native' ? 'natively' : 'through tsx'}`,
+      typescriptRuntime === 'compiled'
+        ? `Node ${process.version} runs the bot compiled to JavaScript`
+        : `Node ${process.version} runs the TypeScript sources ${typescriptRuntime === 'native' ? 'natively' : 'through tsx'}`,
       { node: process.version, typescript: typescriptRuntime },
     );
 

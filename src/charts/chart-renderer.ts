@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { type Clock, systemClock, type Timer } from '../core/clock.ts';
 import type { Logger } from '../core/logging/logger.ts';
+import { siblingModule, typescriptNodeArgs } from '../typescript-runtime.ts';
 import type { ChartModuleNames } from './chart-modules.ts';
 import {
   type AlertRule,
@@ -99,7 +99,7 @@ export interface ChartRenderer extends ChartService {
   close(): Promise<void>;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./chart-worker-entry.mjs', import.meta.url));
+const WORKER_ENTRY = siblingModule('./chart-worker', import.meta.url);
 
 interface Pending {
   readonly kind: ChartKind;
@@ -258,7 +258,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     let w: ChildProcess;
     try {
       w = fork(WORKER_ENTRY, [JSON.stringify(workerOptions)], {
-        execArgv: [...WORKER_NODE_OPTIONS],
+        execArgv: [...WORKER_NODE_OPTIONS, ...typescriptNodeArgs],
         env: workerEnv(process.env),
         // The PNG's bytes cross as bytes, not as JSON.
         serialization: 'advanced',

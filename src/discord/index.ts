@@ -30,7 +30,7 @@ export { IDENTIFY_INTERVAL_MS } from '../fleet/identify-rounds.ts';
 export type { MetricsJson, ShardReport } from '../fleet/ipc-protocol.ts';
 export type { ShardSnapshot } from '../fleet/shard-state.ts';
 export { installProcessLifecycle, SIGNAL_ECHO_MS } from '../process-lifecycle.ts';
-export { TS_LOADER, typescriptNodeArgs, typescriptRuntime } from '../typescript-runtime.mjs';
+export { TS_LOADER, typescriptNodeArgs, typescriptRuntime } from '../typescript-runtime.ts';
 export { resourceAlertChart } from './alert-chart.ts';
 export { withChart } from './chart-reply.ts';
 export type { CommandAccess, CommandContext, CommandReply, OpsCommand } from './command.ts';

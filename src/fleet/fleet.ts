@@ -1,5 +1,4 @@
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { REST } from 'discord.js';
 import { VERSION } from '../bot.ts';
 import { createBotLogging } from '../bot-logging.ts';
@@ -12,7 +11,7 @@ import { createObservabilityManager, type ObservabilityManager } from '../core/m
 import { hasExposition, type MetricsExposition } from '../core/metrics/metrics-exposition.ts';
 import type { PromMetrics } from '../core/metrics/prom-metrics.ts';
 import type { StartupComponent } from '../core/startup/startup-component.ts';
-import { typescriptNodeArgs } from '../typescript-runtime.mjs';
+import { siblingModule, typescriptNodeArgs } from '../typescript-runtime.ts';
 import { createDiscordShardLauncher } from './discord-shard-launcher.ts';
 import { httpComponent, opsChannelComponent } from './fleet-components.ts';
 import { createFleetHealth, type FleetHealthSnapshot } from './fleet-health.ts';
@@ -26,7 +25,7 @@ import type { ShardLauncher } from './shard-launcher.ts';
 import { createShardSupervisor, type ShardSnapshot, type ShardSupervisor } from './shard-supervisor.ts';
 
 /** What each shard process runs: the bot's own entry point, which sees it is a shard. */
-export const SHARD_ENTRY = fileURLToPath(new URL('../main.ts', import.meta.url));
+export const SHARD_ENTRY = siblingModule('../main', import.meta.url);
 
 /** What the shards get of the shutdown beyond their own bound (their backstop fires 1 s past it). */
 const SHARD_STOP_SLACK_MS = 1_500;

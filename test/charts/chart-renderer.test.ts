@@ -40,7 +40,7 @@ function renderPids(parent: number): number[] {
     })
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker-entry');
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker.');
       } catch {
         return false; // gone between the listing and the read
       }

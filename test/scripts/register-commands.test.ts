@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.ts';
 import { startEmulator } from '../support/emulator/index.ts';
 
 const script = new URL('../../scripts/register-commands.ts', import.meta.url).pathname;

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { type Bot, type StartBotOptions, startBot } from '../../src/bot.ts';
 import type { ChartModuleNames } from '../../src/charts/chart-modules.ts';
 import { loadConfig } from '../../src/config.ts';
-import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.ts';
 import { type Emulator, type EmulatorOptions, type SeedIds, startEmulator } from './emulator/index.ts';
 
 /** A distinctive token, so a test can search every output for it. */

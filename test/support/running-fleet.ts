@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { typescriptNodeArgs } from '../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../src/typescript-runtime.ts';
 import { type Emulator, type EmulatorOptions, type SeedIds, startEmulator } from './emulator/index.ts';
 import { freePort } from './free-port.ts';
 import { until } from './until.ts';
@@ -39,6 +39,10 @@ export interface RunningFleetOptions {
   readonly emulator?: EmulatorOptions;
   /** Arms emulator faults before the manager starts (e.g. `closeNextIdentify`). */
   readonly beforeStart?: (emulator: Emulator) => void;
+  /** The entry point, e.g. a compiled build's main.js. @default src/main.ts */
+  readonly main?: string;
+  /** Node options before the entry point. @default typescriptNodeArgs (what `npm start` passes) */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -52,7 +56,7 @@ export async function startRunningFleet(options: RunningFleetOptions): Promise<R
   const dir = mkdtempSync(join(tmpdir(), 'fleet-'));
   const port = await freePort();
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [...typescriptNodeArgs, MAIN], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? typescriptNodeArgs), options.main ?? MAIN], {
     cwd: dir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { typescriptNodeArgs } from '../../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../../src/typescript-runtime.ts';
 import { readJsonLines } from '../../support/log-schema.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/console-pipe.ts', import.meta.url));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { typescriptNodeArgs } from '../../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../../src/typescript-runtime.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/write-past-size-limit.ts', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'partial-write-'));

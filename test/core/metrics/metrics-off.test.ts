@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { typescriptNodeArgs } from '../../../src/typescript-runtime.mjs';
+import { typescriptNodeArgs } from '../../../src/typescript-runtime.ts';
 
 const run = promisify(execFile);
 const indexUrl = pathToFileURL(
