@@ -6,10 +6,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TS_LOADER, typescriptRuntime } from '../src/discord/index.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
+import { buildBot } from './support/build-bot.ts';
 import { type Stats, stats } from './support/stats.ts';
 
-/** How the bot's TypeScript is run: what `npm start` does on each kind of Node, and what it did before. */
-export type StartVariant = 'native' | 'tsx_hooks' | 'tsx_hooks_cold' | 'tsx_cli';
+/**
+ * How the bot's TypeScript is run: what `npm start` does on each kind of Node, what it did
+ * before, and the bot compiled to JavaScript (`npm run start:built`).
+ */
+export type StartVariant = 'compiled' | 'native' | 'tsx_hooks' | 'tsx_hooks_cold' | 'tsx_cli';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const TSX_CLI = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
@@ -20,6 +24,11 @@ const VARIANTS: Record<
   StartVariant,
   { readonly args: readonly string[]; readonly shown: string; readonly coldCache?: boolean }
 > = {
+  compiled: {
+    // The build's main.js is put in front of the run's arguments (startOnce).
+    args: [],
+    shown: '`node build/src/main.js` (npm run start:built, after npm run build:bot)',
+  },
   native: {
     args: ['--import', TS_LOADER, MAIN],
     shown: '`node --import ./src/ts-loader.mjs src/main.ts` (npm start where Node strips types)',
@@ -95,10 +104,12 @@ function processTree(pid: number): number[] {
 async function startOnce(
   variant: StartVariant,
   env: Readonly<Record<string, string>>,
+  compiledMain: string,
 ): Promise<{ ms: number; rss: number; processes: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
   const began = performance.now();
-  const child: ChildProcess = spawn(process.execPath, VARIANTS[variant].args, {
+  const args = variant === 'compiled' ? [compiledMain] : VARIANTS[variant].args;
+  const child: ChildProcess = spawn(process.execPath, args, {
     // A fresh folder, so no developer's .env is read.
     cwd: dir,
     // tsx keeps its transforms under the temp folder: a fresh one is a cold cache.
@@ -151,8 +162,9 @@ export async function benchProcessStart(opts: ProcessStartBenchOptions): Promise
   if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new RangeError('runs must be a positive integer');
   const variants: StartVariant[] =
     typescriptRuntime === 'native'
-      ? ['native', 'tsx_hooks', 'tsx_hooks_cold', 'tsx_cli']
-      : ['tsx_hooks', 'tsx_hooks_cold', 'tsx_cli'];
+      ? ['native', 'compiled', 'tsx_hooks', 'tsx_hooks_cold', 'tsx_cli']
+      : ['compiled', 'tsx_hooks', 'tsx_hooks_cold', 'tsx_cli'];
+  const build = await buildBot();
   const emulator = await startEmulator();
   const samples = new Map<StartVariant, { ms: number[]; rss: number[]; processes: number }>(
     variants.map((v) => [v, { ms: [], rss: [], processes: 0 }]),
@@ -167,11 +179,11 @@ export async function benchProcessStart(opts: ProcessStartBenchOptions): Promise
       OPS_CHANNEL_ID: emulator.ids.opsChannelId,
     };
     // One warm-up start, unmeasured: the first one pays for cold disk caches.
-    await startOnce(variants[0] as StartVariant, env);
+    await startOnce(variants[0] as StartVariant, env, build.main);
     for (let run = 0; run < opts.runs; run++) {
       for (let i = 0; i < variants.length; i++) {
         const variant = variants[(run + i) % variants.length] as StartVariant;
-        const at = await startOnce(variant, env);
+        const at = await startOnce(variant, env, build.main);
         const into = samples.get(variant);
         into?.ms.push(at.ms);
         into?.rss.push(at.rss);
@@ -180,6 +192,7 @@ export async function benchProcessStart(opts: ProcessStartBenchOptions): Promise
     }
   } finally {
     await emulator.close();
+    build.remove();
   }
   return {
     node: process.version,

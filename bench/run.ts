@@ -465,6 +465,7 @@ function judgeProcessStart(r: ProcessStartBenchResult | undefined): Verdict[] {
   const tsx = of('tsx_hooks');
   const cold = of('tsx_hooks_cold');
   const cli = of('tsx_cli');
+  const compiled = of('compiled');
   if (r === undefined || native === undefined || tsx === undefined) return [];
   const figure = (v: { ready_ms: { median: number }; rss_mb: { median: number } }): string =>
     `${v.ready_ms.median} ms, ${v.rss_mb.median} MB`;
@@ -476,6 +477,7 @@ function judgeProcessStart(r: ProcessStartBenchResult | undefined): Verdict[] {
         `native ${figure(native)}; tsx in-process ${figure(tsx)}` +
         (cold === undefined ? '' : ` (cold cache ${figure(cold)})`) +
         (cli === undefined ? '' : `; tsx CLI + bot ${figure(cli)}`) +
+        (compiled === undefined ? '' : `; compiled (npm run start:built) ${figure(compiled)}`) +
         ` (medians of ${r.runs}; time, RSS at ready)`,
       met: native.ready_ms.median <= tsx.ready_ms.median,
       ...(native.rss_mb.median > tsx.rss_mb.median
@@ -675,7 +677,8 @@ function render(): string {
     ...(measured.process_start === undefined
       ? ['Not measured in this run.']
       : [
-          'Method: `src/main.ts` (what `npm start` runs) with its defaults, in a fresh folder, against the emulator ' +
+          'Method: `src/main.ts` (what `npm start` runs) with its defaults, and the bot compiled as `npm run build:bot` ' +
+            'compiles it (tsc, into a folder of the checkout built once before the runs), in a fresh folder, against the emulator ' +
             'in the bench process, from spawn() to the console line "Bot startup completed" (the gateway is ' +
             'connected and the commands are loaded); RSS is read from /proc at that moment and summed over the ' +
             'process and its children (the tsx CLI runs the bot as its child). The variants run in rotating order ' +

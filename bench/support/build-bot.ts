@@ -1,0 +1,39 @@
+// The bot compiled as `npm run build:bot` compiles it (tsconfig.app.json), into a folder of
+// its own inside the checkout: from there it finds node_modules and package.json as build/ does.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface BuiltBot {
+  /** The folder the build went into (build/ of `npm run build:bot`). */
+  readonly dir: string;
+  /** Its entry point: what `npm run start:built` runs. */
+  readonly main: string;
+  remove(): void;
+}
+
+/** Compiles the bot with the project's tsc. */
+export async function buildBot(): Promise<BuiltBot> {
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, '.cache', 'bench-build-'));
+  await promisify(execFile)(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.app.json'),
+      '--outDir',
+      dir,
+    ],
+    { cwd: ROOT },
+  );
+  return {
+    dir,
+    main: join(dir, 'src', 'main.js'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
