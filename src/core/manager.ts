@@ -52,8 +52,11 @@ export interface ObservabilityManagerOptions {
   readonly clock?: Clock;
   /** From `createMetrics()`; @default noopMetrics */
   readonly metrics?: Metrics;
-  /** The bot's logging, when it is this core's: enforced at start and watched by health. */
-  readonly logging?: Pick<Logging, 'enforce' | 'redact' | 'checkFileSink'>;
+  /**
+   * The bot's logging, when it is this core's: enforced at start and watched by health, and
+   * flushed when the start ends.
+   */
+  readonly logging?: Pick<Logging, 'enforce' | 'redact' | 'checkFileSink'> & Partial<Pick<Logging, 'flush'>>;
   /** @default '0.0.0' */
   readonly version?: string;
   /** `OBS_PARALLEL_STARTUP`. @default false */
@@ -443,6 +446,9 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       heartbeat?.startFinished(result.report.outcome);
       startups = [...startups, result.report].slice(-STARTUPS_KEPT);
       state?.changed();
+      // The start is what a person starting the bot watches: its records reach the sinks as it
+      // ends, not up to a batch interval later.
+      void options.logging?.flush?.();
       return result;
     },
 

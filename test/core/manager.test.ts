@@ -187,6 +187,32 @@ describe('the observability core without discord.js', () => {
     assert.equal(manager.healthSnapshot().status, 'not_ready');
   });
 
+  it('writes the start’s records as the start ends, not a batch interval later', async () => {
+    const clock = new ManualClock();
+    const file = join(freshDir(), 'bot.jsonl');
+    const consoleStream = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const logging = createLogging({ file, console: consoleStream, color: false, clock, flushMs: 60_000 });
+    const { sampler } = fakeSampler(clock);
+    const manager = createObservabilityManager({
+      log: logging.logger,
+      logging,
+      clock,
+      gateway: false,
+      resources: { sampler },
+    });
+    try {
+      const running = manager.start([]);
+      await clock.advance(1_000);
+      assert.equal((await running).report.outcome, 'ready');
+      await new Promise((resolve) => setImmediate(resolve));
+      const events = readJsonLines(file).map((line) => line.event);
+      assert.ok(events.includes('startup_complete'), `startup_complete among ${events.join(', ')}`);
+    } finally {
+      await manager.shutdown();
+      await logging.close();
+    }
+  });
+
   it("given nothing but its logging, runs with the bot's defaults and logs under the logging root", async () => {
     const clock = new ManualClock();
     const file = join(freshDir(), 'worker.jsonl');
