@@ -1,5 +1,6 @@
 import { startEmulator } from '../test/support/emulator/index.ts';
-import { type BotProcess, startBotProcess } from './support/bot-process.ts';
+import { type BotProcess, COMPILED_CHILDREN, startBotProcess } from './support/bot-process.ts';
+import { type BuiltBot, buildBot } from './support/build-bot.ts';
 import { table, type Verdict } from './support/report.ts';
 import { type Percentiles, percentiles, sleep } from './support/stats.ts';
 
@@ -154,11 +155,11 @@ async function settled(live: LiveRun): Promise<GuildsRun> {
 }
 
 /** This bot's /health reply as the emulator receives it (embeds, components, flags), for `bare_bot_reply`. */
-async function botHealthReply(): Promise<string> {
+async function botHealthReply(compiled: BuiltBot): Promise<string> {
   const emulator = await startEmulator();
   let bot: BotProcess | undefined;
   try {
-    bot = await startBotProcess(emulator, { env: {}, console: true, prometheus: false });
+    bot = await startBotProcess(emulator, { env: {}, console: true, prometheus: false, compiled });
     const r = await emulator.invokeCommand({ name: 'health', user: 'admin' }).settled(10_000);
     const data = r.callbacks[0]?.data;
     if (data === undefined || data === null) throw new Error('the bot did not answer /health');
@@ -174,6 +175,7 @@ async function oneRun(
   client: GuildsClient,
   calls: number,
   botReply: string,
+  compiled: BuiltBot,
 ): Promise<LiveRun> {
   const emulator = await startEmulator({ extraGuilds: Math.max(0, guilds - SEEDED_GUILDS) });
   let bot: BotProcess | undefined;
@@ -182,7 +184,7 @@ async function oneRun(
     await emulator.close();
   };
   try {
-    // The bot as `npm start` runs it: its defaults (health checks, resources, both sinks at
+    // The bot as `npm run start:built` runs it, compiled: its defaults (health checks, resources, both sinks at
     // info; no Prometheus), the console drained through a pipe.
     bot = await startBotProcess(emulator, {
       env:
@@ -194,6 +196,7 @@ async function oneRun(
       console: true,
       prometheus: false,
       client: client === 'bare' || client === 'bare_bot_reply' ? 'bare' : 'bot',
+      compiled,
     });
     const readyAt = Date.now();
     // What a bot costs once its start is over: the start's own work (the chart render process's check
@@ -244,21 +247,28 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
   const sizes = options.sizes ?? DEFAULT_SIZES;
   const repeats = options.repeats ?? 2;
   const runs: GuildsRun[] = [];
-  const botReply = await botHealthReply();
-  let turn = 0;
-  for (const guilds of sizes) {
-    for (let repeat = 1; repeat <= repeats; repeat += 1) {
-      const order = CLIENTS.map((_, i) => CLIENTS[(i + turn) % CLIENTS.length] as GuildsClient);
-      turn += 1;
-      // Measured one after the other; then, all three idle at once, each waits to settle.
-      const live: LiveRun[] = [];
-      try {
-        for (const client of order) live.push(await oneRun(guilds, client, options.calls, botReply));
-        for (const run of await Promise.all(live.map(settled))) runs.push({ ...run, repeat });
-      } finally {
-        await Promise.all(live.map((l) => l.close()));
+  // Both clients run compiled, as a deployment runs them: no TypeScript loader in either process.
+  const compiled = await buildBot(COMPILED_CHILDREN);
+  try {
+    const botReply = await botHealthReply(compiled);
+    let turn = 0;
+    for (const guilds of sizes) {
+      for (let repeat = 1; repeat <= repeats; repeat += 1) {
+        const order = CLIENTS.map((_, i) => CLIENTS[(i + turn) % CLIENTS.length] as GuildsClient);
+        turn += 1;
+        // Measured one after the other; then, all three idle at once, each waits to settle.
+        const live: LiveRun[] = [];
+        try {
+          for (const client of order)
+            live.push(await oneRun(guilds, client, options.calls, botReply, compiled));
+          for (const run of await Promise.all(live.map(settled))) runs.push({ ...run, repeat });
+        } finally {
+          await Promise.all(live.map((l) => l.close()));
+        }
       }
     }
+  } finally {
+    compiled.remove();
   }
   const median = (values: readonly number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -425,11 +435,12 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
   return [
     'Method: the emulator serves N guilds (the two seeded ones and N − 2 more, each with two roles and three text ' +
       'channels, the bot its only member, all sent as GUILD_CREATE after READY). At each N, this bot (src/bot.ts with ' +
-      'its defaults as `npm start` runs it: health checks, resources, charts, both sinks at info, no Prometheus; and once ' +
+      'its defaults, compiled as `npm run start:built` runs it: health checks, resources, charts, both sinks at info, no Prometheus; and once ' +
       'more with OBS_ENABLE_CHARTS=false) and a bare ' +
       'discord.js client with the same intents (Guilds) and caches (discord.js defaults), answering every command with ' +
       "a fixed embed (bench/support/bare-client-child.ts), and that client again answering with the bot's own /health " +
-      'reply (embeds, menu and buttons, taken from the bot once before the runs: bare_bot_reply), run one after the other, each run a fresh process, in an ' +
+      'reply (embeds, menu and buttons, taken from the bot once before the runs: bare_bot_reply), all compiled by tsc before the runs and run as ' +
+      'JavaScript with no TypeScript loader in the process, one after the other, each run a fresh process, in an ' +
       'order that alternates from one pair to the next. IDENTIFY to ready: from the client\'s "Identifying" debug line ' +
       `to clientReady. After ${SETTLE_MS / 1000} s, ${g.calls} /health calls one at a time (after 5 unmeasured), each sent the moment the ` +
       `previous one was answered (back to back), then ${g.calls} more each sent ${CALL_GAP_MS} ms after the previous answer, as commands from people ` +

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { typescriptNodeArgs } from '../../src/discord/index.ts';
 import type { Emulator } from '../../test/support/emulator/index.ts';
 import type { ChildReply, ChildRequest } from './bot-protocol.ts';
+import type { BuiltBot } from './build-bot.ts';
 
 type Sample = Extract<ChildReply, { type: 'sample' }>;
 
@@ -47,12 +48,22 @@ export interface BotProcessOptions {
    * @default 'bot'
    */
   readonly client?: 'bot' | 'bare';
+  /**
+   * Runs the child compiled, with no TypeScript loader, from a build made with
+   * `buildBot(COMPILED_CHILDREN)`: the bot as `npm run start:built` runs it. @default from the sources
+   */
+  readonly compiled?: BuiltBot;
 }
 
 const CHILDREN = {
-  bot: new URL('./bot-child.ts', import.meta.url).pathname,
-  bare: new URL('./bare-client-child.ts', import.meta.url).pathname,
+  bot: 'bench/support/bot-child',
+  bare: 'bench/support/bare-client-child',
 } as const;
+
+/** What `buildBot` compiles besides the bot for `compiled` children. */
+export const COMPILED_CHILDREN: readonly string[] = Object.values(CHILDREN).map((c) => `${c}.ts`);
+
+const ROOT = new URL('../../', import.meta.url);
 
 /** Starts the bot child and resolves once its start has ended `ready`. */
 export async function startBotProcess(emulator: Emulator, options: BotProcessOptions): Promise<BotProcess> {
@@ -75,7 +86,13 @@ export async function startBotProcess(emulator: Emulator, options: BotProcessOpt
   };
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--expose-gc', ...(options.nodeArgs ?? []), ...typescriptNodeArgs, CHILDREN[options.client ?? 'bot']],
+    [
+      '--expose-gc',
+      ...(options.nodeArgs ?? []),
+      ...(options.compiled === undefined
+        ? [...typescriptNodeArgs, new URL(`${CHILDREN[options.client ?? 'bot']}.ts`, ROOT).pathname]
+        : [join(options.compiled.dir, `${CHILDREN[options.client ?? 'bot']}.js`)]),
+    ],
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -1,7 +1,7 @@
 // The bot compiled as `npm run build:bot` compiles it (tsconfig.app.json), into a folder of
 // its own inside the checkout: from there it finds node_modules and package.json as build/ does.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,20 +16,29 @@ export interface BuiltBot {
   remove(): void;
 }
 
-/** Compiles the bot with the project's tsc. */
-export async function buildBot(): Promise<BuiltBot> {
+/**
+ * Compiles the bot with the project's tsc, and with it `alsoFiles` (paths from the checkout's
+ * root, e.g. the bench's child entry points), found in the build at the same paths as `.js`.
+ */
+export async function buildBot(alsoFiles: readonly string[] = []): Promise<BuiltBot> {
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.cache', 'bench-build-'));
+  const app = JSON.parse(readFileSync(join(ROOT, 'tsconfig.app.json'), 'utf8')) as { include: string[] };
+  const config = join(dir, 'tsconfig.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.app.json'),
+      compilerOptions: { outDir: dir, rootDir: ROOT },
+      include: [...app.include, ...alsoFiles].map((p) => join(ROOT, p)),
+    }),
+  );
   await promisify(execFile)(
     process.execPath,
-    [
-      join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(ROOT, 'tsconfig.app.json'),
-      '--outDir',
-      dir,
-    ],
-    { cwd: ROOT },
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config],
+    {
+      cwd: ROOT,
+    },
   );
   return {
     dir,
