@@ -387,7 +387,8 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                       : `with OBS_ENABLE_CHARTS=false the gap after the start is ${signed(c.no_charts_rss_over_bare_mb)} MB: the charts ` +
                         'add nothing to the process until one is drawn (they draw in a child process that exits when idle). ') +
                       `Right after the start, V8's young generation holds ${bot?.new_space_mb ?? '?'} MB resident in this bot and ${bare?.new_space_mb ?? '?'} MB ` +
-                      'in the bare client (a start that allocates more grows it, up to 32 MB); V8 shrinks it by itself once the ' +
+                      'in the bare client (V8 grows it, up to 32 MB, as objects keep surviving its collections, so a start and calls that ' +
+                      'allocate more grow it sooner); V8 shrinks it by itself once the ' +
                       'process has been idle a while (20–120 s here), hence the settled figure, what the process keeps. What stays is a fixed cost, not a per-guild ' +
                       `one: the bot's heap after a full GC is ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
                       'modules it loads once: importing src/bot.ts keeps about 3 MB on top of discord.js, measured apart ' +

@@ -374,8 +374,9 @@ function overheadNote(
         "each command's metrics" +
         (sparse === undefined ? '' : ` (${sparse.metrics} % on their own in §2a)`) +
         ' and the fuller replies, the content an operator asked for (bench/profile-overhead.ts puts the command ' +
-        'handlers of the two bots about 0.08 % of a core apart, within its noise). LOG_LEVEL=warning keeps the command ' +
-        'records out of the logs';
+        'handlers of the two bots about 0.08 % of a core apart, within its noise; both make the same REST calls, one ' +
+        "callback a command, and the profile's difference is in sending the larger bodies: undici, @discordjs/rest and " +
+        "undici's HTTP parser). LOG_LEVEL=warning keeps the command records out of the logs";
   return mode === 'default'
     ? `${spread}.${perCommand}${price}${rest}`
     : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +
