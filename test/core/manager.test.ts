@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogging, createObservabilityManager, getObservabilityManager } from '../../src/core/index.ts';
+import {
+  createLogging,
+  createObservabilityManager,
+  getObservabilityManager,
+  type LoggingOptions,
+  type ObservabilityManagerOptions,
+} from '../../src/core/index.ts';
 import type { ResourceSampler } from '../../src/core/resources/resource-sampler.ts';
 import type { ResourceSample } from '../../src/core/resources/types.ts';
 import { CaptureLogger } from '../support/capture-logger.ts';
@@ -187,11 +193,15 @@ describe('the observability core without discord.js', () => {
     assert.equal(manager.healthSnapshot().status, 'not_ready');
   });
 
-  it('writes the start’s records as the start ends, not a batch interval later', async () => {
+  /** The core given nothing but its logging (to a fresh file) and a fake sampler. */
+  function coreWithLogging(
+    loggingOptions: Partial<LoggingOptions>,
+    managerOptions: Partial<ObservabilityManagerOptions> = {},
+  ) {
     const clock = new ManualClock();
     const file = join(freshDir(), 'bot.jsonl');
     const consoleStream = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const logging = createLogging({ file, console: consoleStream, color: false, clock, flushMs: 60_000 });
+    const logging = createLogging({ file, console: consoleStream, color: false, clock, ...loggingOptions });
     const { sampler } = fakeSampler(clock);
     const manager = createObservabilityManager({
       log: logging.logger,
@@ -199,7 +209,13 @@ describe('the observability core without discord.js', () => {
       clock,
       gateway: false,
       resources: { sampler },
+      ...managerOptions,
     });
+    return { clock, file, logging, manager };
+  }
+
+  it('writes the start’s records as the start ends, not a batch interval later', async () => {
+    const { clock, file, logging, manager } = coreWithLogging({ flushMs: 60_000 });
     try {
       const running = manager.start([]);
       await clock.advance(1_000);
@@ -214,19 +230,10 @@ describe('the observability core without discord.js', () => {
   });
 
   it("given nothing but its logging, runs with the bot's defaults and logs under the logging root", async () => {
-    const clock = new ManualClock();
-    const file = join(freshDir(), 'worker.jsonl');
-    const consoleStream = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const logging = createLogging({ file, console: consoleStream, color: false, clock, rootName: 'worker' });
-    const { sampler } = fakeSampler(clock);
-    const manager = createObservabilityManager({
-      log: logging.logger,
-      logging,
-      clock,
-      gateway: false,
-      resources: { sampler },
-      http: { host: '127.0.0.1', port: 0 },
-    });
+    const { clock, file, logging, manager } = coreWithLogging(
+      { rootName: 'worker' },
+      { http: { host: '127.0.0.1', port: 0 } },
+    );
     try {
       const running = manager.start([]);
       await clock.advance(1_000);
