@@ -1,6 +1,6 @@
+import { type BuiltBot, buildBot } from '../test/support/build-bot.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import { type BotProcess, COMPILED_CHILDREN, startBotProcess } from './support/bot-process.ts';
-import { type BuiltBot, buildBot } from './support/build-bot.ts';
 import { table, type Verdict } from './support/report.ts';
 import { type Percentiles, percentiles, sleep } from './support/stats.ts';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TS_LOADER, typescriptRuntime } from '../src/discord/index.ts';
+import { buildBot } from '../test/support/build-bot.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
-import { buildBot } from './support/build-bot.ts';
 import { type Stats, stats } from './support/stats.ts';
 
 /**

@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { typescriptNodeArgs } from '../../src/discord/index.ts';
+import type { BuiltBot } from '../../test/support/build-bot.ts';
 import type { Emulator } from '../../test/support/emulator/index.ts';
 import type { ChildReply, ChildRequest } from './bot-protocol.ts';
-import type { BuiltBot } from './build-bot.ts';
 
 type Sample = Extract<ChildReply, { type: 'sample' }>;
 

@@ -1,33 +1,27 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { type BuiltBot, buildBot } from '../support/build-bot.ts';
 import { readJsonLinesSoFar } from '../support/log-schema.ts';
 import { healthzWhen, startRunningFleet } from '../support/running-fleet.ts';
 import { until } from '../support/until.ts';
 
-const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const TSC = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 
-// `npm run build:bot` compiles the bot with tsconfig.app.json; here into a folder of its own
-// inside the checkout, so that it finds node_modules and package.json as build/ does.
+// Compiled as `npm run build:bot` compiles it (test/support/build-bot.ts).
 describe('the compiled bot (npm run build:bot, npm run start:built)', () => {
-  let out: string;
+  let built: BuiltBot;
   before(async () => {
-    mkdirSync(join(root, '.cache'), { recursive: true });
-    out = mkdtempSync(join(root, '.cache', 'build-'));
-    await run(process.execPath, [TSC, '-p', join(root, 'tsconfig.app.json'), '--outDir', out], { cwd: root });
+    built = await buildBot();
   });
-  after(() => rmSync(out, { recursive: true, force: true }));
+  after(() => built.remove());
 
   it('runs as JavaScript with no loader: the manager, 2 shards and the chart process, the drop-in folders loaded from the build', async (t) => {
-    const main = join(out, 'src', 'main.js');
+    const { main } = built;
     const fleet = await startRunningFleet({
       main,
       nodeArgs: [],

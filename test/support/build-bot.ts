@@ -22,7 +22,7 @@ export interface BuiltBot {
  */
 export async function buildBot(alsoFiles: readonly string[] = []): Promise<BuiltBot> {
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, '.cache', 'bench-build-'));
+  const dir = mkdtempSync(join(ROOT, '.cache', 'build-'));
   const app = JSON.parse(readFileSync(join(ROOT, 'tsconfig.app.json'), 'utf8')) as { include: string[] };
   const config = join(dir, 'tsconfig.json');
   writeFileSync(
