@@ -448,7 +448,8 @@ export function createObservabilityManager(options: ObservabilityManagerOptions)
       state?.changed();
       // The start is what a person starting the bot watches: its records reach the sinks as it
       // ends, not up to a batch interval later.
-      void options.logging?.flush?.();
+      // A flush that fails leaves the records to their batch; it must not fail the start.
+      options.logging?.flush?.().catch(() => {});
       return result;
     },
 
