@@ -1,3 +1,5 @@
+import { onBeat, processBeat } from './beat.ts';
+
 /** A cancellable timer returned by a {@link Clock}. */
 export interface Timer {
   cancel(): void;
@@ -20,6 +22,11 @@ export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   setTimeout(fn: () => void, ms: number, options?: TimerOptions): Timer;
+  /**
+   * Runs `fn` every `ms`. The system clock runs a background (`unref`) interval of a whole
+   * number of 100 ms beats on the process's one beat timer ({@link processBeat}): at the
+   * tick nearest each due time, so background watchers wake an idle process together.
+   */
   setInterval(fn: () => void, ms: number, options?: TimerOptions): Timer;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -54,6 +61,7 @@ export const systemClock: Clock = {
     return { cancel: () => clearTimeout(handle) };
   },
   setInterval(fn, ms, options) {
+    if (options?.unref && onBeat(ms)) return { cancel: processBeat.add(fn, ms) };
     const handle = setInterval(fn, ms);
     if (options?.unref) handle.unref();
     return { cancel: () => clearInterval(handle) };

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { onBeat, processBeat } from '../beat.ts';
 import type { EventLoopLag } from './types.ts';
 
 /** Options of {@link createEventLoopLagProbe}. */
@@ -11,7 +12,10 @@ export interface EventLoopLagProbeOptions {
   readonly intervalMs?: number;
   /** Monotonic time in ms. @default performance.now */
   readonly now?: () => number;
-  /** Starts the repeating timer; the returned function stops it. @default an unref'd setInterval */
+  /**
+   * Starts the repeating timer; the returned function stops it. @default the process's beat
+   * (src/core/beat.ts) when the interval is a whole number of beats, else an unref'd setInterval
+   */
   readonly every?: (fn: () => void, ms: number) => () => void;
 }
 
@@ -52,7 +56,9 @@ const DEFAULTS = { intervalMs: 100 } as const satisfies Required<
 /** Ticks kept for a window's percentiles: the most recent ones (at 100 ms, the last 400 s). */
 const PERCENTILE_TICKS = 4096;
 
+/** On the process's beat when the interval is a whole number of beats (the default is one beat). */
 const unrefInterval = (fn: () => void, ms: number): (() => void) => {
+  if (onBeat(ms)) return processBeat.add(fn, ms);
   const handle = setInterval(fn, ms);
   handle.unref();
   return () => clearInterval(handle);
@@ -130,7 +136,9 @@ class WindowStats {
  * waking an idle process costs far more CPU than the tick's own work (60–120 µs a
  * wake-up on a 2-core VM), and those 120 wake-ups a second were most of what watching
  * the bot cost. At the default 100 ms a stall reads short by at most 100 ms, so one of
- * 200 ms or more always reaches the 100 ms warning threshold.
+ * 200 ms or more always reaches the 100 ms warning threshold. The timer is the process's
+ * beat (src/core/beat.ts), which the other background watchers ride too, so that they wake
+ * an idle process together rather than each at its own moments.
  *
  * Each reader (the resource sample, the metrics scrape) has its own window on the one
  * timer. A stall that has not yet let its tick run when a window is read is counted in
