@@ -17,9 +17,14 @@ export interface GuildsBenchOptions {
  * `bot_no_charts`: this bot with OBS_ENABLE_CHARTS=false, to show what the charts add to the process.
  * `bare_bot_reply`: the bare client answering with this bot's own /health reply, to tell what the
  * reply itself costs (its embed, fields, menu and buttons through discord.js) from what the bot does.
+ * `bot_arena2` and `bare_arena2` (at the smallest size only): both clients with glibc's malloc held
+ * to two arenas (MALLOC_ARENA_MAX=2), to tell what malloc keeps from what the processes use.
  */
-export type GuildsClient = 'bare' | 'bot' | 'bot_no_charts' | 'bare_bot_reply';
+export type GuildsClient = 'bare' | 'bot' | 'bot_no_charts' | 'bare_bot_reply' | 'bot_arena2' | 'bare_arena2';
 const CLIENTS: readonly GuildsClient[] = ['bare', 'bot', 'bot_no_charts', 'bare_bot_reply'];
+const ARENA_CLIENTS: readonly GuildsClient[] = ['bare_arena2', 'bot_arena2'];
+/** The variable glibc reads at a process's start, and the value the arena pair runs with. */
+const ARENA_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
 export interface GuildsRun {
   readonly guilds: number;
@@ -83,6 +88,11 @@ export interface GuildsComparison {
   /** The bot over the bare client once both have settled. */
   readonly settled_rss_over_bare_mb?: number;
   readonly settled_rss_over_bare_percent?: number;
+  /** The same two gaps with both clients at MALLOC_ARENA_MAX=2. */
+  readonly arena2_rss_over_bare_mb?: number;
+  readonly arena2_rss_over_bare_percent?: number;
+  readonly arena2_settled_rss_over_bare_mb?: number;
+  readonly arena2_settled_rss_over_bare_percent?: number;
 }
 
 export interface GuildsBenchResult {
@@ -192,10 +202,12 @@ async function oneRun(
           ? { OBS_ENABLE_CHARTS: 'false' }
           : client === 'bare_bot_reply'
             ? { BENCH_REPLY_JSON: botReply }
-            : {},
+            : ARENA_CLIENTS.includes(client)
+              ? ARENA_ENV
+              : {},
       console: true,
       prometheus: false,
-      client: client === 'bare' || client === 'bare_bot_reply' ? 'bare' : 'bot',
+      client: client.startsWith('bare') ? 'bare' : 'bot',
       compiled,
     });
     const readyAt = Date.now();
@@ -247,6 +259,8 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
   const sizes = options.sizes ?? DEFAULT_SIZES;
   const repeats = options.repeats ?? 2;
   const runs: GuildsRun[] = [];
+  const clientsAt = (guilds: number): readonly GuildsClient[] =>
+    guilds === sizes[0] ? [...CLIENTS, ...ARENA_CLIENTS] : CLIENTS;
   // Both clients run compiled, as a deployment runs them: no TypeScript loader in either process.
   const compiled = await buildBot(COMPILED_CHILDREN);
   try {
@@ -254,7 +268,8 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     let turn = 0;
     for (const guilds of sizes) {
       for (let repeat = 1; repeat <= repeats; repeat += 1) {
-        const order = CLIENTS.map((_, i) => CLIENTS[(i + turn) % CLIENTS.length] as GuildsClient);
+        const clients = clientsAt(guilds);
+        const order = clients.map((_, i) => clients[(i + turn) % clients.length] as GuildsClient);
         turn += 1;
         // Measured one after the other; then, all three idle at once, each waits to settle.
         const live: LiveRun[] = [];
@@ -276,7 +291,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
   };
   const summaries = sizes.flatMap((guilds) =>
-    CLIENTS.map((client): GuildsSummary => {
+    clientsAt(guilds).map((client): GuildsSummary => {
       const mine = runs.filter((r) => r.guilds === guilds && r.client === client);
       const ready = mine.map((r) => r.identify_to_ready_ms).filter((v): v is number => v !== null);
       return {
@@ -302,9 +317,31 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     const bot = summaries.find((r) => r.guilds === guilds && r.client === 'bot');
     const noCharts = summaries.find((r) => r.guilds === guilds && r.client === 'bot_no_charts');
     const bareBotReply = summaries.find((r) => r.guilds === guilds && r.client === 'bare_bot_reply');
+    const bareArena = summaries.find((r) => r.guilds === guilds && r.client === 'bare_arena2');
+    const botArena = summaries.find((r) => r.guilds === guilds && r.client === 'bot_arena2');
     if (bare === undefined || bot === undefined) return [];
+    const over = (a: number, b: number): { mb: number; percent: number } => ({
+      mb: r2(a - b),
+      percent: r2(((a - b) / b) * 100),
+    });
     return [
       {
+        ...(bareArena === undefined || botArena === undefined
+          ? {}
+          : {
+              arena2_rss_over_bare_mb: over(botArena.rss_mb, bareArena.rss_mb).mb,
+              arena2_rss_over_bare_percent: over(botArena.rss_mb, bareArena.rss_mb).percent,
+              ...(botArena.rss_settled_mb === undefined || bareArena.rss_settled_mb === undefined
+                ? {}
+                : {
+                    arena2_settled_rss_over_bare_mb: over(botArena.rss_settled_mb, bareArena.rss_settled_mb)
+                      .mb,
+                    arena2_settled_rss_over_bare_percent: over(
+                      botArena.rss_settled_mb,
+                      bareArena.rss_settled_mb,
+                    ).percent,
+                  }),
+            }),
         ...(bareBotReply === undefined
           ? {}
           : { reply_ack_p50_over_bare_ms: r2(bareBotReply.ack_ms.p50 - bare.ack_ms.p50) }),
@@ -390,19 +427,23 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                       'in the bare client (V8 grows it, up to 32 MB, as objects keep surviving its collections, so a start and calls that ' +
                       'allocate more grow it sooner); V8 shrinks it by itself once the ' +
                       'process has been idle a while (20–120 s here), hence the settled figure, what the process keeps. What stays is a fixed cost, not a per-guild ' +
-                      `one: the bot's heap after a full GC is ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
+                      `one, in three parts: the bot's heap after a full GC, ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
                       'modules it loads once: importing src/bot.ts keeps about 3 MB on top of discord.js, measured apart ' +
-                      'with bench/module-heap.ts, after dropping zod and a second copy of @discordjs/rest that kept 4 MB between them; ' +
-                      'it keeps nothing per guild), ' +
-                      'about 1 MB more of the node binary paged in (/proc/<pid>/smaps at 100 guilds: +0.6 MB of its read-only data, ' +
-                      "+0.3 MB of its code; it was +5 MB and +1.4 MB, and +1.8 MB of malloc, while the hourly cron task's matcher " +
-                      'went through Intl.DateTimeFormat and paged in ICU data), ' +
-                      'and malloc. Its share shrinks as the guilds grow the bare client. ' +
+                      'with bench/module-heap.ts; it keeps nothing per guild); ' +
+                      "about 1 MB more of the node binary paged in; and what glibc's malloc keeps: V8's background threads (compiling " +
+                      "the bot's larger code, marking its larger heap) allocate in a malloc arena of their own, and the pages they free " +
+                      'there stay resident (/proc/<pid>/smaps at 100 guilds, settled: 7.4 MB resident in that arena in this bot, 1.4 MB in the bare client)' +
+                      (c.arena2_settled_rss_over_bare_mb === undefined
+                        ? ''
+                        : `. With both processes at MALLOC_ARENA_MAX=2 the gap is ${signed(c.arena2_rss_over_bare_mb ?? 0)} MB (${signed(c.arena2_rss_over_bare_percent ?? 0)} %) ` +
+                          `after the start and ${signed(c.arena2_settled_rss_over_bare_mb)} MB (${signed(c.arena2_settled_rss_over_bare_percent ?? 0)} %) settled ` +
+                          `(${of('bot_arena2')?.rss_settled_mb} vs ${of('bare_arena2')?.rss_settled_mb} MB)`) +
+                      '. Its share shrinks as the guilds grow the bare client. ' +
                       ((c.settled_rss_over_bare_percent ?? Number.POSITIVE_INFINITY) < TARGET_RSS_PERCENT
                         ? 'Settled, the bot is under the target; what misses it is the young generation right after the start. ' +
                           'Closing that would mean a start that allocates less (--max-semi-space-size caps it, at the price of more scavenges)'
-                        : 'Closing it would mean loading less, or loading modules only when first used; ' +
-                          '--max-semi-space-size caps the young generation for both clients'),
+                        : 'Closing it at the defaults would mean loading less code, or loading modules only when first used; ' +
+                          'a deployment can set MALLOC_ARENA_MAX=2 (README: Running it for real)'),
                   ]),
               ...(ackMet
                 ? []
@@ -442,13 +483,15 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
       "a fixed embed (bench/support/bare-client-child.ts), and that client again answering with the bot's own /health " +
       'reply (embeds, menu and buttons, taken from the bot once before the runs: bare_bot_reply), all compiled by tsc before the runs and run as ' +
       'JavaScript with no TypeScript loader in the process, one after the other, each run a fresh process, in an ' +
-      'order that alternates from one pair to the next. IDENTIFY to ready: from the client\'s "Identifying" debug line ' +
+      'order that alternates from one pair to the next. At the smallest N, the bot and the bare client run once more each with ' +
+      "MALLOC_ARENA_MAX=2 (bot_arena2, bare_arena2), glibc's malloc held to two arenas. " +
+      'IDENTIFY to ready: from the client\'s "Identifying" debug line ' +
       `to clientReady. After ${SETTLE_MS / 1000} s, ${g.calls} /health calls one at a time (after 5 unmeasured), each sent the moment the ` +
       `previous one was answered (back to back), then ${g.calls} more each sent ${CALL_GAP_MS} ms after the previous answer, as commands from people ` +
       'arrive (the headline figure: back to back, a call also waits for the client to finish the previous one, its log record among it); ' +
       'acknowledgement timed by the ' +
       "emulator; RSS after the start is the mean of 5 samples over 2 s after the calls, with V8's young generation " +
-      "(new space, resident) at the last. The four processes of a round then stay up, idle, until each one's young " +
+      "(new space, resident) at the last. The processes of a round then stay up, idle, until each one's young " +
       `generation has shrunk below ${SHRUNK_NEW_SPACE / MB} MB (polled every ${SETTLED_POLL_MS / 1000} s, at most ${SETTLED_CAP_MS / 1000} s from ready): RSS settled ` +
       'is read then, the same way, and the heap in use after a full GC last. The summary takes the median of the ' +
       'runs and pools their acknowledgements.',

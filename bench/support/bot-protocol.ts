@@ -27,6 +27,8 @@ export type ChildReply =
       readonly external_bytes: number;
       /** V8's young generation, resident: it grows while a start allocates and shrinks once idle. */
       readonly new_space_bytes?: number;
+      /** Each V8 heap space's resident size, bytes. */
+      readonly spaces?: Readonly<Record<string, number>>;
       /** process.hrtime() in µs when the sample was taken: the clock a --cpu-prof profile's timestamps use. */
       readonly hrtime_us: number;
       /** A full GC ran just before (the child runs with --expose-gc). */
@@ -39,6 +41,9 @@ export function sampleReply(id: number, gcRequested: boolean): ChildReply {
   if (gcRequested) gc?.();
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]),
+  );
   return {
     type: 'sample',
     id,
@@ -47,8 +52,8 @@ export function sampleReply(id: number, gcRequested: boolean): ChildReply {
     heap_used_bytes: mem.heapUsed,
     heap_total_bytes: mem.heapTotal,
     external_bytes: mem.external,
-    new_space_bytes:
-      getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0,
+    new_space_bytes: spaces.new_space ?? 0,
+    spaces,
     hrtime_us: Number(process.hrtime.bigint() / 1000n),
     gc: gcRequested && gc !== undefined,
   };
