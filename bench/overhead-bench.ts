@@ -339,7 +339,8 @@ export function overheadVerdicts(
               `heap after a full GC +${idle.heap_delta_mb?.median ?? '–'} MB`,
             met: idle.cpu_delta_percent_of_core.median < TARGET_CPU,
             note:
-              'the watching alone, between commands: the event-loop probe (10 wake-ups a second), a resource sample every 15 s, ' +
+              'the watching alone, between commands: one 100 ms timer (10 wake-ups a second) that the event-loop probe, the ' +
+              "liveness and task watchdogs, the log file's watch and the no-data check all ride, a resource sample every 15 s, " +
               'health checks every 30 s, a stats line a minute and a 15 s scrape',
           },
         ];

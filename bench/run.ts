@@ -353,8 +353,8 @@ function overheadNote(
     ', its metrics, and the fuller /health and /resources replies that health checks and samples make.' +
     (idle === undefined
       ? ''
-      : ` Between commands the watching itself costs ${idle.median} % (the idle row: the event-loop probe's 10 ` +
-        'wake-ups a second, the samples, checks and scrapes).');
+      : ` Between commands the watching itself costs ${idle.median} % (the idle row: one timer's 10 wake-ups a ` +
+        'second, which the event-loop probe and the watchdogs ride, the samples, checks and scrapes).');
   const sparse = sparseCost === undefined ? undefined : sparseRows(sparseCost);
   const price =
     sparse === undefined
@@ -367,8 +367,8 @@ function overheadNote(
   const rest =
     logs === undefined || idle === undefined
       ? ''
-      : ` Over the target: the watching between commands (${idle.median} %; the lag probe's 10 wake-ups a second, which ` +
-        `a 100 ms resolution needs, are ${sparse === undefined ? '–' : sparse.timer} % in §2a), the record per command ` +
+      : ` Over the target: the watching between commands (${idle.median} %; the beat's 10 wake-ups a second, which ` +
+        `the lag probe's 100 ms resolution needs, are ${sparse === undefined ? '–' : sparse.timer} % in §2a), the record per command ` +
         `(${logs.median} %), and the rest ` +
         `(${round2(c.cpu_delta_percent_of_core.median - idle.median - logs.median)} %), which this benchmark does not split: ` +
         "each command's metrics" +

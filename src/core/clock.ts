@@ -25,7 +25,8 @@ export interface Clock {
   /**
    * Runs `fn` every `ms`. The system clock runs a background (`unref`) interval of a whole
    * number of 100 ms beats on the process's one beat timer ({@link processBeat}): at the
-   * tick nearest each due time, so background watchers wake an idle process together.
+   * multiples of its period, its first run between half a period and one and a half periods
+   * away, so background watchers wake an idle process together.
    */
   setInterval(fn: () => void, ms: number, options?: TimerOptions): Timer;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */

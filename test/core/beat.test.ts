@@ -3,20 +3,19 @@ import { describe, it } from 'node:test';
 import { BEAT_MS, createBeat, processBeat } from '../../src/core/beat.ts';
 import { systemClock } from '../../src/core/clock.ts';
 
-/** A beat on a fake monotonic clock whose one timer the test runs by hand. */
-function fakeBeat() {
-  let t = 10_000;
-  let tick: (() => void) | undefined;
-  let timers = 0;
+/** A beat on a fake monotonic clock; its one timer fires when the test lets the time pass. */
+function fakeBeat(start = 10_000) {
+  let t = start;
+  let timer: { fn: () => void; at: number } | undefined;
+  let wakeUps = 0;
   const errors: unknown[] = [];
   const beat = createBeat({
     now: () => t,
-    repeat: (fn, ms) => {
-      assert.equal(ms, BEAT_MS);
-      timers += 1;
-      tick = fn;
+    arm: (fn, ms) => {
+      const armed = { fn, at: t + ms };
+      timer = armed;
       return () => {
-        tick = undefined;
+        if (timer === armed) timer = undefined;
       };
     },
     onError: (error) => errors.push(error),
@@ -24,70 +23,93 @@ function fakeBeat() {
   return {
     beat,
     errors,
-    /** Time passes by `ms`, then the beat's timer fires (if it is running). */
-    tickAfter(ms: number): void {
-      t += ms;
-      tick?.();
+    now: () => t,
+    /** Time passes to `until`; the timer fires whenever it is due on the way, `lateMs` after its time. */
+    passTo(until: number, lateMs = 0): void {
+      while (timer !== undefined && timer.at + lateMs <= until) {
+        const { fn, at } = timer;
+        timer = undefined;
+        t = at + lateMs;
+        wakeUps += 1;
+        fn();
+      }
+      t = until;
     },
-    running: () => tick !== undefined,
-    timersStarted: () => timers,
+    armed: () => timer !== undefined,
+    wakeUps: () => wakeUps,
   };
 }
 
 describe('beat', () => {
-  it('runs intervals of different periods from one timer, each at its own period', () => {
+  it('runs intervals of different periods from one timer, waking the process only when one is due', () => {
     const f = fakeBeat();
     const runs = { probe: 0, half: 0, second: 0 };
     f.beat.add(() => (runs.probe += 1), 100);
     f.beat.add(() => (runs.half += 1), 500);
     f.beat.add(() => (runs.second += 1), 1_000);
-    for (let i = 0; i < 30; i += 1) f.tickAfter(100);
-    assert.equal(f.timersStarted(), 1);
+    f.passTo(13_000);
     assert.deepEqual(runs, { probe: 30, half: 6, second: 3 });
+    assert.equal(f.wakeUps(), 30);
   });
 
-  it('does not drift when the timer runs late every tick', () => {
+  it('runs intervals whose periods divide one another in the same wake-ups', () => {
+    const f = fakeBeat();
+    const at: Record<string, number[]> = { liveness: [], watchdog: [], file: [] };
+    f.beat.add(() => at.liveness?.push(f.now()), 500);
+    f.passTo(10_230);
+    f.beat.add(() => at.watchdog?.push(f.now()), 1_000);
+    f.passTo(10_610);
+    f.beat.add(() => at.file?.push(f.now()), 1_000);
+    f.passTo(20_000);
+    // Without the 100 ms probe: two wake-ups a second, not four (each timer at its own moments).
+    assert.equal(f.wakeUps(), 20);
+    assert.deepEqual(at.file, at.watchdog?.slice(1));
+    for (const t of at.watchdog ?? [])
+      assert.ok(at.liveness?.includes(t), `watchdog at ${t} rode a liveness wake-up`);
+  });
+
+  it('hands each run the time it was due, so lateness is read against the schedule', () => {
+    const f = fakeBeat();
+    const late: number[] = [];
+    f.beat.add((dueAt) => late.push(f.now() - dueAt), 100);
+    f.passTo(10_500, 3);
+    assert.deepEqual(late, [3, 3, 3, 3]);
+  });
+
+  it('does not drift when its timer fires late every time', () => {
     const f = fakeBeat();
     const at: number[] = [];
-    let elapsed = 0;
-    f.beat.add(() => at.push(elapsed), 1_000);
-    // 100 ticks 103 ms apart: 10.3 s. Each run stays within half a beat of its due time (1, 2 … 10 s),
-    // where an interval timed from its previous run would be 300 ms late by the tenth.
-    for (let i = 0; i < 100; i += 1) {
-      elapsed += 103;
-      f.tickAfter(103);
+    f.beat.add(() => at.push(f.now()), 1_000);
+    f.passTo(20_500, 7);
+    assert.deepEqual(at, [11_007, 12_007, 13_007, 14_007, 15_007, 16_007, 17_007, 18_007, 19_007, 20_007]);
+  });
+
+  it('first runs between half a period and one and a half periods from the start, never more than half a beat early', () => {
+    const f = fakeBeat(10_030);
+    const first: Record<number, number> = {};
+    for (const ms of [100, 300, 1_000, 5_000]) {
+      f.beat.add(() => {
+        first[ms] ??= f.now() - 10_030;
+      }, ms);
     }
-    assert.equal(at.length, 10);
-    for (const [i, t] of at.entries()) {
-      assert.ok(Math.abs(t - (i + 1) * 1_000) <= BEAT_MS / 2, `run ${i + 1} at ${t} ms`);
+    f.passTo(20_000);
+    assert.deepEqual(first, { 100: 70, 300: 170, 1000: 970, 5000: 4_970 });
+    for (const [ms, after] of Object.entries(first)) {
+      assert.ok(
+        after >= Number(ms) / 2 - BEAT_MS / 2 && after <= 1.5 * Number(ms),
+        `${ms}: first after ${after}`,
+      );
     }
   });
 
-  it('runs an interval at the tick nearest its due time, never more than half a beat early', () => {
+  it('after a stall longer than its period, runs once and keeps its schedule from there', () => {
     const f = fakeBeat();
     const at: number[] = [];
-    let elapsed = 0;
-    f.tickAfter(30);
-    elapsed = 0;
-    f.beat.add(() => at.push(elapsed), 300);
-    // Ticks 100 ms apart, starting 70 ms after the interval began: due at 300, the tick at 270 is the nearest.
-    for (let i = 0; i < 7; i += 1) {
-      elapsed += i === 0 ? 70 : 100;
-      f.tickAfter(i === 0 ? 70 : 100);
-    }
-    assert.deepEqual(at, [270, 570]);
-  });
-
-  it('after a stall longer than its period, runs once and keeps its period from there', () => {
-    const f = fakeBeat();
-    let runs = 0;
-    f.beat.add(() => (runs += 1), 500);
-    f.tickAfter(2_600);
-    assert.equal(runs, 1);
-    for (let i = 0; i < 4; i += 1) f.tickAfter(100);
-    assert.equal(runs, 1);
-    f.tickAfter(100);
-    assert.equal(runs, 2);
+    f.beat.add(() => at.push(f.now()), 500);
+    // Due at 10 500; the loop is held until 13 100.
+    f.passTo(13_100, 2_600);
+    f.passTo(14_000);
+    assert.deepEqual(at, [13_100, 13_500, 14_000]);
   });
 
   it('runs the others when one throws, and hands the error on', () => {
@@ -97,8 +119,7 @@ describe('beat', () => {
       throw new Error('watcher failed');
     }, 100);
     f.beat.add(() => (after += 1), 100);
-    f.tickAfter(100);
-    f.tickAfter(100);
+    f.passTo(10_200);
     assert.equal(after, 2);
     assert.deepEqual(
       f.errors.map((e) => (e as Error).message),
@@ -106,22 +127,23 @@ describe('beat', () => {
     );
   });
 
-  it('stops its timer with the last interval and starts it again with the next', () => {
+  it('disarms its timer with the last interval and arms it again with the next', () => {
     const f = fakeBeat();
     const stopA = f.beat.add(() => {}, 100);
     const stopB = f.beat.add(() => {}, 1_000);
     stopA();
-    assert.equal(f.running(), true);
+    assert.equal(f.armed(), true);
     stopB();
     stopB();
-    assert.equal(f.running(), false);
+    assert.equal(f.armed(), false);
     assert.equal(f.beat.size, 0);
-    f.beat.add(() => {}, 200);
-    assert.equal(f.running(), true);
-    assert.equal(f.timersStarted(), 2);
+    let ran = 0;
+    f.beat.add(() => (ran += 1), 200);
+    f.passTo(10_400);
+    assert.equal(ran, 2);
   });
 
-  it('does not run an interval that an earlier one stopped in the same tick', () => {
+  it('does not run an interval that an earlier one stopped in the same wake-up', () => {
     const f = fakeBeat();
     let ran = false;
     let stopSecond = (): void => {};
@@ -129,7 +151,7 @@ describe('beat', () => {
     stopSecond = f.beat.add(() => {
       ran = true;
     }, 100);
-    f.tickAfter(100);
+    f.passTo(10_300);
     assert.equal(ran, false);
   });
 

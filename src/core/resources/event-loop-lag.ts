@@ -13,10 +13,12 @@ export interface EventLoopLagProbeOptions {
   /** Monotonic time in ms. @default performance.now */
   readonly now?: () => number;
   /**
-   * Starts the repeating timer; the returned function stops it. @default the process's beat
-   * (src/core/beat.ts) when the interval is a whole number of beats, else an unref'd setInterval
+   * Starts the repeating timer; the returned function stops it. A timer that passes each
+   * tick the time it was due (on `now`'s clock) has its lateness read against that; one
+   * that does not, against the previous tick. @default the process's beat (src/core/beat.ts)
+   * when the interval is a whole number of beats, else an unref'd setInterval
    */
-  readonly every?: (fn: () => void, ms: number) => () => void;
+  readonly every?: (fn: (dueAt?: number) => void, ms: number) => () => void;
 }
 
 /** The event loop's delay over one window, ms. */
@@ -57,7 +59,7 @@ const DEFAULTS = { intervalMs: 100 } as const satisfies Required<
 const PERCENTILE_TICKS = 4096;
 
 /** On the process's beat when the interval is a whole number of beats (the default is one beat). */
-const unrefInterval = (fn: () => void, ms: number): (() => void) => {
+const unrefInterval = (fn: (dueAt?: number) => void, ms: number): (() => void) => {
   if (onBeat(ms)) return processBeat.add(fn, ms);
   const handle = setInterval(fn, ms);
   handle.unref();
@@ -150,12 +152,14 @@ export function createEventLoopLagProbe(options: EventLoopLagProbeOptions = {}):
     throw new Error(`event-loop probe interval must be at least 1 ms (got ${intervalMs})`);
   }
   const now = options.now ?? (() => performance.now());
-  const every = options.every ?? unrefInterval;
+  // The beat's due times are on performance.now's clock: with a clock of its own, the probe times ticks itself.
+  const every: NonNullable<EventLoopLagProbeOptions['every']> =
+    options.every ?? (options.now === undefined ? unrefInterval : (fn, ms) => unrefInterval(() => fn(), ms));
   const windows = new Set<WindowStats>();
   let last = now();
-  const stop = every(() => {
+  const stop = every((dueAt) => {
     const at = now();
-    const due = last + intervalMs;
+    const due = dueAt ?? last + intervalMs;
     for (const w of windows) {
       // A tick is never early by design; a read during the stall already counted up to creditedUntil.
       w.record(Math.max(0, at - Math.max(due, w.creditedUntil)));

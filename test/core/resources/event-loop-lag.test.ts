@@ -95,6 +95,24 @@ describe('event-loop lag probe', () => {
     assert.ok(f.stopped());
   });
 
+  it('reads lateness against the due time its timer hands it, so a tick late every time reads late', () => {
+    let t = 1_000;
+    let tick: ((dueAt?: number) => void) | undefined;
+    const probe = createEventLoopLagProbe({
+      now: () => t,
+      every: (fn) => {
+        tick = fn;
+        return () => {};
+      },
+    });
+    for (let due = 1_100; due <= 1_500; due += 100) {
+      t = due + 4;
+      tick?.(due);
+    }
+    // Timed from the previous tick instead, every tick would read 0.
+    assert.deepEqual(probe.read(), { mean: 4, p99: 4, max: 4 });
+  });
+
   it('on this machine, sees a real blocked loop within one interval of its length', async () => {
     const probe = createEventLoopLagProbe();
     try {
