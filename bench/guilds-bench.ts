@@ -430,20 +430,22 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                       `one, in three parts: the bot's heap after a full GC, ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
                       'modules it loads once: importing src/bot.ts keeps about 3 MB on top of discord.js, measured apart ' +
                       'with bench/module-heap.ts; it keeps nothing per guild); ' +
-                      "about 1 MB more of the node binary paged in; and what glibc's malloc keeps: V8's background threads (compiling " +
-                      "the bot's larger code, marking its larger heap) allocate in a malloc arena of their own, and the pages they free " +
-                      'there stay resident (/proc/<pid>/smaps at 100 guilds, settled: 7.4 MB resident in that arena in this bot, 1.4 MB in the bare client)' +
+                      "about 1 MB more of the node binary paged in; and malloc: V8's background threads (compiling the bot's larger " +
+                      'code, marking its larger heap) allocate in a malloc arena of their own, where pages they free can stay resident ' +
+                      '(one run at 100 guilds, settled, read from /proc/<pid>/smaps: 7.4 MB resident in that arena in this bot, 1.4 MB ' +
+                      'in the bare client; with MALLOC_ARENA_MAX=1 in both, the two processes were 2.1 MB apart)' +
                       (c.arena2_settled_rss_over_bare_mb === undefined
                         ? ''
-                        : `. With both processes at MALLOC_ARENA_MAX=2 the gap is ${signed(c.arena2_rss_over_bare_mb ?? 0)} MB (${signed(c.arena2_rss_over_bare_percent ?? 0)} %) ` +
-                          `after the start and ${signed(c.arena2_settled_rss_over_bare_mb)} MB (${signed(c.arena2_settled_rss_over_bare_percent ?? 0)} %) settled ` +
-                          `(${of('bot_arena2')?.rss_settled_mb} vs ${of('bare_arena2')?.rss_settled_mb} MB)`) +
+                        : `. With both at MALLOC_ARENA_MAX=2 (two arenas instead of glibc's eight a core) the gap is ${signed(c.arena2_rss_over_bare_mb ?? 0)} MB ` +
+                          `(${signed(c.arena2_rss_over_bare_percent ?? 0)} %) after the start and ${signed(c.arena2_settled_rss_over_bare_mb)} MB ` +
+                          `(${signed(c.arena2_settled_rss_over_bare_percent ?? 0)} %) settled (${of('bot_arena2')?.rss_settled_mb} vs ` +
+                          `${of('bare_arena2')?.rss_settled_mb} MB): two arenas are not enough to keep it down, and a settled figure moves by ` +
+                          'a few MB from one process to the next (the per-run table)') +
                       '. Its share shrinks as the guilds grow the bare client. ' +
                       ((c.settled_rss_over_bare_percent ?? Number.POSITIVE_INFINITY) < TARGET_RSS_PERCENT
                         ? 'Settled, the bot is under the target; what misses it is the young generation right after the start. ' +
                           'Closing that would mean a start that allocates less (--max-semi-space-size caps it, at the price of more scavenges)'
-                        : 'Closing it at the defaults would mean loading less code, or loading modules only when first used; ' +
-                          'a deployment can set MALLOC_ARENA_MAX=2 (README: Running it for real)'),
+                        : 'Closing it would mean loading less code, or loading modules only when first used'),
                   ]),
               ...(ackMet
                 ? []

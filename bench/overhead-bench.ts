@@ -100,6 +100,8 @@ export interface OverheadRun {
   readonly rss_mb: number;
   /** Heap in use right after a full GC at the end of the window: what the process retains, MB. */
   readonly heap_after_gc_mb?: number;
+  /** How often the main thread was woken over the window, a second (Linux). */
+  readonly wakeups_per_second?: number;
   readonly commands_sent: number;
   readonly commands_failed: number;
   readonly scrapes: number;
@@ -201,7 +203,12 @@ export async function measureSettings(
     return running.map((_, i) => {
       const cpuMs = ((last[i]?.cpu_us ?? 0) - (first[i]?.cpu_us ?? 0)) / 1000;
       const mine = rss[i] ?? [];
+      const woken = last[i]?.wakeups;
+      const wokenBefore = first[i]?.wakeups;
       return {
+        ...(woken === undefined || wokenBefore === undefined
+          ? {}
+          : { wakeups_per_second: Math.round(((woken - wokenBefore) / elapsedMs) * 1000 * 10) / 10 }),
         cpu_percent_of_core: Math.round((cpuMs / elapsedMs) * 100 * 1000) / 1000,
         rss_mb:
           Math.round((mine.reduce((s, v) => s + v, 0) / Math.max(1, mine.length) / 1024 ** 2) * 100) / 100,
@@ -398,7 +405,9 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
       `so all four see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
       `of warm-up at the same rate, then a ${o.window_ms / 1000} s window. CPU is each child's own process.cpuUsage() ` +
       '(user + system) over the window divided by the window (so it includes answering the commands, identical in all ' +
-      'four); RSS is the mean of one sample per second. Deltas and ratios are per round, against the off run of the same round. ' +
+      'four); RSS is the mean of one sample per second. Main thread woken: its voluntary context switches over the window ' +
+      '(/proc/<pid>/task/<pid>/status) a second, how often the process went to sleep and was woken again, the ' +
+      "bench's own sample a second among them. Deltas and ratios are per round, against the off run of the same round. " +
       '**off**: OBS_ENABLE_HEALTHCHECKS, OBS_ENABLE_RESOURCE_METRICS and OBS_ENABLE_PROMETHEUS false, LOG_LEVEL=critical ' +
       '(both sinks exist, nothing at that level is written; the bot reports logging degraded without a console sink, so it stays). ' +
       `**logs**: ${SETTING_WORDS.logs}. **default**: ${SETTING_WORDS.default}. **aggressive**: ${SETTING_WORDS.aggressive}. ` +
@@ -413,6 +422,7 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
         'CPU, % of a core',
         'mean RSS, MB',
         'heap after GC, MB',
+        'main thread woken, a second',
         'commands',
         'failed',
         'scrapes',
@@ -423,6 +433,7 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
         r.cpu_percent_of_core,
         r.rss_mb,
         r.heap_after_gc_mb ?? '–',
+        r.wakeups_per_second ?? '–',
         r.commands_sent,
         r.commands_failed,
         r.scrapes,
@@ -454,13 +465,22 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
             `${mmm(o.idle.default.rss_delta_mb)} MB (min / median / max).`,
           '',
           table(
-            ['round', 'mode', 'CPU, % of a core', 'mean RSS, MB', 'heap after GC, MB', 'scrapes'],
+            [
+              'round',
+              'mode',
+              'CPU, % of a core',
+              'mean RSS, MB',
+              'heap after GC, MB',
+              'main thread woken, a second',
+              'scrapes',
+            ],
             o.idle.runs.map((r) => [
               r.round,
               r.mode,
               r.cpu_percent_of_core,
               r.rss_mb,
               r.heap_after_gc_mb ?? '–',
+              r.wakeups_per_second ?? '–',
               r.scrapes,
             ]),
           ),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 /** Messages from the bench parent to the bot child. */
@@ -27,6 +28,11 @@ export type ChildReply =
       readonly external_bytes: number;
       /** V8's young generation, resident: it grows while a start allocates and shrinks once idle. */
       readonly new_space_bytes?: number;
+      /**
+       * Times the main thread has gone to sleep and been woken since the child started (its
+       * voluntary context switches, from /proc; absent elsewhere): an idle process's wake-ups.
+       */
+      readonly wakeups?: number;
       /** Each V8 heap space's resident size, bytes. */
       readonly spaces?: Readonly<Record<string, number>>;
       /** process.hrtime() in µs when the sample was taken: the clock a --cpu-prof profile's timestamps use. */
@@ -35,12 +41,24 @@ export type ChildReply =
       readonly gc: boolean;
     };
 
+/** The main thread's voluntary context switches, from /proc/self/task/<pid>/status (Linux only). */
+function mainThreadWakeups(): number | undefined {
+  try {
+    const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+    const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(status);
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The child's answer to a sample request: its memory and CPU now, after a full GC when asked (and exposed). */
 export function sampleReply(id: number, gcRequested: boolean): ChildReply {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gcRequested) gc?.();
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
+  const wakeups = mainThreadWakeups();
   const spaces = Object.fromEntries(
     getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]),
   );
@@ -54,6 +72,7 @@ export function sampleReply(id: number, gcRequested: boolean): ChildReply {
     external_bytes: mem.external,
     new_space_bytes: spaces.new_space ?? 0,
     spaces,
+    ...(wakeups === undefined ? {} : { wakeups }),
     hrtime_us: Number(process.hrtime.bigint() / 1000n),
     gc: gcRequested && gc !== undefined,
   };
