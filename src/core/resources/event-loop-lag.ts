@@ -59,7 +59,7 @@ const DEFAULTS = { intervalMs: 100 } as const satisfies Required<
 const PERCENTILE_TICKS = 4096;
 
 /** On the process's beat when the interval is a whole number of beats (the default is one beat). */
-const unrefInterval = (fn: (dueAt?: number) => void, ms: number): (() => void) => {
+const backgroundInterval = (fn: (dueAt?: number) => void, ms: number): (() => void) => {
   if (onBeat(ms)) return processBeat.add(fn, ms);
   const handle = setInterval(fn, ms);
   handle.unref();
@@ -154,7 +154,7 @@ export function createEventLoopLagProbe(options: EventLoopLagProbeOptions = {}):
   const now = options.now ?? (() => performance.now());
   // The beat's due times are on performance.now's clock: with a clock of its own, the probe times ticks itself.
   const every: NonNullable<EventLoopLagProbeOptions['every']> =
-    options.every ?? (options.now === undefined ? unrefInterval : (fn, ms) => unrefInterval(() => fn(), ms));
+    options.every ?? (options.now === undefined ? backgroundInterval : (fn, ms) => backgroundInterval(() => fn(), ms));
   const windows = new Set<WindowStats>();
   let last = now();
   const stop = every((dueAt) => {
