@@ -394,6 +394,25 @@ export function overheadVerdicts(
   ];
 }
 
+/** The columns every run shows, in the per-run tables. */
+const RUN_COLUMNS = [
+  'round',
+  'mode',
+  'CPU, % of a core',
+  'mean RSS, MB',
+  'heap after GC, MB',
+  'main thread woken, a second',
+] as const;
+
+const runCells = (r: OverheadRun): (string | number)[] => [
+  r.round,
+  r.mode,
+  r.cpu_percent_of_core,
+  r.rss_mb,
+  r.heap_after_gc_mb ?? '–',
+  r.wakeups_per_second ?? '–',
+];
+
 /** Method, per-run table and summary, for RESULTS.md. */
 export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): string {
   const mmm = (x: Stats): string => `${x.min} / ${x.median} / ${x.max}`;
@@ -416,28 +435,8 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
       'asks for (§9 gives its render time), not of the watching, and this load asks for four a second.',
     '',
     table(
-      [
-        'round',
-        'mode',
-        'CPU, % of a core',
-        'mean RSS, MB',
-        'heap after GC, MB',
-        'main thread woken, a second',
-        'commands',
-        'failed',
-        'scrapes',
-      ],
-      o.runs.map((r) => [
-        r.round,
-        r.mode,
-        r.cpu_percent_of_core,
-        r.rss_mb,
-        r.heap_after_gc_mb ?? '–',
-        r.wakeups_per_second ?? '–',
-        r.commands_sent,
-        r.commands_failed,
-        r.scrapes,
-      ]),
+      [...RUN_COLUMNS, 'commands', 'failed', 'scrapes'],
+      o.runs.map((r) => [...runCells(r), r.commands_sent, r.commands_failed, r.scrapes]),
     ),
     '',
     table(
@@ -465,24 +464,8 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
             `${mmm(o.idle.default.rss_delta_mb)} MB (min / median / max).`,
           '',
           table(
-            [
-              'round',
-              'mode',
-              'CPU, % of a core',
-              'mean RSS, MB',
-              'heap after GC, MB',
-              'main thread woken, a second',
-              'scrapes',
-            ],
-            o.idle.runs.map((r) => [
-              r.round,
-              r.mode,
-              r.cpu_percent_of_core,
-              r.rss_mb,
-              r.heap_after_gc_mb ?? '–',
-              r.wakeups_per_second ?? '–',
-              r.scrapes,
-            ]),
+            [...RUN_COLUMNS, 'scrapes'],
+            o.idle.runs.map((r) => [...runCells(r), r.scrapes]),
           ),
         ]),
   ].join('\n');
