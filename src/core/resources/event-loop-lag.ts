@@ -154,7 +154,8 @@ export function createEventLoopLagProbe(options: EventLoopLagProbeOptions = {}):
   const now = options.now ?? (() => performance.now());
   // The beat's due times are on performance.now's clock: with a clock of its own, the probe times ticks itself.
   const every: NonNullable<EventLoopLagProbeOptions['every']> =
-    options.every ?? (options.now === undefined ? backgroundInterval : (fn, ms) => backgroundInterval(() => fn(), ms));
+    options.every ??
+    (options.now === undefined ? backgroundInterval : (fn, ms) => backgroundInterval(() => fn(), ms));
   const windows = new Set<WindowStats>();
   let last = now();
   const stop = every((dueAt) => {
