@@ -391,6 +391,7 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
       (g.summaries ?? g.runs).find((r) => r.guilds === c.guilds && r.client === client);
     const bare = of('bare');
     const bot = of('bot');
+    const replyRun = of('bare_bot_reply');
     const settledKnown = c.settled_rss_over_bare_percent !== undefined;
     const rssMet =
       c.rss_over_bare_percent < TARGET_RSS_PERCENT &&
@@ -425,7 +426,14 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
                         'add nothing to the process until one is drawn (they draw in a child process that exits when idle). ') +
                       `Right after the start, V8's young generation holds ${bot?.new_space_mb ?? '?'} MB resident in this bot and ${bare?.new_space_mb ?? '?'} MB ` +
                       'in the bare client (V8 grows it, up to 32 MB, as objects keep surviving its collections, so a start and calls that ' +
-                      'allocate more grow it sooner); V8 shrinks it by itself once the ' +
+                      'allocate more grow it sooner)' +
+                      (replyRun === undefined || bare === undefined
+                        ? ''
+                        : `. The reply grows it too: the bare client sending this bot's own /health reply instead of its fixed embed holds ` +
+                          `${replyRun.new_space_mb ?? '?'} MB there and ${replyRun.rss_mb} MB of RSS after the start, ` +
+                          `${signed(r2(replyRun.rss_mb - bare.rss_mb))} MB (${signed(r2(((replyRun.rss_mb - bare.rss_mb) / bare.rss_mb) * 100))} %) ` +
+                          'over its fixed embed with no observability at all: the content an operator asked for, sent through discord.js') +
+                      '; V8 shrinks it by itself once the ' +
                       'process has been idle a while (20–120 s here), hence the settled figure, what the process keeps. What stays is a fixed cost, not a per-guild ' +
                       `one, in three parts: the bot's heap after a full GC, ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
                       'modules it loads once: importing src/bot.ts keeps about 3 MB on top of discord.js, measured apart ' +
