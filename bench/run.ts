@@ -83,7 +83,7 @@ const plan = (quick: boolean) =>
         latency: { sequential: 20, bursts: 1 },
         logging: { records: 30_000, pairs: 2, pacedMs: 1_000, pacedRuns: 2 },
         metrics: { renders: 200, calls: 100_000 },
-        guilds: { sizes: [100, 1_000], calls: 20, repeats: 1 },
+        guilds: { sizes: [100, 1_000], calls: 20, repeats: 1, trafficCalls: 800 },
         soakMs: 60_000,
         charts: { renders: 20, pairs: 1, commands: 30 },
         fleet: { runs: 1, healthCalls: 20, renders: 100 },
