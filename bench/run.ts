@@ -128,14 +128,27 @@ const progress = (text: string): void => {
 
 const round2 = (l: number): number => Math.round(l * 100) / 100;
 
-/** The commit being measured, `-dirty` when the tree has changes; `unknown` outside a git checkout. */
+/**
+ * The commit being measured, `-dirty` when the tree has changes besides the bench's own results
+ * (a run after another in the same checkout has rewritten them); `unknown` outside a git checkout.
+ */
 function describeCommit(): string {
-  try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], {
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim();
+  try {
+    const changed = git(
+      'status',
+      '--porcelain',
+      '--untracked-files=no',
+      '--',
+      '.',
+      ':(exclude)bench/results',
+    );
+    return `${git('describe', '--always')}${changed === '' ? '' : '-dirty'}`;
   } catch {
     return 'unknown';
   }
