@@ -440,6 +440,89 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
 const TARGET_RSS_PERCENT = 10;
 const TARGET_ACK_P50_MS = 1;
 
+const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n}`;
+
+/** Why the bot's RSS is what it is against the bare client at one size, from the figures of the run. */
+function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): string {
+  const of = (client: GuildsClient): GuildsSummary | GuildsRun | undefined =>
+    (g.summaries ?? g.runs).find((r) => r.guilds === c.guilds && r.client === client);
+  const bare = of('bare');
+  const bot = of('bot');
+  const reply = of('bare_bot_reply');
+  const gap = (a: number | undefined, b: number | undefined): string =>
+    a === undefined || b === undefined
+      ? '?'
+      : `${signed(r2(a - b))} MB (${signed(r2(((a - b) / b) * 100))} %)`;
+  const settledOf = (client: GuildsClient): number[] =>
+    g.runs
+      .filter((r) => r.guilds === c.guilds && r.client === client)
+      .map((r) => r.rss_settled_mb)
+      .filter((v): v is number => v !== undefined);
+  const range = (values: number[]): string =>
+    values.length === 0 ? '?' : `${Math.min(...values)}–${Math.max(...values)} MB`;
+  const arenaUnsettled = g.runs.some(
+    (r) => r.guilds === c.guilds && ARENA_CLIENTS.includes(r.client) && r.settled_after_s === null,
+  );
+  const sentences = [
+    ...(c.no_charts_rss_over_bare_mb === undefined
+      ? []
+      : [
+          `With OBS_ENABLE_CHARTS=false the gap after the start is ${signed(c.no_charts_rss_over_bare_mb)} MB: the charts add ` +
+            'nothing to the process until one is drawn (they draw in a child process that exits when idle)',
+        ]),
+    `Right after the start, V8's young generation holds ${bot?.new_space_mb ?? '?'} MB resident in this bot and ` +
+      `${bare?.new_space_mb ?? '?'} MB in the bare client: V8 grows it, up to 32 MB, as objects keep surviving its ` +
+      'collections, so a start that loads more code grows it sooner',
+    ...(c.traffic_rss_over_bare_mb === undefined
+      ? []
+      : [
+          `Kept busy (${g.traffic_calls} calls more), the bare client grows its own as far (${bare?.new_space_traffic_mb ?? '?'} MB, ` +
+            `this bot ${bot?.new_space_traffic_mb ?? '?'} MB) and the two are ${gap(bot?.rss_traffic_mb, bare?.rss_traffic_mb)} apart: ` +
+            'right after the start the bot is only further along a growth both make',
+        ]),
+    ...(reply === undefined || bare === undefined
+      ? []
+      : [
+          "The bare client sending this bot's own /health reply instead of its fixed embed, with no observability at all, " +
+            `is ${gap(reply.rss_mb, bare.rss_mb)} from its fixed embed right after the start` +
+            (reply.rss_traffic_mb === undefined
+              ? ''
+              : ` and ${gap(reply.rss_traffic_mb, bare.rss_traffic_mb)} under traffic`) +
+            ': what the reply itself costs',
+        ]),
+    "Idle, V8 shrinks the young generation again (20–120 s here): the settled figure, what the process keeps. That is a fixed cost, not a per-guild one, in three parts: the bot's heap after a full GC, " +
+      `${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the modules it loads once: importing ` +
+      'src/bot.ts keeps about 3 MB on top of discord.js, measured apart with bench/module-heap.ts; it keeps nothing per guild); ' +
+      "about 1 MB more of the node binary paged in; and malloc: V8's background threads (compiling the bot's larger code, " +
+      'marking its larger heap) allocate in a malloc arena of their own, where pages they free can stay resident (one run at ' +
+      '100 guilds, settled, read from /proc/<pid>/smaps: 7.4 MB resident in that arena in this bot, 1.4 MB in the bare client; ' +
+      'with MALLOC_ARENA_MAX=1 in both, the two processes were 2.1 MB apart)',
+    `Malloc's share moves by several MB from one process to the next: settled, this bot's runs here span ${range(settledOf('bot'))}, ` +
+      `the bare client's ${range(settledOf('bare'))}`,
+    ...(c.arena2_rss_over_bare_mb === undefined
+      ? []
+      : [
+          `With both at MALLOC_ARENA_MAX=2 (two arenas instead of glibc's eight a core) the gap is ${signed(c.arena2_rss_over_bare_mb)} MB ` +
+            `(${signed(c.arena2_rss_over_bare_percent ?? 0)} %) after the start` +
+            (arenaUnsettled
+              ? '; the young generation of one of them had not shrunk after 180 s, so there is no settled figure to compare (the per-run table)'
+              : ` and ${signed(c.arena2_settled_rss_over_bare_mb ?? 0)} MB (${signed(c.arena2_settled_rss_over_bare_percent ?? 0)} %) settled: ` +
+                'two arenas are not enough to keep it down'),
+        ]),
+    rssMet
+      ? 'Under traffic and settled the bot is under the target; only the moment right after the start is over it, until the bare ' +
+        'client has grown its young generation too. A start that allocated less would move that moment later, not remove it'
+      : (c.settled_rss_over_bare_percent ?? Number.POSITIVE_INFINITY) >= TARGET_RSS_PERCENT
+        ? `What misses the target is the settled figure, ${signed(c.settled_rss_over_bare_percent ?? 0)} %: the heap and the binary ` +
+          `above are about ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0) + 1)} MB of its ${signed(c.settled_rss_over_bare_mb ?? 0)} MB, ` +
+          'the rest is what malloc keeps, which moves by several MB from one process to the next (the spans above). Closing it ' +
+          'would mean loading less code, or loading modules only when first used'
+        : 'What misses the target is the young generation right after the start. Closing that would mean a start that allocates ' +
+          'less (--max-semi-space-size caps it, at the price of more scavenges)',
+  ];
+  return `${sentences.join('. ')}.`;
+}
+
 /** One headline row per size: the bot's share over the bare client. */
 export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
   return g.comparisons.map((c): Verdict => {
@@ -447,7 +530,6 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
       (g.summaries ?? g.runs).find((r) => r.guilds === c.guilds && r.client === client);
     const bare = of('bare');
     const bot = of('bot');
-    const replyRun = of('bare_bot_reply');
     const settledKnown = c.settled_rss_over_bare_percent !== undefined;
     const trafficKnown = c.traffic_rss_over_bare_percent !== undefined;
     // Under sustained traffic both clients hold the young generation the traffic grows: that gap, and
@@ -458,7 +540,6 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
       (trafficKnown ? (c.traffic_rss_over_bare_percent ?? 0) < TARGET_RSS_PERCENT : afterStartMet) &&
       (c.settled_rss_over_bare_percent ?? 0) < TARGET_RSS_PERCENT;
     const ackMet = c.ack_p50_over_bare_ms < TARGET_ACK_P50_MS;
-    const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n}`;
     return {
       benchmark: `Guilds: ${c.guilds}, this bot over a bare discord.js client`,
       target: `< ${TARGET_RSS_PERCENT} % of RSS and < ${TARGET_ACK_P50_MS} ms of /health ack p50`,
@@ -481,54 +562,7 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
         ? {}
         : {
             note: [
-              ...(rssMet && afterStartMet
-                ? []
-                : [
-                    (c.no_charts_rss_over_bare_mb === undefined
-                      ? ''
-                      : `with OBS_ENABLE_CHARTS=false the gap after the start is ${signed(c.no_charts_rss_over_bare_mb)} MB: the charts ` +
-                        'add nothing to the process until one is drawn (they draw in a child process that exits when idle). ') +
-                      `Right after the start, V8's young generation holds ${bot?.new_space_mb ?? '?'} MB resident in this bot and ${bare?.new_space_mb ?? '?'} MB ` +
-                      'in the bare client (V8 grows it, up to 32 MB, as objects keep surviving its collections, so a start and calls that ' +
-                      'allocate more grow it sooner)' +
-                      (trafficKnown
-                        ? `. Traffic grows the bare client's just as far: kept busy, it holds ` +
-                          `${bare?.new_space_traffic_mb ?? '?'} MB resident, this bot ${bot?.new_space_traffic_mb ?? '?'} MB, and the two are ` +
-                          `${signed(c.traffic_rss_over_bare_mb ?? 0)} MB of RSS apart: right after the start the bot is only further along ` +
-                          'a growth both make'
-                        : '') +
-                      (replyRun === undefined || bare === undefined
-                        ? ''
-                        : `. The reply grows it too: the bare client sending this bot's own /health reply instead of its fixed embed holds ` +
-                          `${replyRun.new_space_mb ?? '?'} MB there and ${replyRun.rss_mb} MB of RSS after the start, ` +
-                          `${signed(r2(replyRun.rss_mb - bare.rss_mb))} MB (${signed(r2(((replyRun.rss_mb - bare.rss_mb) / bare.rss_mb) * 100))} %) ` +
-                          'over its fixed embed with no observability at all: the content an operator asked for, sent through discord.js') +
-                      '; V8 shrinks it by itself once the ' +
-                      'process has been idle a while (20–120 s here), hence the settled figure, what the process keeps. What stays is a fixed cost, not a per-guild ' +
-                      `one, in three parts: the bot's heap after a full GC, ${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the ` +
-                      'modules it loads once: importing src/bot.ts keeps about 3 MB on top of discord.js, measured apart ' +
-                      'with bench/module-heap.ts; it keeps nothing per guild); ' +
-                      "about 1 MB more of the node binary paged in; and malloc: V8's background threads (compiling the bot's larger " +
-                      'code, marking its larger heap) allocate in a malloc arena of their own, where pages they free can stay resident ' +
-                      '(one run at 100 guilds, settled, read from /proc/<pid>/smaps: 7.4 MB resident in that arena in this bot, 1.4 MB ' +
-                      'in the bare client; with MALLOC_ARENA_MAX=1 in both, the two processes were 2.1 MB apart)' +
-                      (c.arena2_settled_rss_over_bare_mb === undefined
-                        ? ''
-                        : `. With both at MALLOC_ARENA_MAX=2 (two arenas instead of glibc's eight a core) the gap is ${signed(c.arena2_rss_over_bare_mb ?? 0)} MB ` +
-                          `(${signed(c.arena2_rss_over_bare_percent ?? 0)} %) after the start and ${signed(c.arena2_settled_rss_over_bare_mb)} MB ` +
-                          `(${signed(c.arena2_settled_rss_over_bare_percent ?? 0)} %) settled (${of('bot_arena2')?.rss_settled_mb} vs ` +
-                          `${of('bare_arena2')?.rss_settled_mb} MB): two arenas are not enough to keep it down, and a settled figure moves by ` +
-                          'a few MB from one process to the next (the per-run table)') +
-                      '. Its share shrinks as the guilds grow the bare client. ' +
-                      (rssMet
-                        ? 'Under traffic and settled the bot is under the target; only the moment right after the start is over it, ' +
-                          'until the bare client has grown its young generation too. A start that allocated less would move that moment ' +
-                          'later, not remove it (--max-semi-space-size caps the growth in both, at the price of more scavenges)'
-                        : (c.settled_rss_over_bare_percent ?? Number.POSITIVE_INFINITY) < TARGET_RSS_PERCENT
-                          ? 'Settled, the bot is under the target; what misses it is the young generation right after the start. ' +
-                            'Closing that would mean a start that allocates less (--max-semi-space-size caps it, at the price of more scavenges)'
-                          : 'Closing it would mean loading less code, or loading modules only when first used'),
-                  ]),
+              ...(rssMet && afterStartMet ? [] : [rssNote(g, c, rssMet)]),
               ...(ackMet
                 ? []
                 : [
