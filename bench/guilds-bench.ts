@@ -442,10 +442,17 @@ const TARGET_ACK_P50_MS = 1;
 
 const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n}`;
 
+/** One client's figures at one size: its summary (or, in results from before summaries, its run). */
+const summaryOf = (
+  g: GuildsBenchResult,
+  guilds: number,
+  client: GuildsClient,
+): GuildsSummary | GuildsRun | undefined =>
+  (g.summaries ?? g.runs).find((r) => r.guilds === guilds && r.client === client);
+
 /** Why the bot's RSS is what it is against the bare client at one size, from the figures of the run. */
 function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): string {
-  const of = (client: GuildsClient): GuildsSummary | GuildsRun | undefined =>
-    (g.summaries ?? g.runs).find((r) => r.guilds === c.guilds && r.client === client);
+  const of = (client: GuildsClient) => summaryOf(g, c.guilds, client);
   const bare = of('bare');
   const bot = of('bot');
   const reply = of('bare_bot_reply');
@@ -526,8 +533,7 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
 /** One headline row per size: the bot's share over the bare client. */
 export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
   return g.comparisons.map((c): Verdict => {
-    const of = (client: GuildsClient): GuildsSummary | GuildsRun | undefined =>
-      (g.summaries ?? g.runs).find((r) => r.guilds === c.guilds && r.client === client);
+    const of = (client: GuildsClient) => summaryOf(g, c.guilds, client);
     const bare = of('bare');
     const bot = of('bot');
     const settledKnown = c.settled_rss_over_bare_percent !== undefined;
