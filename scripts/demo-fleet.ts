@@ -63,7 +63,11 @@ function relayConsole(child: ChildProcess): void {
 async function invoke(emulator: Emulator, label: string, input: InvokeCommandInput): Promise<void> {
   banner(label);
   const answer = await emulator.invokeCommand(input).settled(10_000);
-  say(dim(`acknowledged in ${answer.ackMs ?? '?'} ms${answer.deferred ? ' (deferred)' : ''}`));
+  say(
+    dim(
+      `acknowledged in ${answer.ackMs === null ? '?' : answer.ackMs.toFixed(1)} ms${answer.deferred ? ' (deferred)' : ''}`,
+    ),
+  );
   if (answer.content !== '') say(answer.content);
   for (const embed of answer.embeds) say(embedToText(embed as APIEmbed, { ansi }));
 }

@@ -138,7 +138,7 @@ function controlsLine(rows: readonly unknown[]): string | undefined {
 function printAnswer(answer: InteractionResult, chartPrefix?: string): void {
   say(
     dim(
-      `acknowledged in ${answer.ackMs ?? '?'} ms${answer.deferred ? ' (deferred)' : ''} · ${
+      `acknowledged in ${answer.ackMs === null ? '?' : answer.ackMs.toFixed(1)} ms${answer.deferred ? ' (deferred)' : ''} · ${
         answer.ephemeral ? 'ephemeral: only the invoker sees it' : 'PUBLIC'
       }`,
     ),
