@@ -139,6 +139,11 @@ const SETTLED_POLL_MS = 2_000;
  */
 const CALL_GAP_MS = 20;
 const r2 = (n: number): number => Math.round(n * 100) / 100;
+/** `a` over `b`: the difference in MB and as a share of `b`, %. */
+const over = (a: number, b: number): { mb: number; percent: number } => ({
+  mb: r2(a - b),
+  percent: r2(((a - b) / b) * 100),
+});
 
 /** A client measured and still running, so its settled RSS can be read later. */
 interface LiveRun {
@@ -370,10 +375,6 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     const bareArena = summaries.find((r) => r.guilds === guilds && r.client === 'bare_arena2');
     const botArena = summaries.find((r) => r.guilds === guilds && r.client === 'bot_arena2');
     if (bare === undefined || bot === undefined) return [];
-    const over = (a: number, b: number): { mb: number; percent: number } => ({
-      mb: r2(a - b),
-      percent: r2(((a - b) / b) * 100),
-    });
     return [
       {
         ...(bareArena === undefined || botArena === undefined
@@ -398,8 +399,8 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
         ...(noCharts === undefined
           ? {}
           : {
-              no_charts_rss_over_bare_mb: r2(noCharts.rss_mb - bare.rss_mb),
-              no_charts_rss_over_bare_percent: r2(((noCharts.rss_mb - bare.rss_mb) / bare.rss_mb) * 100),
+              no_charts_rss_over_bare_mb: over(noCharts.rss_mb, bare.rss_mb).mb,
+              no_charts_rss_over_bare_percent: over(noCharts.rss_mb, bare.rss_mb).percent,
             }),
         ...(bot.rss_traffic_mb === undefined || bare.rss_traffic_mb === undefined
           ? {}
@@ -410,14 +411,12 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
         ...(bot.rss_settled_mb === undefined || bare.rss_settled_mb === undefined
           ? {}
           : {
-              settled_rss_over_bare_mb: r2(bot.rss_settled_mb - bare.rss_settled_mb),
-              settled_rss_over_bare_percent: r2(
-                ((bot.rss_settled_mb - bare.rss_settled_mb) / bare.rss_settled_mb) * 100,
-              ),
+              settled_rss_over_bare_mb: over(bot.rss_settled_mb, bare.rss_settled_mb).mb,
+              settled_rss_over_bare_percent: over(bot.rss_settled_mb, bare.rss_settled_mb).percent,
             }),
         guilds,
-        rss_over_bare_mb: r2(bot.rss_mb - bare.rss_mb),
-        rss_over_bare_percent: r2(((bot.rss_mb - bare.rss_mb) / bare.rss_mb) * 100),
+        rss_over_bare_mb: over(bot.rss_mb, bare.rss_mb).mb,
+        rss_over_bare_percent: over(bot.rss_mb, bare.rss_mb).percent,
         ack_p50_over_bare_ms: r2(bot.ack_ms.p50 - bare.ack_ms.p50),
         ack_p99_over_bare_ms: r2(bot.ack_ms.p99 - bare.ack_ms.p99),
         ...(bot.ack_back_to_back_ms === undefined || bare.ack_back_to_back_ms === undefined
@@ -459,7 +458,7 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
   const gap = (a: number | undefined, b: number | undefined): string =>
     a === undefined || b === undefined
       ? '?'
-      : `${signed(r2(a - b))} MB (${signed(r2(((a - b) / b) * 100))} %)`;
+      : `${signed(over(a, b).mb)} MB (${signed(over(a, b).percent)} %)`;
   const settledOf = (client: GuildsClient): number[] =>
     g.runs
       .filter((r) => r.guilds === c.guilds && r.client === client)
