@@ -466,6 +466,11 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
       .filter((v): v is number => v !== undefined);
   const range = (values: number[]): string =>
     values.length === 0 ? '?' : `${Math.min(...values)}–${Math.max(...values)} MB`;
+  // Within a MB of each other: V8 has grown both as far as the traffic takes them.
+  const bothGrown =
+    bot?.new_space_traffic_mb !== undefined &&
+    bare?.new_space_traffic_mb !== undefined &&
+    Math.abs(bot.new_space_traffic_mb - bare.new_space_traffic_mb) <= 1;
   const arenaUnsettled = g.runs.some(
     (r) => r.guilds === c.guilds && ARENA_CLIENTS.includes(r.client) && r.settled_after_s === null,
   );
@@ -482,9 +487,13 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
     ...(c.traffic_rss_over_bare_mb === undefined
       ? []
       : [
-          `Kept busy (${g.traffic_calls} calls more), the bare client grows its own as far (${bare?.new_space_traffic_mb ?? '?'} MB, ` +
-            `this bot ${bot?.new_space_traffic_mb ?? '?'} MB) and the two are ${gap(bot?.rss_traffic_mb, bare?.rss_traffic_mb)} apart: ` +
-            'right after the start the bot is only further along a growth both make',
+          bothGrown
+            ? `Kept busy (${g.traffic_calls} calls more), the bare client grows its own as far (${bare?.new_space_traffic_mb} MB, ` +
+              `this bot ${bot?.new_space_traffic_mb} MB) and the two are ${gap(bot?.rss_traffic_mb, bare?.rss_traffic_mb)} apart: ` +
+              'right after the start the bot is only further along a growth both make'
+            : `Kept busy (${g.traffic_calls} calls more), the bare client's young generation had still not grown as far ` +
+              `(${bare?.new_space_traffic_mb ?? '?'} MB, this bot ${bot?.new_space_traffic_mb ?? '?'} MB), so the two are still ` +
+              `${gap(bot?.rss_traffic_mb, bare?.rss_traffic_mb)} apart: too few calls to show both at the size V8 grows them to`,
         ]),
     ...(reply === undefined || bare === undefined
       ? []
