@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { type BuiltBot, buildBot } from '../test/support/build-bot.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
-import { startBotProcess } from './support/bot-process.ts';
+import { COMPILED_CHILDREN, startBotProcess } from './support/bot-process.ts';
 import { startScraper, steadyCommands } from './support/command-load.ts';
 import { table, type Verdict } from './support/report.ts';
 import { type Stats, sleep, stats } from './support/stats.ts';
@@ -124,6 +125,8 @@ export interface OverheadComparison {
 
 export interface OverheadBenchResult {
   readonly rounds: number;
+  /** The bots ran compiled (`npm run start:built`), not from the sources through a TypeScript loader. */
+  readonly compiled?: boolean;
   readonly window_ms: number;
   readonly per_second: number;
   readonly runs: readonly OverheadRun[];
@@ -158,6 +161,7 @@ export async function measureSettings(
   windowMs: number,
   perSecond: number,
   warmupMs: number,
+  compiled?: BuiltBot,
 ): Promise<Omit<OverheadRun, 'round' | 'mode'>[]> {
   const running: Running[] = [];
   try {
@@ -168,6 +172,7 @@ export async function measureSettings(
           env: setting.env,
           console: true,
           prometheus: setting.prometheus,
+          ...(compiled === undefined ? {} : { compiled }),
         });
         running.push({ setting, emulator, bot });
       } catch (error) {
@@ -237,33 +242,42 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
   const perSecond = options.perSecond ?? 20;
   const warmupMs = options.warmupMs ?? 3_000;
   const runs: OverheadRun[] = [];
-  for (let round = 1; round <= options.rounds; round += 1) {
-    const order = MODES.map((_, i) => MODES[(i + round - 1) % MODES.length] as OverheadMode);
-    const measured = await measureSettings(
-      order.map((mode) => OVERHEAD_SETTINGS[mode]),
-      options.windowMs,
-      perSecond,
-      warmupMs,
-    );
-    order.forEach((mode, i) => {
-      const run = measured[i];
-      if (run !== undefined) runs.push({ round, mode, ...run });
-    });
-  }
   const idleRounds = Math.max(1, Math.ceil(options.rounds / 2));
   const idleRuns: OverheadRun[] = [];
-  for (let round = 1; round <= idleRounds; round += 1) {
-    const order: OverheadMode[] = round % 2 === 1 ? ['off', 'default'] : ['default', 'off'];
-    const measured = await measureSettings(
-      order.map((mode) => OVERHEAD_SETTINGS[mode]),
-      options.windowMs,
-      0,
-      warmupMs,
-    );
-    order.forEach((mode, i) => {
-      const run = measured[i];
-      if (run !== undefined) idleRuns.push({ round, mode, ...run });
-    });
+  // Every bot runs compiled, as `npm run start:built` runs it in production: no TypeScript
+  // loader in the process (on Node 20, tsx resolves discord.js's lazy require at every reply).
+  const compiled = await buildBot(COMPILED_CHILDREN);
+  try {
+    for (let round = 1; round <= options.rounds; round += 1) {
+      const order = MODES.map((_, i) => MODES[(i + round - 1) % MODES.length] as OverheadMode);
+      const measured = await measureSettings(
+        order.map((mode) => OVERHEAD_SETTINGS[mode]),
+        options.windowMs,
+        perSecond,
+        warmupMs,
+        compiled,
+      );
+      order.forEach((mode, i) => {
+        const run = measured[i];
+        if (run !== undefined) runs.push({ round, mode, ...run });
+      });
+    }
+    for (let round = 1; round <= idleRounds; round += 1) {
+      const order: OverheadMode[] = round % 2 === 1 ? ['off', 'default'] : ['default', 'off'];
+      const measured = await measureSettings(
+        order.map((mode) => OVERHEAD_SETTINGS[mode]),
+        options.windowMs,
+        0,
+        warmupMs,
+        compiled,
+      );
+      order.forEach((mode, i) => {
+        const run = measured[i];
+        if (run !== undefined) idleRuns.push({ round, mode, ...run });
+      });
+    }
+  } finally {
+    compiled.remove();
   }
   const compare = (
     mode: Exclude<OverheadMode, 'off'>,
@@ -301,6 +315,7 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
   };
   return {
     rounds: options.rounds,
+    compiled: true,
     window_ms: options.windowMs,
     per_second: perSecond,
     runs,
@@ -418,7 +433,7 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
   const mmm = (x: Stats): string => `${x.min} / ${x.median} / ${x.max}`;
   const compared = [o.logs, o.default, o.aggressive].filter((c): c is OverheadComparison => c !== undefined);
   return [
-    `Method: the real bot (src/bot.ts startBot) runs in a child process; the Discord emulator runs in the parent ` +
+    `Method: the real bot (src/bot.ts startBot) runs in a child process${o.compiled === true ? ', compiled as `npm run start:built` runs it in production (no TypeScript loader in the process)' : ', from its sources'}; the Discord emulator runs in the parent ` +
       `and sends ${o.per_second} slash commands per second (the five read-only ops commands in turn, as an admin). ` +
       `Each round starts four bots side by side, one per setting, each with its own emulator and command stream, ` +
       `so all four see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
