@@ -76,16 +76,19 @@ export function createBeat(options: BeatOptions = {}): Beat {
     disarm?.();
     disarm = undefined;
     armedFor = first;
-    if (first !== Number.POSITIVE_INFINITY) disarm = arm(tick, Math.max(1, first - now()));
+    // A whole number of ms: Node keeps one timer list per duration, so a beat re-armed for the
+    // same 100 ms every tick reuses its list instead of making and dropping one per tick.
+    if (first !== Number.POSITIVE_INFINITY) disarm = arm(tick, Math.max(1, Math.round(first - now())));
   };
 
   function tick(): void {
     disarm = undefined;
     armedFor = Number.POSITIVE_INFINITY;
     const at = now();
-    for (const rider of [...riders]) {
-      // One stopped by an earlier one in this tick does not run.
-      if (!riders.has(rider) || rider.next > at + EARLY_MS) continue;
+    // A Set's iteration skips a rider an earlier one stopped in this tick; one added in it
+    // is first due at least half a period ahead, so it does not run early.
+    for (const rider of riders) {
+      if (rider.next > at + EARLY_MS) continue;
       const dueAt = rider.next;
       // The next multiple of the period still ahead: runs missed in a stall are not made up.
       rider.next += rider.ms * Math.max(1, Math.ceil((at + EARLY_MS - rider.next) / rider.ms));
