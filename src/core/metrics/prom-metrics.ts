@@ -214,7 +214,28 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     help: 'Gateway reconnections.',
     registers,
   });
-  const logRecords = counterFamily('log_records', LOG_RECORD_HELP, 'level');
+  /**
+   * Records counted by outcome and level in plain numbers, added to the counters when anything
+   * reads the registry: a record is written for most commands, and prom-client's label hashing
+   * would otherwise run cold in each of them, as for the interactions above.
+   */
+  const pendingLogRecords: Record<LogOutcome, Partial<Record<LogLevel, number>>> = {
+    written: {},
+    dropped: {},
+  };
+  for (const [outcome, help] of Object.entries(LOG_RECORD_HELP) as [LogOutcome, string][]) {
+    new Counter({
+      name: `${p}log_records_${outcome}_total`,
+      help,
+      labelNames: ['level'],
+      registers,
+      collect() {
+        const pending = pendingLogRecords[outcome];
+        pendingLogRecords[outcome] = {};
+        for (const [level, n] of Object.entries(pending)) if (n > 0) this.inc({ level }, n);
+      },
+    });
+  }
 
   registerSourceGauges({ registry, prefix: p, version: o.version, view, log });
 
@@ -260,7 +281,8 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       safely(() => gatewayReconnects.inc());
     },
     logRecord(level: LogLevel, outcome) {
-      safely(() => logRecords[outcome].inc({ level }));
+      const pending = pendingLogRecords[outcome];
+      pending[level] = (pending[level] ?? 0) + 1;
     },
     async metricsText() {
       frame = createScrapeFrame(sources, lastStartup, log);

@@ -181,6 +181,30 @@ describe('createPromMetrics', () => {
     assert.equal(seriesValue(text, 'bot_log_records_dropped_total{level="debug"}'), 1);
   });
 
+  it('counts each log record once, whether a scrape comes between records or not', async () => {
+    const m = createPromMetrics({ collectDefault: false });
+    m.logRecord('info', 'written');
+    m.logRecord('info', 'written');
+    const first = await m.metricsText();
+    assert.equal(seriesValue(first, 'bot_log_records_written_total{level="info"}'), 2);
+    m.logRecord('info', 'written');
+    m.logRecord('error', 'written');
+    const second = await m.metricsText();
+    assert.equal(seriesValue(second, 'bot_log_records_written_total{level="info"}'), 3);
+    assert.equal(seriesValue(second, 'bot_log_records_written_total{level="error"}'), 1);
+    const third = await m.metricsText();
+    assert.equal(seriesValue(third, 'bot_log_records_written_total{level="info"}'), 3);
+    const json = await m.registry.getMetricsAsJSON();
+    const written = json.find((f) => f.name === 'bot_log_records_written_total');
+    assert.deepEqual(
+      written?.values.map((v) => [v.labels.level, v.value]),
+      [
+        ['info', 3],
+        ['error', 1],
+      ],
+    );
+  });
+
   it('can be created many times in one process, each on its own registry with the default metrics', async () => {
     const a = createPromMetrics();
     const b = createPromMetrics();
