@@ -97,6 +97,8 @@ export interface OverheadRun {
   readonly mode: OverheadMode;
   /** Child CPU time (user + system) over the window divided by the window: fraction of one core, %. */
   readonly cpu_percent_of_core: number;
+  /** Of that, the main thread's own (Linux); the rest is V8's collector and compiler workers and libuv's pool. */
+  readonly main_thread_cpu_percent_of_core?: number;
   /** Mean of the RSS samples taken every second of the window, MB. */
   readonly rss_mb: number;
   /** Heap in use right after a full GC at the end of the window: what the process retains, MB. */
@@ -114,6 +116,8 @@ export interface OverheadComparison {
   readonly on_cpu_percent: Stats;
   /** Per round: on minus off, % of one core. */
   readonly cpu_delta_percent_of_core: Stats;
+  /** Per round: on minus off, the main thread's own CPU, % of one core (when both runs read it). */
+  readonly main_thread_cpu_delta_percent_of_core?: Stats;
   /** Per round: on / off CPU time. */
   readonly cpu_ratio: Stats;
   /** Per round: on minus off mean RSS, MB. */
@@ -210,7 +214,15 @@ export async function measureSettings(
       const mine = rss[i] ?? [];
       const woken = last[i]?.wakeups;
       const wokenBefore = first[i]?.wakeups;
+      const mainAfter = last[i]?.main_cpu_us;
+      const mainBefore = first[i]?.main_cpu_us;
       return {
+        ...(mainAfter === undefined || mainBefore === undefined
+          ? {}
+          : {
+              main_thread_cpu_percent_of_core:
+                Math.round(((mainAfter - mainBefore) / 1000 / elapsedMs) * 100 * 1000) / 1000,
+            }),
         ...(woken === undefined || wokenBefore === undefined
           ? {}
           : { wakeups_per_second: Math.round(((woken - wokenBefore) / elapsedMs) * 1000 * 10) / 10 }),
@@ -291,6 +303,11 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
         const off = offOf(on.round);
         return off === undefined ? [] : [{ on, off }];
       });
+    const mainDeltas = pairs.flatMap(({ on, off }) =>
+      on.main_thread_cpu_percent_of_core === undefined || off.main_thread_cpu_percent_of_core === undefined
+        ? []
+        : [on.main_thread_cpu_percent_of_core - off.main_thread_cpu_percent_of_core],
+    );
     return {
       mode,
       on_cpu_percent: stats(
@@ -305,6 +322,9 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
         pairs.map((p) => p.on.cpu_percent_of_core / p.off.cpu_percent_of_core),
         3,
       ),
+      ...(mainDeltas.length === pairs.length && pairs.length > 0
+        ? { main_thread_cpu_delta_percent_of_core: stats(mainDeltas, 3) }
+        : {}),
       rss_delta_mb: stats(pairs.map((p) => p.on.rss_mb - p.off.rss_mb)),
       heap_delta_mb: stats(pairs.map((p) => (p.on.heap_after_gc_mb ?? 0) - (p.off.heap_after_gc_mb ?? 0))),
       rss_ratio: stats(
@@ -414,6 +434,7 @@ const RUN_COLUMNS = [
   'round',
   'mode',
   'CPU, % of a core',
+  'of it, main thread',
   'mean RSS, MB',
   'heap after GC, MB',
   'main thread woken, a second',
@@ -423,6 +444,7 @@ const runCells = (r: OverheadRun): (string | number)[] => [
   r.round,
   r.mode,
   r.cpu_percent_of_core,
+  r.main_thread_cpu_percent_of_core ?? '–',
   r.rss_mb,
   r.heap_after_gc_mb ?? '–',
   r.wakeups_per_second ?? '–',
@@ -439,7 +461,9 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
       `so all four see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
       `of warm-up at the same rate, then a ${o.window_ms / 1000} s window. CPU is each child's own process.cpuUsage() ` +
       '(user + system) over the window divided by the window (so it includes answering the commands, identical in all ' +
-      'four); RSS is the mean of one sample per second. Main thread woken: its voluntary context switches over the window ' +
+      'four); of it, main thread: the main thread’s own CPU time over the window (/proc/<pid>/task/<pid>/stat, in 10 ms ' +
+      "ticks), the rest being V8's collector and compiler workers and libuv's pool. RSS is the mean of one sample per " +
+      'second. Main thread woken: its voluntary context switches over the window ' +
       '(/proc/<pid>/task/<pid>/status) a second, how often the process went to sleep and was woken again, the ' +
       "bench's own sample a second among them. Deltas and ratios are per round, against the off run of the same round. " +
       '**off**: OBS_ENABLE_HEALTHCHECKS, OBS_ENABLE_RESOURCE_METRICS and OBS_ENABLE_PROMETHEUS false, LOG_LEVEL=critical ' +
@@ -460,6 +484,18 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
         ['CPU off, % of a core', ...compared.map(() => mmm(o.off_cpu_percent))],
         ['CPU on, % of a core', ...compared.map((c) => mmm(c.on_cpu_percent))],
         ['CPU on − off, % of a core', ...compared.map((c) => mmm(c.cpu_delta_percent_of_core))],
+        ...(compared.every((c) => c.main_thread_cpu_delta_percent_of_core !== undefined)
+          ? [
+              [
+                'of it, main thread',
+                ...compared.map((c) =>
+                  c.main_thread_cpu_delta_percent_of_core === undefined
+                    ? '–'
+                    : mmm(c.main_thread_cpu_delta_percent_of_core),
+                ),
+              ],
+            ]
+          : []),
         ['CPU on / off', ...compared.map((c) => mmm(c.cpu_ratio))],
         ['RSS on − off, MB', ...compared.map((c) => mmm(c.rss_delta_mb))],
         ['RSS on / off', ...compared.map((c) => mmm(c.rss_ratio))],
@@ -475,7 +511,11 @@ export function formatOverheadBench(o: OverheadBenchResult, warmupMs: number): s
           '',
           `**Idle**: off and default side by side again, ${o.idle.rounds} round(s) of ${o.window_ms / 1000} s with no ` +
             'commands at all (the same warm-up and window, nothing sent), so the difference is the watching between ' +
-            `commands: CPU on − off ${mmm(o.idle.default.cpu_delta_percent_of_core)} % of a core, RSS ` +
+            `commands: CPU on − off ${mmm(o.idle.default.cpu_delta_percent_of_core)} % of a core` +
+            (o.idle.default.main_thread_cpu_delta_percent_of_core === undefined
+              ? ''
+              : ` (of it, main thread ${mmm(o.idle.default.main_thread_cpu_delta_percent_of_core)})`) +
+            ', RSS ' +
             `${mmm(o.idle.default.rss_delta_mb)} MB (min / median / max).`,
           '',
           table(

@@ -33,6 +33,12 @@ export type ChildReply =
        * voluntary context switches, from /proc; absent elsewhere): an idle process's wake-ups.
        */
       readonly wakeups?: number;
+      /**
+       * The main thread's own CPU time (user + system), µs, since the child started, from /proc
+       * in 10 ms ticks (absent elsewhere); `cpu_us` less this is the other threads' (V8's
+       * collector and compiler workers, libuv's pool).
+       */
+      readonly main_cpu_us?: number;
       /** Each V8 heap space's resident size, bytes. */
       readonly spaces?: Readonly<Record<string, number>>;
       /** process.hrtime() in µs when the sample was taken: the clock a --cpu-prof profile's timestamps use. */
@@ -41,15 +47,32 @@ export type ChildReply =
       readonly gc: boolean;
     };
 
-/** The main thread's voluntary context switches, from /proc/self/task/<pid>/status (Linux only). */
-function mainThreadWakeups(): number | undefined {
+/** Linux reports a thread's CPU time in USER_HZ ticks, 100 a second on every architecture Node runs on. */
+const MICROSECONDS_PER_TICK = 10_000;
+
+/**
+ * The main thread's voluntary context switches (/proc/self/task/<pid>/status) and its own CPU
+ * time (…/stat); Linux only, each absent where it cannot be read.
+ */
+function mainThread(): { wakeups?: number; cpu_us?: number } {
+  const task = `/proc/self/task/${process.pid}`;
+  const out: { wakeups?: number; cpu_us?: number } = {};
   try {
-    const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
-    const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(status);
-    return match?.[1] === undefined ? undefined : Number(match[1]);
+    const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`${task}/status`, 'utf8'));
+    if (match?.[1] !== undefined) out.wakeups = Number(match[1]);
   } catch {
-    return undefined;
+    // Not Linux.
   }
+  try {
+    const stat = readFileSync(`${task}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (Number.isFinite(ticks)) out.cpu_us = ticks * MICROSECONDS_PER_TICK;
+  } catch {
+    // Not Linux.
+  }
+  return out;
 }
 
 /** The child's answer to a sample request: its memory and CPU now, after a full GC when asked (and exposed). */
@@ -58,7 +81,7 @@ export function sampleReply(id: number, gcRequested: boolean): ChildReply {
   if (gcRequested) gc?.();
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
-  const wakeups = mainThreadWakeups();
+  const { wakeups, cpu_us: mainCpuUs } = mainThread();
   const spaces = Object.fromEntries(
     getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]),
   );
@@ -73,6 +96,7 @@ export function sampleReply(id: number, gcRequested: boolean): ChildReply {
     new_space_bytes: spaces.new_space ?? 0,
     spaces,
     ...(wakeups === undefined ? {} : { wakeups }),
+    ...(mainCpuUs === undefined ? {} : { main_cpu_us: mainCpuUs }),
     hrtime_us: Number(process.hrtime.bigint() / 1000n),
     gc: gcRequested && gc !== undefined,
   };

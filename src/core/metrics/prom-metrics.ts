@@ -113,16 +113,32 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   const view = (): ScrapeFrame => frame ?? createScrapeFrame(sources, lastStartup, log);
   const bound = createLabelBudget(o.maxLabelValues);
 
-  /** `<prefix><family>_<key>_total` for each key of `help`, labelled by `label`. */
+  /**
+   * `<prefix><family>_<key>_total` for each key of `help`, labelled by `label`; `collect`, when
+   * given, runs for a key's counter whenever the registry is read.
+   */
   const counterFamily = <K extends string, L extends string>(
     family: string,
     help: Readonly<Record<K, string>>,
     label: L,
+    collect?: (key: K, counter: Counter<L>) => void,
   ): Record<K, Counter<L>> =>
     Object.fromEntries(
       (Object.entries(help) as [K, string][]).map(([key, text]) => [
         key,
-        new Counter({ name: `${p}${family}_${key}_total`, help: text, labelNames: [label], registers }),
+        new Counter({
+          name: `${p}${family}_${key}_total`,
+          help: text,
+          labelNames: [label],
+          registers,
+          ...(collect === undefined
+            ? {}
+            : {
+                collect(this: Counter<L>) {
+                  collect(key, this);
+                },
+              }),
+        }),
       ]),
     ) as Record<K, Counter<L>>;
 
@@ -223,19 +239,11 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     written: {},
     dropped: {},
   };
-  for (const [outcome, help] of Object.entries(LOG_RECORD_HELP) as [LogOutcome, string][]) {
-    new Counter({
-      name: `${p}log_records_${outcome}_total`,
-      help,
-      labelNames: ['level'],
-      registers,
-      collect() {
-        const pending = pendingLogRecords[outcome];
-        pendingLogRecords[outcome] = {};
-        for (const [level, n] of Object.entries(pending)) if (n > 0) this.inc({ level }, n);
-      },
-    });
-  }
+  counterFamily('log_records', LOG_RECORD_HELP, 'level', (outcome, counter) => {
+    const pending = pendingLogRecords[outcome];
+    pendingLogRecords[outcome] = {};
+    for (const [level, n] of Object.entries(pending)) if (n > 0) counter.inc({ level }, n);
+  });
 
   registerSourceGauges({ registry, prefix: p, version: o.version, view, log });
 
