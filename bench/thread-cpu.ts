@@ -2,9 +2,10 @@
 // choice: the bots run compiled, side by side, under the overhead benchmark's command stream
 // and scrape (its measureSettings), and each reports its CPU split between its main thread and
 // its other threads (V8's collector and compiler workers, libuv's pool).
-//   node --import ./src/ts-loader.mjs bench/thread-cpu.ts [settings] [seconds] [commands a second]
+//   node --import ./src/ts-loader.mjs bench/thread-cpu.ts [settings] [seconds] [commands a second] [warm-up seconds]
 // settings: a comma-separated list of off, logs, default, aggressive, each with optional
 // `:VARIABLE=value` overrides, e.g. `off,logs,default,default:LOG_LEVEL=warning` (the default).
+// The warm-up (150 s unless given) is the overhead benchmark's: a bot's CPU falls for minutes after its start.
 import { pathToFileURL } from 'node:url';
 import { buildBot } from '../test/support/build-bot.ts';
 import {
@@ -48,11 +49,12 @@ export async function threadCpu(
   specs: readonly string[],
   windowMs: number,
   perSecond: number,
+  warmupMs = 150_000,
 ): Promise<ThreadCpu[]> {
   const settings = specs.map(parseSetting);
   const compiled = await buildBot(COMPILED_CHILDREN);
   try {
-    const runs = await measureSettings(settings, windowMs, perSecond, 3_000, compiled);
+    const runs = await measureSettings(settings, windowMs, perSecond, warmupMs, compiled);
     return runs.map((run, i) => {
       const main = run.main_thread_cpu_percent_of_core;
       if (main === undefined)
@@ -88,11 +90,15 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const specs = (process.argv[2] ?? 'off,logs,default,default:LOG_LEVEL=warning').split(',');
   const seconds = Number(process.argv[3] ?? 40);
   const perSecond = Number(process.argv[4] ?? 20);
+  const warmupSeconds = Number(process.argv[5] ?? 150);
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new Error(`thread-cpu: seconds must be positive, not ${process.argv[3]}`);
   }
   if (!Number.isFinite(perSecond) || perSecond < 0) {
     throw new Error(`thread-cpu: commands a second must be 0 or more, not ${process.argv[4]}`);
   }
-  console.log(formatThreadCpu(await threadCpu(specs, seconds * 1000, perSecond)));
+  if (!Number.isFinite(warmupSeconds) || warmupSeconds < 0) {
+    throw new Error(`thread-cpu: warm-up seconds must be 0 or more, not ${process.argv[5]}`);
+  }
+  console.log(formatThreadCpu(await threadCpu(specs, seconds * 1000, perSecond, warmupSeconds * 1000)));
 }
