@@ -485,6 +485,27 @@ const runCells = (r: OverheadRun): (string | number)[] => [
   r.wakeups_per_second ?? '–',
 ];
 
+/** `default:LOG_LEVEL=warning` → the default setting with LOG_LEVEL overridden; names a bad part. */
+export function parseSetting(spec: string): OverheadSetting {
+  const [mode, ...overrides] = spec.split(':');
+  if (mode === undefined || !(mode in OVERHEAD_SETTINGS)) {
+    throw new Error(`unknown setting '${mode}' in '${spec}' (off, logs, default or aggressive)`);
+  }
+  const base: OverheadSetting = OVERHEAD_SETTINGS[mode as OverheadMode];
+  const env: Record<string, string> = { ...base.env };
+  for (const o of overrides) {
+    const at = o.indexOf('=');
+    if (at <= 0) throw new Error(`'${o}' in '${spec}' is not VARIABLE=value`);
+    env[o.slice(0, at)] = o.slice(at + 1);
+  }
+  const prometheus = env.OBS_ENABLE_PROMETHEUS === 'false' ? false : base.prometheus;
+  return {
+    env,
+    prometheus,
+    ...(prometheus && base.scrapeEveryMs !== undefined ? { scrapeEveryMs: base.scrapeEveryMs } : {}),
+  };
+}
+
 /** Why the window comes minutes after the start: what was measured on this machine. */
 const STEADY_STATE =
   ': a bot’s CPU falls for two to three minutes after its start, in every setting, the bot with everything off ' +

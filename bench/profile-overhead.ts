@@ -1,70 +1,104 @@
-// Where the bot's CPU goes at one overhead setting: the bot child runs under
-// `node --cpu-prof` with the same load as the overhead benchmark, and the samples of
-// the measured window (warm-up and shutdown left out) are summarised.
-//   node --import ./src/ts-loader.mjs bench/profile-overhead.ts [off|logs|default|aggressive] [seconds]
+// Where the bot's CPU goes at one or more overhead settings: each bot child runs compiled under
+// `node --cpu-prof`, side by side, with the same load and warm-up as the overhead benchmark,
+// and the samples of the measured window (warm-up and shutdown left out) are summarised.
+//   node --import ./src/ts-loader.mjs bench/profile-overhead.ts [settings] [seconds] [warm-up seconds]
+// settings: comma-separated, as bench/thread-cpu.ts takes them (e.g. `default,default:OBS_ENABLE_PROMETHEUS=false`).
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildBot } from '../test/support/build-bot.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
-import { OVERHEAD_SETTINGS, type OverheadMode, type OverheadSetting } from './overhead-bench.ts';
-import { startBotProcess } from './support/bot-process.ts';
+import { parseSetting } from './overhead-bench.ts';
+import { COMPILED_CHILDREN, startBotProcess } from './support/bot-process.ts';
 import { startScraper, steadyCommands } from './support/command-load.ts';
 import { type ProfileSummary, summariseProfile } from './support/cpu-profile.ts';
 
 export interface OverheadProfile extends ProfileSummary {
-  readonly mode: OverheadMode;
+  readonly setting: string;
   /** The child's own CPU time over the window, ms (process.cpuUsage). */
   readonly cpu_ms: number;
   readonly file: string;
 }
 
-/** Profiles the bot child at `mode` under `perSecond` commands a second for `windowMs`. */
+/** Profiles a bot child at each of `specs`, side by side, under `perSecond` commands a second for `windowMs`. */
 export async function profileOverhead(
-  mode: OverheadMode,
+  specs: readonly string[],
   windowMs: number,
+  warmupMs = 150_000,
   perSecond = 20,
   top = 25,
-): Promise<OverheadProfile> {
-  const setting: OverheadSetting = OVERHEAD_SETTINGS[mode];
-  const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
-  const emulator = await startEmulator();
-  const bot = await startBotProcess(emulator, {
-    env: setting.env,
-    console: true,
-    prometheus: setting.prometheus,
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=1000'],
-  });
-  let first: Awaited<ReturnType<typeof bot.sample>>;
-  let last: typeof first;
+): Promise<OverheadProfile[]> {
+  const settings = specs.map(parseSetting);
+  const compiled = await buildBot(COMPILED_CHILDREN);
+  const running: {
+    dir: string;
+    emulator: Awaited<ReturnType<typeof startEmulator>>;
+    bot: Awaited<ReturnType<typeof startBotProcess>>;
+  }[] = [];
   try {
-    await steadyCommands(emulator, perSecond, 3_000);
-    const every = setting.scrapeEveryMs;
-    const scraper =
-      bot.metricsUrl === undefined || every === undefined ? undefined : startScraper(bot.metricsUrl, every);
-    first = await bot.sample();
-    await steadyCommands(emulator, perSecond, windowMs);
-    last = await bot.sample();
-    await scraper?.stop();
+    for (const setting of settings) {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
+      const emulator = await startEmulator();
+      try {
+        const bot = await startBotProcess(emulator, {
+          env: setting.env,
+          console: true,
+          prometheus: setting.prometheus,
+          compiled,
+          nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=1000'],
+        });
+        running.push({ dir, emulator, bot });
+      } catch (error) {
+        await emulator.close();
+        throw error;
+      }
+    }
+    await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs)));
+    const scrapers = running.map(({ bot }, i) => {
+      const every = settings[i]?.scrapeEveryMs;
+      return bot.metricsUrl === undefined || every === undefined
+        ? undefined
+        : startScraper(bot.metricsUrl, every);
+    });
+    const first = await Promise.all(running.map((r) => r.bot.sample()));
+    await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, windowMs)));
+    const last = await Promise.all(running.map((r) => r.bot.sample()));
+    await Promise.all(scrapers.map((s) => s?.stop()));
+    // The profile is written when the child exits.
+    const dirs = running.map((r) => r.dir);
+    for (const { bot, emulator } of running.splice(0)) {
+      await bot.close();
+      await emulator.close();
+    }
+    return dirs.map((dir, i) => {
+      const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+      const before = first[i];
+      const after = last[i];
+      if (file === undefined || before === undefined || after === undefined) {
+        throw new Error(`no profile written in ${dir}`);
+      }
+      return {
+        setting: specs[i] ?? '',
+        cpu_ms: Math.round((after.cpu_us - before.cpu_us) / 1000),
+        file: join(dir, file),
+        ...summariseProfile(join(dir, file), before.hrtime_us, after.hrtime_us, top),
+      };
+    });
   } finally {
-    await bot.close();
-    await emulator.close();
+    for (const { bot, emulator } of running) {
+      await bot.close();
+      await emulator.close();
+    }
+    compiled.remove();
   }
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (file === undefined) throw new Error(`no profile written in ${dir}`);
-  return {
-    mode,
-    cpu_ms: Math.round((last.cpu_us - first.cpu_us) / 1000),
-    file: join(dir, file),
-    ...summariseProfile(join(dir, file), first.hrtime_us, last.hrtime_us, top),
-  };
 }
 
 export function formatOverheadProfile(p: OverheadProfile): string {
   const rows = (shares: ProfileSummary['top_self']): string[] =>
     shares.map((s) => `  ${s.ms.toFixed(1).padStart(8)} ms ${s.percent.toFixed(1).padStart(5)} %  ${s.name}`);
   return [
-    `${p.mode}: ${p.window_ms} ms window, ${p.cpu_ms} ms CPU (process.cpuUsage), ${p.busy_ms} ms busy in the profile (${p.file})`,
+    `${p.setting}: ${p.window_ms} ms window, ${p.cpu_ms} ms CPU (process.cpuUsage), ${p.busy_ms} ms busy in the profile (${p.file})`,
     ' self time, by function:',
     ...rows(p.top_self),
     ' on the stack, by module:',
@@ -73,9 +107,16 @@ export function formatOverheadProfile(p: OverheadProfile): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const mode = (process.argv[2] ?? 'default') as OverheadMode;
-  if (!(mode in OVERHEAD_SETTINGS))
-    throw new Error(`mode must be off, logs, default or aggressive, not ${mode}`);
-  const seconds = Number(process.argv[3] ?? 30);
-  console.log(formatOverheadProfile(await profileOverhead(mode, seconds * 1000)));
+  const specs = (process.argv[2] ?? 'default').split(',');
+  const seconds = Number(process.argv[3] ?? 60);
+  const warmupSeconds = Number(process.argv[4] ?? 150);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`profile-overhead: seconds must be positive, not ${process.argv[3]}`);
+  }
+  if (!Number.isFinite(warmupSeconds) || warmupSeconds < 0) {
+    throw new Error(`profile-overhead: warm-up seconds must be 0 or more, not ${process.argv[4]}`);
+  }
+  for (const p of await profileOverhead(specs, seconds * 1000, warmupSeconds * 1000)) {
+    console.log(formatOverheadProfile(p));
+  }
 }

@@ -386,10 +386,14 @@ function overheadNote(
         `(${round2(c.cpu_delta_percent_of_core.median - idle.median - logs.median)} %), which this benchmark does not split: ` +
         "each command's metrics" +
         (sparse === undefined ? '' : ` (${sparse.metrics} % on their own in §2a)`) +
-        ' and the fuller replies, the content an operator asked for (bench/profile-overhead.ts puts the command ' +
-        'handlers of the two bots about 0.08 % of a core apart, within its noise; both make the same REST calls, one ' +
-        "callback a command, and the profile's difference is in sending the larger bodies: undici, @discordjs/rest and " +
-        "undici's HTTP parser). LOG_LEVEL=warning keeps the command records out of the logs";
+        ', the fuller replies (the content an operator asked for), and the scrape. Most of it comes with Prometheus: ' +
+        'bench/thread-cpu.ts, after the same warm-up, put the defaults 0.448 % over off and the defaults with ' +
+        'OBS_ENABLE_PROMETHEUS=false 0.228 % (one run side by side). Yet bench/profile-overhead.ts, the same two side ' +
+        'by side, finds the scrape path (the HTTP server, prom-client, the metrics code) on the stack 0.04 % of a ' +
+        "core and all the bot's own code, commands and handlers included, 0.07 % apart: the rest of the difference " +
+        "is outside the bot's code, V8's own time (its '(program)' samples, 0.1 % apart) and the same sockets, " +
+        'streams and REST client work both bots do for each command, which this benchmark cannot split further. ' +
+        'LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the metrics and the scrape';
   return mode === 'default'
     ? `${spread}.${perCommand}${price}${rest}`
     : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +

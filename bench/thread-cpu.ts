@@ -8,12 +8,7 @@
 // The warm-up (150 s unless given) is the overhead benchmark's: a bot's CPU falls for minutes after its start.
 import { pathToFileURL } from 'node:url';
 import { buildBot } from '../test/support/build-bot.ts';
-import {
-  measureSettings,
-  OVERHEAD_SETTINGS,
-  type OverheadMode,
-  type OverheadSetting,
-} from './overhead-bench.ts';
+import { measureSettings, parseSetting } from './overhead-bench.ts';
 import { COMPILED_CHILDREN } from './support/bot-process.ts';
 
 export interface ThreadCpu {
@@ -22,27 +17,6 @@ export interface ThreadCpu {
   readonly total: number;
   readonly main: number;
   readonly other_threads: number;
-}
-
-/** `default:LOG_LEVEL=warning` → the default setting with LOG_LEVEL overridden; names a bad part. */
-export function parseSetting(spec: string): OverheadSetting {
-  const [mode, ...overrides] = spec.split(':');
-  if (mode === undefined || !(mode in OVERHEAD_SETTINGS)) {
-    throw new Error(`thread-cpu: unknown setting '${mode}' in '${spec}' (off, logs, default or aggressive)`);
-  }
-  const base: OverheadSetting = OVERHEAD_SETTINGS[mode as OverheadMode];
-  const env: Record<string, string> = { ...base.env };
-  for (const o of overrides) {
-    const at = o.indexOf('=');
-    if (at <= 0) throw new Error(`thread-cpu: '${o}' in '${spec}' is not VARIABLE=value`);
-    env[o.slice(0, at)] = o.slice(at + 1);
-  }
-  const prometheus = env.OBS_ENABLE_PROMETHEUS === 'false' ? false : base.prometheus;
-  return {
-    env,
-    prometheus,
-    ...(prometheus && base.scrapeEveryMs !== undefined ? { scrapeEveryMs: base.scrapeEveryMs } : {}),
-  };
 }
 
 export async function threadCpu(
