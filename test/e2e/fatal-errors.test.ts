@@ -56,7 +56,8 @@ test('an unhandled rejection is logged with its stack and the bot carries on', a
     const detail = JSON.stringify(line.detail);
     assert.match(detail, /nobody awaited this/);
     assert.match(detail, /bot-then-fault\.ts/, 'the stack points at the code');
-    assert.match(bot.stdout(), /unhandled/i, 'the console shows it too');
+    // The console's pipe is read apart from the file, so its copy may arrive a moment later.
+    await until(() => /unhandled/i.test(bot.stdout()), 5_000, 'the console to show it too');
     // Still running a while later, and stops cleanly when asked.
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(bot.process.exitCode, null);
