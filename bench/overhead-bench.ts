@@ -507,14 +507,14 @@ export function parseSetting(spec: string): OverheadSetting {
 }
 
 /** Why the window comes minutes after the start: what was measured on this machine. */
-const STEADY_STATE =
+const steadyState = (warmupMs: number): string =>
   ': a bot’s CPU falls for two to three minutes after its start, in every setting, the bot with everything off ' +
   'too (on this machine, at 20 commands a second, from 3.5–5.5 % of a core in its first 30 s to about 2 % from its ' +
   'third minute on). The time falls across all the code the commands run, discord.js, undici, streams and timers ' +
   'alike (a CPU profile of the first minute against the third), not in one part, and neither starting V8’s young ' +
   'generation at its full size nor 3,000 commands at 100 a second first shortened it. A bot runs for days, so the ' +
   'window measures the steady state it runs in; the warm-up’s own CPU, from ready to the window, is in the summary ' +
-  '(“first … s after the start”), what each start costs once.';
+  `(“first ${warmupMs / 1000} s after the start”), what each start costs once.`;
 
 /** Method, per-run table and summary, for RESULTS.md. */
 export function formatOverheadBench(o: OverheadBenchResult, plannedWarmupMs: number): string {
@@ -529,7 +529,7 @@ export function formatOverheadBench(o: OverheadBenchResult, plannedWarmupMs: num
       `Each round starts four bots side by side, one per setting, each with its own emulator and command stream, ` +
       `so all four see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
       `of warm-up at the same rate from the moment the bots are ready, then a ${o.window_ms / 1000} s window` +
-      (warmupMs >= 60_000 ? STEADY_STATE : '.') +
+      (warmupMs >= 60_000 ? steadyState(warmupMs) : '.') +
       " CPU is each child's own process.cpuUsage() " +
       '(user + system) over the window divided by the window (so it includes answering the commands, identical in all ' +
       'four); of it, main thread: the main thread’s own CPU time over the window (/proc/<pid>/task/<pid>/stat, in 10 ms ' +
