@@ -160,10 +160,47 @@ export interface OverheadBenchResult {
   };
 }
 
-interface Running {
+/** A bot at one setting, with its own emulator, started and not yet closed. */
+export interface RunningSetting {
   readonly setting: OverheadSetting;
   readonly emulator: Awaited<ReturnType<typeof startEmulator>>;
   readonly bot: Awaited<ReturnType<typeof startBotProcess>>;
+}
+
+/**
+ * Starts a bot at each setting, one after the other, each with its own emulator, pushing each
+ * into `running` as it is up, so a caller's `finally` closes those started when a later one fails.
+ */
+export async function startSettings(
+  running: RunningSetting[],
+  settings: readonly OverheadSetting[],
+  compiled?: BuiltBot,
+  nodeArgs?: (index: number) => readonly string[],
+): Promise<void> {
+  for (const [i, setting] of settings.entries()) {
+    const emulator = await startEmulator();
+    try {
+      const bot = await startBotProcess(emulator, {
+        env: setting.env,
+        console: true,
+        prometheus: setting.prometheus,
+        ...(compiled === undefined ? {} : { compiled }),
+        ...(nodeArgs === undefined ? {} : { nodeArgs: nodeArgs(i) }),
+      });
+      running.push({ setting, emulator, bot });
+    } catch (error) {
+      await emulator.close();
+      throw error;
+    }
+  }
+}
+
+/** Closes each bot, then its emulator, and empties `running`. */
+export async function closeSettings(running: RunningSetting[]): Promise<void> {
+  for (const { bot, emulator } of running.splice(0)) {
+    await bot.close();
+    await emulator.close();
+  }
 }
 
 /**
@@ -177,23 +214,9 @@ export async function measureSettings(
   warmupMs: number,
   compiled?: BuiltBot,
 ): Promise<Omit<OverheadRun, 'round' | 'mode'>[]> {
-  const running: Running[] = [];
+  const running: RunningSetting[] = [];
   try {
-    for (const setting of settings) {
-      const emulator = await startEmulator();
-      try {
-        const bot = await startBotProcess(emulator, {
-          env: setting.env,
-          console: true,
-          prometheus: setting.prometheus,
-          ...(compiled === undefined ? {} : { compiled }),
-        });
-        running.push({ setting, emulator, bot });
-      } catch (error) {
-        await emulator.close();
-        throw error;
-      }
-    }
+    await startSettings(running, settings, compiled);
     // Warm-up: after its start a bot's CPU falls for minutes (V8 compiling and tiering its code,
     // sizing its heap), in every setting alike; that is what the start costs, not what a
     // long-running bot pays, so it is measured apart.
@@ -255,10 +278,7 @@ export async function measureSettings(
       };
     });
   } finally {
-    for (const { bot, emulator } of running) {
-      await bot.close();
-      await emulator.close();
-    }
+    await closeSettings(running);
   }
 }
 

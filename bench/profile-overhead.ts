@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildBot } from '../test/support/build-bot.ts';
-import { startEmulator } from '../test/support/emulator/index.ts';
-import { parseSetting } from './overhead-bench.ts';
-import { COMPILED_CHILDREN, startBotProcess } from './support/bot-process.ts';
+import { closeSettings, parseSetting, type RunningSetting, startSettings } from './overhead-bench.ts';
+import { COMPILED_CHILDREN } from './support/bot-process.ts';
 import { startScraper, steadyCommands } from './support/command-load.ts';
 import { type ProfileSummary, summariseProfile } from './support/cpu-profile.ts';
 
@@ -31,29 +30,14 @@ export async function profileOverhead(
 ): Promise<OverheadProfile[]> {
   const settings = specs.map(parseSetting);
   const compiled = await buildBot(COMPILED_CHILDREN);
-  const running: {
-    dir: string;
-    emulator: Awaited<ReturnType<typeof startEmulator>>;
-    bot: Awaited<ReturnType<typeof startBotProcess>>;
-  }[] = [];
+  const dirs = specs.map(() => mkdtempSync(join(tmpdir(), 'bench-prof-')));
+  const running: RunningSetting[] = [];
   try {
-    for (const setting of settings) {
-      const dir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
-      const emulator = await startEmulator();
-      try {
-        const bot = await startBotProcess(emulator, {
-          env: setting.env,
-          console: true,
-          prometheus: setting.prometheus,
-          compiled,
-          nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=1000'],
-        });
-        running.push({ dir, emulator, bot });
-      } catch (error) {
-        await emulator.close();
-        throw error;
-      }
-    }
+    await startSettings(running, settings, compiled, (i) => [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dirs[i]}`,
+      '--cpu-prof-interval=1000',
+    ]);
     await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs)));
     const scrapers = running.map(({ bot }, i) => {
       const every = settings[i]?.scrapeEveryMs;
@@ -65,12 +49,8 @@ export async function profileOverhead(
     await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, windowMs)));
     const last = await Promise.all(running.map((r) => r.bot.sample()));
     await Promise.all(scrapers.map((s) => s?.stop()));
-    // The profile is written when the child exits.
-    const dirs = running.map((r) => r.dir);
-    for (const { bot, emulator } of running.splice(0)) {
-      await bot.close();
-      await emulator.close();
-    }
+    // Each profile is written when its child exits.
+    await closeSettings(running);
     return dirs.map((dir, i) => {
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
       const before = first[i];
@@ -86,10 +66,7 @@ export async function profileOverhead(
       };
     });
   } finally {
-    for (const { bot, emulator } of running) {
-      await bot.close();
-      await emulator.close();
-    }
+    await closeSettings(running);
     compiled.remove();
   }
 }
