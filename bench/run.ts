@@ -393,6 +393,16 @@ function overheadNote(
         "core and all the bot's own code, commands and handlers included, 0.07 % apart: the rest of the difference " +
         "is outside the bot's code, V8's own time (its '(program)' samples, 0.1 % apart) and the same sockets, " +
         'streams and REST client work both bots do for each command, which this benchmark cannot split further. ' +
+        "One lead, from V8's own traces (--trace-opt --trace-deopt, not part of this benchmark): after the warm-up the " +
+        'default bot deoptimised about 30 functions of Node’s streams, events and timers a minute (“wrong map”) and ' +
+        'optimised 136 a minute against 68 in the bot with everything off; with no scrapes, 2–3 deoptimised a minute. A scrape’s ' +
+        'server-side socket and request pass through the same stream code the Discord connections keep optimised, ' +
+        'so every 15 s V8 drops that code and compiles it again on its compiler threads: likely a part of what the bot ' +
+        'spends outside its main thread' +
+        (c.main_thread_cpu_delta_percent_of_core === undefined
+          ? ''
+          : ` (${round2(c.cpu_delta_percent_of_core.median - c.main_thread_cpu_delta_percent_of_core.median)} % of the ${c.cpu_delta_percent_of_core.median} %)`) +
+        '. ' +
         'LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the metrics and the scrape';
   return mode === 'default'
     ? `${spread}.${perCommand}${price}${rest}`
