@@ -18,7 +18,7 @@ export interface ConsoleSinkOptions {
    */
   readonly maxBufferedBytes?: number;
   /**
-   * Longest wait for the stream to drain in `flush()`.
+   * Longest wait in `flush()` for the stream to write what it holds.
    * @default 2000
    */
   readonly drainTimeoutMs?: number;
@@ -144,17 +144,23 @@ export function createConsoleSink(options: ConsoleSinkOptions): ConsoleSink {
       return { ok: true };
     },
     flush() {
-      if (state === 'degraded' || stream.destroyed || !stream.writableNeedDrain) return Promise.resolve();
+      // Everything the stream holds, not only what is over its high-water mark: a process that
+      // exits once this resolves would lose the rest.
+      if (state === 'degraded' || stream.destroyed || stream.writableLength === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const done = (): void => {
           timer.cancel();
-          stream.off('drain', done);
           stream.off('close', done);
           resolve();
         };
         const timer = clock.setTimeout(done, drainTimeoutMs, { unref: true });
-        stream.once('drain', done);
         stream.once('close', done);
+        // A stream writes in order: this empty write's callback comes once all before it are written.
+        try {
+          stream.write('', () => done());
+        } catch {
+          done();
+        }
       });
     },
     detach() {

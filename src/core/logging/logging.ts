@@ -82,6 +82,12 @@ export interface LoggingOptions {
    */
   readonly flushMs?: number;
   /**
+   * Longest wait, in `flush` and `close`, for a console reader to take what the console
+   * stream still holds: a reader that stalls cannot hold the shutdown longer.
+   * @default 2000
+   */
+  readonly consoleDrainTimeoutMs?: number;
+  /**
    * Top-level keys every JSON line carries, right after `level` (a shard process's
    * `shard: 3`); the console shows them before the message (`[shard 3] …`). Must not
    * reuse a schema key.
@@ -291,6 +297,9 @@ export function createLogging(options: LoggingOptions = {}): Logging {
           stream: consoleStream,
           color,
           clock,
+          ...(options.consoleDrainTimeoutMs === undefined
+            ? {}
+            : { drainTimeoutMs: options.consoleDrainTimeoutMs }),
           onDegraded: (error) => {
             sinkHealth('console', 'degraded', error);
             internal?.error(
