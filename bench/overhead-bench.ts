@@ -342,16 +342,19 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
         const off = offOf(on.round);
         return off === undefined ? [] : [{ on, off }];
       });
-    const warmupDeltas = pairs.flatMap(({ on, off }) =>
-      on.warmup_cpu_percent_of_core === undefined || off.warmup_cpu_percent_of_core === undefined
-        ? []
-        : [on.warmup_cpu_percent_of_core - off.warmup_cpu_percent_of_core],
-    );
-    const mainDeltas = pairs.flatMap(({ on, off }) =>
-      on.main_thread_cpu_percent_of_core === undefined || off.main_thread_cpu_percent_of_core === undefined
-        ? []
-        : [on.main_thread_cpu_percent_of_core - off.main_thread_cpu_percent_of_core],
-    );
+    /** On minus off of a figure not every run reads, when every pair has it. */
+    const pairedDelta = (
+      figure: 'main_thread_cpu_percent_of_core' | 'warmup_cpu_percent_of_core',
+    ): Stats | undefined => {
+      const deltas = pairs.flatMap(({ on, off }) => {
+        const a = on[figure];
+        const b = off[figure];
+        return a === undefined || b === undefined ? [] : [a - b];
+      });
+      return deltas.length === pairs.length && pairs.length > 0 ? stats(deltas, 3) : undefined;
+    };
+    const mainDelta = pairedDelta('main_thread_cpu_percent_of_core');
+    const warmupDelta = pairedDelta('warmup_cpu_percent_of_core');
     return {
       mode,
       on_cpu_percent: stats(
@@ -366,12 +369,8 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
         pairs.map((p) => p.on.cpu_percent_of_core / p.off.cpu_percent_of_core),
         3,
       ),
-      ...(mainDeltas.length === pairs.length && pairs.length > 0
-        ? { main_thread_cpu_delta_percent_of_core: stats(mainDeltas, 3) }
-        : {}),
-      ...(warmupDeltas.length === pairs.length && pairs.length > 0
-        ? { warmup_cpu_delta_percent_of_core: stats(warmupDeltas, 3) }
-        : {}),
+      ...(mainDelta === undefined ? {} : { main_thread_cpu_delta_percent_of_core: mainDelta }),
+      ...(warmupDelta === undefined ? {} : { warmup_cpu_delta_percent_of_core: warmupDelta }),
       rss_delta_mb: stats(pairs.map((p) => p.on.rss_mb - p.off.rss_mb)),
       heap_delta_mb: stats(pairs.map((p) => (p.on.heap_after_gc_mb ?? 0) - (p.off.heap_after_gc_mb ?? 0))),
       rss_ratio: stats(
@@ -537,11 +536,10 @@ const steadyState = (warmupMs: number): string =>
   `(“first ${warmupMs / 1000} s after the start”), what each start costs once.`;
 
 /** Method, per-run table and summary, for RESULTS.md. */
-export function formatOverheadBench(o: OverheadBenchResult, plannedWarmupMs: number): string {
+export function formatOverheadBench(o: OverheadBenchResult): string {
   const mmm = (x: Stats): string => `${x.min} / ${x.median} / ${x.max}`;
   // Results from before the warm-up was recorded had the 3 s one.
-  const warmupMs =
-    o.warmup_ms ?? (o.runs.some((r) => r.warmup_cpu_percent_of_core !== undefined) ? plannedWarmupMs : 3_000);
+  const warmupMs = o.warmup_ms ?? 3_000;
   const compared = [o.logs, o.default, o.aggressive].filter((c): c is OverheadComparison => c !== undefined);
   return [
     `Method: the real bot (src/bot.ts startBot) runs in a child process${o.compiled === true ? ', compiled as `npm run start:built` runs it in production (no TypeScript loader in the process)' : ', from its sources'}; the Discord emulator runs in the parent ` +

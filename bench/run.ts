@@ -632,7 +632,7 @@ function render(): string {
       formatStartupBench(v),
     ]),
     ...section('## 2. Monitoring overhead', overhead?.default === undefined ? undefined : overhead, (v) => [
-      formatOverheadBench(v, PLAN.overhead.warmupMs),
+      formatOverheadBench(v),
     ]),
     ...section(
       '### 2a. What a command’s record and the lag probe cost, against the same job without this bot',

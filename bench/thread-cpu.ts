@@ -62,7 +62,7 @@ export function formatThreadCpu(rows: readonly ThreadCpu[]): string {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const specs = (process.argv[2] ?? 'off,logs,default,default:LOG_LEVEL=warning').split(',');
-  const seconds = Number(process.argv[3] ?? 40);
+  const seconds = Number(process.argv[3] ?? 60);
   const perSecond = Number(process.argv[4] ?? 20);
   const warmupSeconds = Number(process.argv[5] ?? 150);
   if (!Number.isFinite(seconds) || seconds <= 0) {
