@@ -1,13 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { type BuiltBot, buildBot } from '../test/support/build-bot.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
+import type { InvokeCommandInput } from '../test/support/emulator/interaction-payloads.ts';
 import { COMPILED_CHILDREN, startBotProcess } from './support/bot-process.ts';
-import { startScraper, steadyCommands } from './support/command-load.ts';
+import { STATUS_COMMAND, startScraper, steadyCommands } from './support/command-load.ts';
 import { table, type Verdict } from './support/report.ts';
 import { type Stats, sleep, stats } from './support/stats.ts';
 
-/** How much watching the bot does in a run. */
-export type OverheadMode = 'off' | 'logs' | 'default' | 'aggressive';
+/**
+ * How much watching the bot does in a run, and under which commands: the read-only ops
+ * commands in turn unless the mode ends in `@status`, where the load is /status alone.
+ */
+export type OverheadMode = 'off' | 'logs' | 'default' | 'aggressive' | 'off@status' | 'default@status';
 
 export interface OverheadSetting {
   /** Variables on top of the Discord ones. */
@@ -15,6 +19,8 @@ export interface OverheadSetting {
   /** Serve /metrics (and scrape it every `scrapeEveryMs`). */
   readonly prometheus: boolean;
   readonly scrapeEveryMs?: number;
+  /** The commands sent, in turn. @default the read-only ops commands */
+  readonly commands?: readonly { readonly input: InvokeCommandInput }[];
 }
 
 /**
@@ -34,16 +40,36 @@ export interface OverheadSetting {
  */
 const NO_CHARTS = { OBS_ENABLE_CHARTS: 'false' } as const;
 
-export const OVERHEAD_SETTINGS = {
-  off: {
-    env: {
-      ...NO_CHARTS,
-      OBS_ENABLE_HEALTHCHECKS: 'false',
-      OBS_ENABLE_RESOURCE_METRICS: 'false',
-      LOG_LEVEL: 'critical',
-    },
-    prometheus: false,
+const OFF = {
+  env: {
+    ...NO_CHARTS,
+    OBS_ENABLE_HEALTHCHECKS: 'false',
+    OBS_ENABLE_RESOURCE_METRICS: 'false',
+    LOG_LEVEL: 'critical',
   },
+  prometheus: false,
+} as const satisfies OverheadSetting;
+
+const DEFAULT = {
+  env: {
+    ...NO_CHARTS,
+    OBS_ENABLE_HEALTHCHECKS: 'true',
+    OBS_ENABLE_RESOURCE_METRICS: 'true',
+    LOG_LEVEL: 'info',
+  },
+  prometheus: true,
+  scrapeEveryMs: 15_000,
+} as const satisfies OverheadSetting;
+
+/**
+ * /status, the one command for every member, as the whole load: its reply reads the status
+ * summary only and is the same with the watching on or off, where the ops replies carry what
+ * the watching gathered (components, checks, samples, tasks) only when it is on.
+ */
+const STATUS_LOAD = [STATUS_COMMAND] as const;
+
+export const OVERHEAD_SETTINGS = {
+  off: OFF,
   logs: {
     env: {
       ...NO_CHARTS,
@@ -53,16 +79,7 @@ export const OVERHEAD_SETTINGS = {
     },
     prometheus: false,
   },
-  default: {
-    env: {
-      ...NO_CHARTS,
-      OBS_ENABLE_HEALTHCHECKS: 'true',
-      OBS_ENABLE_RESOURCE_METRICS: 'true',
-      LOG_LEVEL: 'info',
-    },
-    prometheus: true,
-    scrapeEveryMs: 15_000,
-  },
+  default: DEFAULT,
   aggressive: {
     env: {
       ...NO_CHARTS,
@@ -76,11 +93,13 @@ export const OVERHEAD_SETTINGS = {
     prometheus: true,
     scrapeEveryMs: 1_000,
   },
+  'off@status': { ...OFF, commands: STATUS_LOAD },
+  'default@status': { ...DEFAULT, commands: STATUS_LOAD },
 } as const satisfies Record<OverheadMode, OverheadSetting>;
 
 export interface OverheadBenchOptions {
   /**
-   * Rounds; each runs off, logs, default and aggressive side by side (four bot processes
+   * Rounds; each runs off, logs, default, aggressive, off@status and default@status side by side (six bot processes
    * at once), in a start order that rotates per round.
    */
   readonly rounds: number;
@@ -119,6 +138,8 @@ export interface OverheadRun {
 /** One "on" setting against the "off" run of the same round. */
 export interface OverheadComparison {
   readonly mode: Exclude<OverheadMode, 'off'>;
+  /** The off runs it is paired with (results before the /status load had only `off_cpu_percent` of the result). */
+  readonly off_cpu_percent?: Stats;
   readonly on_cpu_percent: Stats;
   /** Per round: on minus off, % of one core. */
   readonly cpu_delta_percent_of_core: Stats;
@@ -149,6 +170,11 @@ export interface OverheadBenchResult {
   readonly aggressive: OverheadComparison;
   /** Logging alone (LOG_LEVEL=info, everything else off): the part of the defaults' cost that is the logs. */
   readonly logs?: OverheadComparison;
+  /**
+   * The defaults against off, both under a stream of /status instead of the ops commands: the
+   * watching's cost under commands whose replies it does not change.
+   */
+  readonly status?: OverheadComparison;
   /**
    * The defaults against off with no commands at all: what the watching costs a bot
    * between commands (its timers, samples, checks and scrapes), apart from any command's share.
@@ -222,7 +248,9 @@ export async function measureSettings(
     // long-running bot pays, so it is measured apart.
     const ready = await Promise.all(running.map((r) => r.bot.sample()));
     const readyAt = performance.now();
-    await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs)));
+    await Promise.all(
+      running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs, r.setting.commands)),
+    );
     const scrapers = running.map(({ bot, setting }) =>
       bot.metricsUrl === undefined || setting.scrapeEveryMs === undefined
         ? undefined
@@ -240,7 +268,9 @@ export async function measureSettings(
         for (const [i, s] of now.entries()) rss[i]?.push(s.rss_bytes);
       }
     })();
-    const loads = await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, windowMs)));
+    const loads = await Promise.all(
+      running.map((r) => steadyCommands(r.emulator, perSecond, windowMs, r.setting.commands)),
+    );
     await sampling;
     const last = await Promise.all(running.map((r) => r.bot.sample()));
     const elapsedMs = performance.now() - firstAt;
@@ -282,11 +312,19 @@ export async function measureSettings(
   }
 }
 
-const MODES: readonly OverheadMode[] = ['off', 'logs', 'default', 'aggressive'];
+const MODES: readonly OverheadMode[] = [
+  'off',
+  'logs',
+  'default',
+  'aggressive',
+  'off@status',
+  'default@status',
+];
 
 /**
  * The real bot in child processes under a steady command stream, off, with its logs only,
- * and at both "on" settings. Each round runs the four side by side over one window, so a
+ * and at both "on" settings, under the ops commands; and off and at the defaults under /status.
+ * Each round runs the six side by side over one window, so a
  * load that drifts on a shared machine reaches all alike; the start order rotates per round.
  */
 export async function benchOverhead(options: OverheadBenchOptions): Promise<OverheadBenchResult> {
@@ -333,9 +371,10 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
   const compare = (
     mode: Exclude<OverheadMode, 'off'>,
     from: readonly OverheadRun[] = runs,
+    offMode: OverheadMode = 'off',
   ): OverheadComparison => {
     const offOf = (round: number): OverheadRun | undefined =>
-      from.find((r) => r.round === round && r.mode === 'off');
+      from.find((r) => r.round === round && r.mode === offMode);
     const pairs = from
       .filter((r) => r.mode === mode)
       .flatMap((on) => {
@@ -357,6 +396,10 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
     const warmupDelta = pairedDelta('warmup_cpu_percent_of_core');
     return {
       mode,
+      off_cpu_percent: stats(
+        pairs.map((p) => p.off.cpu_percent_of_core),
+        3,
+      ),
       on_cpu_percent: stats(
         pairs.map((p) => p.on.cpu_percent_of_core),
         3,
@@ -393,6 +436,7 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
     default: compare('default'),
     aggressive: compare('aggressive'),
     logs: compare('logs'),
+    status: compare('default@status', runs, 'off@status'),
     idle: { rounds: idleRounds, runs: idleRuns, default: compare('default', idleRuns) },
   };
 }
@@ -504,11 +548,14 @@ const runCells = (r: OverheadRun): (string | number)[] => [
   r.wakeups_per_second ?? '–',
 ];
 
-/** `default:LOG_LEVEL=warning` → the default setting with LOG_LEVEL overridden; names a bad part. */
+/**
+ * `default:LOG_LEVEL=warning` → the default setting with LOG_LEVEL overridden (`default@status:…`
+ * the same under /status); names a bad part.
+ */
 export function parseSetting(spec: string): OverheadSetting {
   const [mode, ...overrides] = spec.split(':');
   if (mode === undefined || !(mode in OVERHEAD_SETTINGS)) {
-    throw new Error(`unknown setting '${mode}' in '${spec}' (off, logs, default or aggressive)`);
+    throw new Error(`unknown setting '${mode}' in '${spec}' (${Object.keys(OVERHEAD_SETTINGS).join(', ')})`);
   }
   const base: OverheadSetting = OVERHEAD_SETTINGS[mode as OverheadMode];
   const env: Record<string, string> = { ...base.env };
@@ -522,6 +569,7 @@ export function parseSetting(spec: string): OverheadSetting {
     env,
     prometheus,
     ...(prometheus && base.scrapeEveryMs !== undefined ? { scrapeEveryMs: base.scrapeEveryMs } : {}),
+    ...(base.commands === undefined ? {} : { commands: base.commands }),
   };
 }
 
@@ -540,7 +588,9 @@ export function formatOverheadBench(o: OverheadBenchResult): string {
   const mmm = (x: Stats): string => `${x.min} / ${x.median} / ${x.max}`;
   // Results from before the warm-up was recorded had the 3 s one.
   const warmupMs = o.warmup_ms ?? 3_000;
-  const compared = [o.logs, o.default, o.aggressive].filter((c): c is OverheadComparison => c !== undefined);
+  const compared = [o.logs, o.default, o.aggressive, o.status].filter(
+    (c): c is OverheadComparison => c !== undefined,
+  );
   return [
     `Method: the real bot (src/bot.ts startBot) runs in a child process${o.compiled === true ? ', compiled as `npm run start:built` runs it in production (no TypeScript loader in the process)' : ', from its sources'}; the Discord emulator runs in the parent ` +
       `and sends ${o.per_second} slash commands per second (the five read-only ops commands in turn, as an admin). ` +
@@ -570,7 +620,7 @@ export function formatOverheadBench(o: OverheadBenchResult): string {
     table(
       ['figure (min / median / max over rounds)', ...compared.map((c) => c.mode)],
       [
-        ['CPU off, % of a core', ...compared.map(() => mmm(o.off_cpu_percent))],
+        ['CPU off, % of a core', ...compared.map((c) => mmm(c.off_cpu_percent ?? o.off_cpu_percent))],
         ['CPU on, % of a core', ...compared.map((c) => mmm(c.on_cpu_percent))],
         ['CPU on − off, % of a core', ...compared.map((c) => mmm(c.cpu_delta_percent_of_core))],
         ...(compared.every((c) => c.main_thread_cpu_delta_percent_of_core !== undefined)

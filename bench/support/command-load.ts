@@ -13,6 +13,16 @@ export const OPS_COMMANDS: readonly { readonly label: string; readonly input: In
   },
 ];
 
+/**
+ * `/status`, the one command for every member: its reply reads the status summary only, the
+ * same with the watching on or off, so a stream of it prices the watching apart from the
+ * content of the ops replies.
+ */
+export const STATUS_COMMAND: { readonly label: string; readonly input: InvokeCommandInput } = {
+  label: '/status',
+  input: { name: 'status', user: 'member' },
+};
+
 export interface LoadResult {
   readonly sent: number;
   readonly answered: number;
