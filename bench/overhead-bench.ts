@@ -482,11 +482,32 @@ export function overheadVerdicts(
               'health checks every 30 s, a stats line a minute and a 15 s scrape',
           },
         ];
+  const status = o.status;
+  const statusRow: Verdict[] =
+    status === undefined
+      ? []
+      : [
+          {
+            benchmark: `Monitoring overhead at the defaults, ${o.per_second} /status a second: CPU, on − off`,
+            target: `< ${TARGET_CPU} % of a core`,
+            measured:
+              `${status.cpu_delta_percent_of_core.median} % of a core (min ${status.cpu_delta_percent_of_core.min}, max ` +
+              `${status.cpu_delta_percent_of_core.max} over ${o.rounds} round(s); on/off ${status.cpu_ratio.median}×${atStart(status)}); ` +
+              `RSS ${status.rss_delta_mb.median} MB`,
+            met: status.cpu_delta_percent_of_core.median < TARGET_CPU,
+            note:
+              'the watching under commands whose replies it does not change: /status, the command for every member, ' +
+              'reads the status summary only, the same reply with the watching on or off; each command still gets its ' +
+              'info record in both sinks and its metrics, and the samples, checks and scrapes run as at the defaults. ' +
+              'Off and on side by side in the same rounds as the ops-command rows',
+          },
+        ];
   return [
     ...idleRow,
+    ...statusRow,
     ...(['default', 'aggressive'] as const).flatMap((mode): Verdict[] => {
       const c = o[mode];
-      const label = mode === 'default' ? 'at the defaults' : 'at the aggressive setting';
+      const label = `${mode === 'default' ? 'at the defaults' : 'at the aggressive setting'}${o.status === undefined ? '' : `, ${o.per_second} ops commands a second`}`;
       const cpuMet = c.cpu_delta_percent_of_core.median < TARGET_CPU;
       const rssMet = c.rss_delta_mb.median < TARGET_RSS_MB;
       return [
@@ -593,14 +614,16 @@ export function formatOverheadBench(o: OverheadBenchResult): string {
   );
   return [
     `Method: the real bot (src/bot.ts startBot) runs in a child process${o.compiled === true ? ', compiled as `npm run start:built` runs it in production (no TypeScript loader in the process)' : ', from its sources'}; the Discord emulator runs in the parent ` +
-      `and sends ${o.per_second} slash commands per second (the five read-only ops commands in turn, as an admin). ` +
-      `Each round starts four bots side by side, one per setting, each with its own emulator and command stream, ` +
-      `so all four see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
+      `and sends ${o.per_second} slash commands per second (the five read-only ops commands in turn, as an admin` +
+      (o.status === undefined ? '' : '; /status alone, as a member, to the two @status settings') +
+      '). ' +
+      `Each round starts ${o.status === undefined ? 'four' : 'six'} bots side by side, one per setting, each with its own emulator and command stream, ` +
+      `so all see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
       `of warm-up at the same rate from the moment the bots are ready, then a ${o.window_ms / 1000} s window` +
       (warmupMs >= 60_000 ? steadyState(warmupMs) : '.') +
       " CPU is each child's own process.cpuUsage() " +
       '(user + system) over the window divided by the window (so it includes answering the commands, identical in all ' +
-      'four); of it, main thread: the main thread’s own CPU time over the window (/proc/<pid>/task/<pid>/stat, in 10 ms ' +
+      'settings of one load); of it, main thread: the main thread’s own CPU time over the window (/proc/<pid>/task/<pid>/stat, in 10 ms ' +
       "ticks), the rest being V8's collector and compiler workers and libuv's pool. RSS is the mean of one sample per " +
       'second. Main thread woken: its voluntary context switches over the window ' +
       '(/proc/<pid>/task/<pid>/status) a second, how often the process went to sleep and was woken again, the ' +
@@ -608,6 +631,11 @@ export function formatOverheadBench(o: OverheadBenchResult): string {
       '**off**: OBS_ENABLE_HEALTHCHECKS, OBS_ENABLE_RESOURCE_METRICS and OBS_ENABLE_PROMETHEUS false, LOG_LEVEL=critical ' +
       '(both sinks exist, nothing at that level is written; the bot reports logging degraded without a console sink, so it stays). ' +
       `**logs**: ${SETTING_WORDS.logs}. **default**: ${SETTING_WORDS.default}. **aggressive**: ${SETTING_WORDS.aggressive}. ` +
+      (o.status === undefined
+        ? ''
+        : '**off@status** and **default@status**: off and default under /status, the command for every member, whose ' +
+          'reply reads the status summary only and is the same with the watching on or off (the ops replies carry ' +
+          'what the watching gathered only when it is on); default@status is compared with off@status. ') +
       'The console sink writes to the child’s stdout in every mode, a pipe the parent drains and discards. ' +
       'OBS_ENABLE_CHARTS is false in every mode: a chart is a cost of the /resources or /startup reply an operator ' +
       'asks for (§9 gives its render time), not of the watching, and this load asks for four a second.',

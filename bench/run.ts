@@ -377,35 +377,35 @@ function overheadNote(
         `JSON file alone, where plain pino writing the same JSON to the same file and pipe costs ${sparse.pino} % ` +
         `(${sparse.pinoFile} % to the file alone) and JSON.stringify of the record, written nowhere, ${sparse.stringify} %. ` +
         `The lag probe’s 100 ms timer: ${sparse.timer} %, what any JS timer woken 10 times a second costs.`;
+  const status = o.status?.cpu_delta_percent_of_core;
+  const replies =
+    status === undefined
+      ? ''
+      : ` Under /status instead of the ops commands (its row), the defaults cost ${status.median} % (rounds ` +
+        `${status.min}…${status.max}): the watching itself, each command's record and metrics, the samples, checks and ` +
+        `scrapes. The other ${round2(c.cpu_delta_percent_of_core.median - status.median)} % is the ops replies: ` +
+        `${o.per_second / 5} each of /health, /startup, /tasks, /resources and /alerts list a second, each rendering what ` +
+        'the watching gathered (components and their checks, the resource history, the tasks), where the off bot, with ' +
+        'its checks and samples off, has little to show. That is the content an operator asks for, at a rate no ' +
+        'operator asks for it.';
   const rest =
     logs === undefined || idle === undefined
       ? ''
-      : ` Over the target: the watching between commands (${idle.median} %; the beat's 10 wake-ups a second, which ` +
-        `the lag probe's 100 ms resolution needs, are ${sparse === undefined ? '–' : sparse.timer} % in §2a), the record per command ` +
-        `(${logs.median} %), and the rest ` +
-        `(${round2(c.cpu_delta_percent_of_core.median - idle.median - logs.median)} %), which this benchmark does not split: ` +
-        "each command's metrics" +
-        (sparse === undefined ? '' : ` (${sparse.metrics} % on their own in §2a)`) +
-        ', the fuller replies (the content an operator asked for), and the scrape. Most of it comes with Prometheus: ' +
-        'bench/thread-cpu.ts, after the same warm-up, put the defaults 0.448 % over off and the defaults with ' +
-        'OBS_ENABLE_PROMETHEUS=false 0.228 % (one run side by side). Yet bench/profile-overhead.ts, the same two side ' +
-        'by side, finds the scrape path (the HTTP server, prom-client, the metrics code) on the stack 0.04 % of a ' +
-        "core and all the bot's own code, commands and handlers included, 0.07 % apart: the rest of the difference " +
-        "is outside the bot's code, V8's own time (its '(program)' samples, 0.1 % apart) and the same sockets, " +
-        'streams and REST client work both bots do for each command, which this benchmark cannot split further. ' +
-        "One lead, from V8's own traces (--trace-opt --trace-deopt, not part of this benchmark): after the warm-up the " +
-        'default bot deoptimised about 30 functions of Node’s streams, events and timers a minute (“wrong map”) and ' +
-        'optimised 136 a minute against 68 in the bot with everything off; with no scrapes, 2–3 deoptimised a minute. A scrape’s ' +
-        'server-side socket and request pass through the same stream code the Discord connections keep optimised, ' +
-        'so every 15 s V8 drops that code and compiles it again on its compiler threads: likely a part of what the bot ' +
-        'spends outside its main thread' +
-        (c.main_thread_cpu_delta_percent_of_core === undefined
-          ? ''
-          : ` (${round2(c.cpu_delta_percent_of_core.median - c.main_thread_cpu_delta_percent_of_core.median)} % of the ${c.cpu_delta_percent_of_core.median} %)`) +
-        '. ' +
-        'LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the metrics and the scrape';
+      : ` Between commands the watching is ${idle.median} % (the beat's 10 wake-ups a second, which the lag probe's ` +
+        `100 ms resolution needs, are ${sparse === undefined ? '–' : sparse.timer} % in §2a) and the record per command ` +
+        `${logs.median} %; each command's metrics` +
+        (sparse === undefined ? '' : ` are ${sparse.metrics} % on their own in §2a`) +
+        '. Prometheus, the metrics and the scrape: bench/thread-cpu.ts, after the same warm-up, put the defaults 0.448 % ' +
+        'over off and the defaults with OBS_ENABLE_PROMETHEUS=false 0.228 % (one run side by side); ' +
+        'bench/profile-overhead.ts, the same two side by side, finds the scrape path (the HTTP server, prom-client, the ' +
+        "metrics code) on the stack 0.04 % of a core and all the bot's own code 0.07 % apart, the rest outside the " +
+        "bot's code (V8's own '(program)' samples, 0.1 % apart). V8's deoptimisation log (--log-deopt, two minutes " +
+        'after the warm-up, not part of this benchmark) shows no recompiling behind it: 7 deoptimisations with the 15 s ' +
+        'scrape, 7 with none, the same functions (an earlier reading of --trace-deopt, 30 a minute with scrapes, did ' +
+        'not hold up). LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the ' +
+        'metrics and the scrape';
   return mode === 'default'
-    ? `${spread}.${perCommand}${price}${rest}`
+    ? `${spread}.${perCommand}${replies}${price}${rest}`
     : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +
         'every second, by configuration 15× the defaults; the defaults are what a deployment runs';
 }
