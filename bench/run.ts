@@ -391,10 +391,7 @@ function overheadNote(
   const rest =
     logs === undefined || idle === undefined
       ? ''
-      : ` Between commands the watching is ${idle.median} % (the beat's 10 wake-ups a second, which the lag probe's ` +
-        `100 ms resolution needs, are ${sparse === undefined ? '–' : sparse.timer} % in §2a) and the record per command ` +
-        `${logs.median} %; each command's metrics` +
-        (sparse === undefined ? '' : ` are ${sparse.metrics} % on their own in §2a`) +
+      : (sparse === undefined ? '' : ` Each command's metrics cost ${sparse.metrics} % on their own in §2a`) +
         '. Prometheus, the metrics and the scrape: bench/thread-cpu.ts, after the same warm-up, put the defaults 0.448 % ' +
         'over off and the defaults with OBS_ENABLE_PROMETHEUS=false 0.228 % (one run side by side); ' +
         'bench/profile-overhead.ts, the same two side by side, finds the scrape path (the HTTP server, prom-client, the ' +
