@@ -61,11 +61,7 @@ const DEFAULT = {
   scrapeEveryMs: 15_000,
 } as const satisfies OverheadSetting;
 
-/**
- * /status, the one command for every member, as the whole load: its reply reads the status
- * summary only and is the same with the watching on or off, where the ops replies carry what
- * the watching gathered (components, checks, samples, tasks) only when it is on.
- */
+/** /status alone as the load: a reply the watching does not change (see STATUS_COMMAND). */
 const STATUS_LOAD = [STATUS_COMMAND] as const;
 
 export const OVERHEAD_SETTINGS = {
@@ -99,8 +95,8 @@ export const OVERHEAD_SETTINGS = {
 
 export interface OverheadBenchOptions {
   /**
-   * Rounds; each runs off, logs, default, aggressive, off@status and default@status side by side (six bot processes
-   * at once), in a start order that rotates per round.
+   * Rounds; each runs off, logs, default, aggressive, off@status and default@status side by
+   * side (six bot processes at once), in a start order that rotates per round.
    */
   readonly rounds: number;
   /** Measured window of each round, ms (a multiple of 30 s gives each default interval whole periods). */
@@ -138,7 +134,7 @@ export interface OverheadRun {
 /** One "on" setting against the "off" run of the same round. */
 export interface OverheadComparison {
   readonly mode: Exclude<OverheadMode, 'off'>;
-  /** The off runs it is paired with (results before the /status load had only `off_cpu_percent` of the result). */
+  /** CPU of the off runs it is paired with (absent from results before the /status load, which pair with off alone). */
   readonly off_cpu_percent?: Stats;
   readonly on_cpu_percent: Stats;
   /** Per round: on minus off, % of one core. */
@@ -324,8 +320,8 @@ const MODES: readonly OverheadMode[] = [
 /**
  * The real bot in child processes under a steady command stream, off, with its logs only,
  * and at both "on" settings, under the ops commands; and off and at the defaults under /status.
- * Each round runs the six side by side over one window, so a
- * load that drifts on a shared machine reaches all alike; the start order rotates per round.
+ * Each round runs the six side by side over one window, so a load that drifts on a shared
+ * machine reaches all alike; the start order rotates per round.
  */
 export async function benchOverhead(options: OverheadBenchOptions): Promise<OverheadBenchResult> {
   const perSecond = options.perSecond ?? 20;
