@@ -389,18 +389,16 @@ function overheadNote(
         'its checks and samples off, has little to show. That is the content an operator asks for, at a rate no ' +
         'operator asks for it.';
   const rest =
-    logs === undefined || idle === undefined
-      ? ''
-      : (sparse === undefined ? '' : ` Each command's metrics cost ${sparse.metrics} % on their own in §2a`) +
-        '. Prometheus, the metrics and the scrape: bench/thread-cpu.ts, after the same warm-up, put the defaults 0.448 % ' +
-        'over off and the defaults with OBS_ENABLE_PROMETHEUS=false 0.228 % (one run side by side); ' +
-        'bench/profile-overhead.ts, the same two side by side, finds the scrape path (the HTTP server, prom-client, the ' +
-        "metrics code) on the stack 0.04 % of a core and all the bot's own code 0.07 % apart, the rest outside the " +
-        "bot's code (V8's own '(program)' samples, 0.1 % apart). V8's deoptimisation log (--log-deopt, two minutes " +
-        'after the warm-up, not part of this benchmark) shows no recompiling behind it: 7 deoptimisations with the 15 s ' +
-        'scrape, 7 with none, the same functions (an earlier reading of --trace-deopt, 30 a minute with scrapes, did ' +
-        'not hold up). LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the ' +
-        'metrics and the scrape';
+    (sparse === undefined ? '' : ` Each command's metrics cost ${sparse.metrics} % on their own in §2a.`) +
+    ' Prometheus, the metrics and the scrape: bench/thread-cpu.ts, after the same warm-up, put the defaults 0.448 % ' +
+    'over off and the defaults with OBS_ENABLE_PROMETHEUS=false 0.228 % (one run side by side); ' +
+    'bench/profile-overhead.ts, the same two side by side, finds the scrape path (the HTTP server, prom-client, the ' +
+    "metrics code) on the stack 0.04 % of a core and all the bot's own code 0.07 % apart, the rest outside the " +
+    "bot's code (V8's own '(program)' samples, 0.1 % apart). V8's deoptimisation log (--log-deopt, two minutes " +
+    'after the warm-up, not part of this benchmark) shows no recompiling behind it: 7 deoptimisations with the 15 s ' +
+    'scrape, 7 with none, most of them in the embed renderers in both (an earlier reading of --trace-deopt, 30 a minute with scrapes, did ' +
+    'not hold up). LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the ' +
+    'metrics and the scrape';
   return mode === 'default'
     ? `${spread}.${perCommand}${replies}${price}${rest}`
     : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +
