@@ -50,9 +50,13 @@ function renderPids(parent: number): number[] {
 /** This process's live render processes. */
 const renderProcesses = (): number => renderPids(process.pid).length;
 
+/**
+ * A renderer on a manual clock unless a test brings its own: a render's budget then runs out
+ * only when a test advances it, never because a loaded machine drew a cold first chart slowly.
+ */
 function renderer(options: Partial<ChartRendererOptions> = {}) {
   const log = new CaptureLogger();
-  return { log, charts: createChartRenderer({ log, ...options }) };
+  return { log, charts: createChartRenderer({ log, clock: new ManualClock(NOW), ...options }) };
 }
 
 describe('chart renderer (a child process)', () => {
