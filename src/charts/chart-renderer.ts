@@ -173,6 +173,12 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
   /** Renders the current worker was sent and has not answered, whether or not their caller still waits. */
   const outstanding = new Set<number>();
   let idleTimer: Timer | undefined;
+  /** Workers let go and not yet exited: close() waits for them too, so no render process outlives the bot. */
+  const exiting = new Set<Promise<void>>();
+  const retire = (child: ChildProcess): void => {
+    const gone = stopWorker(child).finally(() => exiting.delete(gone));
+    exiting.add(gone);
+  };
 
   /** Stops a worker with nothing to draw, giving its memory back; the next chart starts another. */
   const stopIdle = (message: string): void => {
@@ -183,7 +189,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     const old = worker;
     worker = undefined;
     workerReady = undefined;
-    void stopWorker(old);
+    retire(old);
   };
 
   /** Stops the worker once nothing has been drawn for `idleMs`. */
@@ -226,7 +232,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
       });
       worker = undefined;
       workerReady = undefined;
-      void stopWorker(from);
+      retire(from);
     }
     const p = settle(id, image);
     if (p === undefined && pending.size === 0 && outstanding.size === 0 && state === 'ready') armIdle();
@@ -251,7 +257,7 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
     workerReady = undefined;
     outstanding.clear();
     failAll(reason);
-    if (old !== undefined) void stopWorker(old);
+    if (old !== undefined) retire(old);
   };
 
   const spawn = (): Promise<boolean> => {
@@ -475,7 +481,8 @@ export function createChartRenderer(options: ChartRendererOptions): ChartRendere
       worker = undefined;
       workerReady = undefined;
       for (const id of [...pending.keys()]) settle(id, undefined);
-      if (w !== undefined) await stopWorker(w);
+      if (w !== undefined) retire(w);
+      await Promise.all(exiting);
     },
   };
 }

@@ -47,6 +47,14 @@ function renderPids(parent: number): number[] {
     });
 }
 
+/** Every child of `parent`, zombies included: a process killed but not yet reaped is still one. */
+function childPids(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => procStat(pid)?.ppid === parent);
+}
+
 /** This process's live render processes. */
 const renderProcesses = (): number => renderPids(process.pid).length;
 
@@ -255,6 +263,21 @@ describe('chart renderer (a child process)', () => {
     } finally {
       await charts.close();
     }
+  });
+
+  it('close() waits for a render process it has just let go: none is left once it resolves', async () => {
+    const before = childPids(process.pid);
+    const { charts } = renderer({ recycleRssBytes: 1 });
+    assert.equal(await charts.start(), true);
+    const image = await charts.render({ kind: 'startup', report: startupReport(NOW) });
+    assertPng(image?.png ?? new Uint8Array(), { width: 960 });
+    // The render answered and the grown process was let go in the same turn: close() comes before it has exited.
+    await charts.close();
+    assert.deepEqual(
+      childPids(process.pid).filter((pid) => !before.includes(pid)),
+      [],
+      'no render process, not even an unreaped one, outlives close()',
+    );
   });
 
   it('close() answers renders still waiting with undefined', async () => {
