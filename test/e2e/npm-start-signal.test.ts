@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -34,6 +34,15 @@ async function loadEveryCore(): Promise<{ stop(): void }> {
     throw error;
   }
   return { stop };
+}
+
+/** The processes of the session `npm start` leads (detached: its own session and group), as `ps` shows them. */
+function groupMembers(pgid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'pid,ppid,pgid,stat,args', '-s', String(pgid)], { encoding: 'utf8' });
+  } catch {
+    return '(ps found none)';
+  }
 }
 
 interface Exit {
@@ -104,7 +113,7 @@ describe('npm start on a loaded machine, stopped by SIGTERM to its whole process
         assert.throws(
           () => process.kill(-pgid, 0),
           { code: 'ESRCH' },
-          'no process of the group outlives npm',
+          `no process of the group outlives npm; left:\n${groupMembers(pgid)}`,
         );
       } finally {
         load?.stop();
