@@ -66,27 +66,16 @@ const STATUS_LOAD = [STATUS_COMMAND] as const;
 
 export const OVERHEAD_SETTINGS = {
   off: OFF,
-  logs: {
-    env: {
-      ...NO_CHARTS,
-      OBS_ENABLE_HEALTHCHECKS: 'false',
-      OBS_ENABLE_RESOURCE_METRICS: 'false',
-      LOG_LEVEL: 'info',
-    },
-    prometheus: false,
-  },
+  logs: { ...OFF, env: { ...OFF.env, LOG_LEVEL: 'info' } },
   default: DEFAULT,
   aggressive: {
+    ...DEFAULT,
     env: {
-      ...NO_CHARTS,
-      OBS_ENABLE_HEALTHCHECKS: 'true',
+      ...DEFAULT.env,
       OBS_HEALTHCHECK_INTERVAL_MS: '5000',
-      OBS_ENABLE_RESOURCE_METRICS: 'true',
       RESOURCE_SAMPLE_INTERVAL_MS: '1000',
       RESOURCE_STATS_LOG_INTERVAL_MS: '10000',
-      LOG_LEVEL: 'info',
     },
-    prometheus: true,
     scrapeEveryMs: 1_000,
   },
   'off@status': { ...OFF, commands: STATUS_LOAD },

@@ -29,15 +29,18 @@ function procStat(pid: number | string): { state: string; ppid: number } | undef
 
 const alive = (pid: number): boolean => (procStat(pid)?.state ?? 'Z') !== 'Z';
 
-/** The live render processes whose parent is `parent`. */
-function renderPids(parent: number): number[] {
+/** Every child of `parent`, zombies included: a process killed but not yet reaped is still one. */
+function childPids(parent: number): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map(Number)
-    .filter((pid) => {
-      const stat = procStat(pid);
-      return stat !== undefined && stat.state !== 'Z' && stat.ppid === parent;
-    })
+    .filter((pid) => procStat(pid)?.ppid === parent);
+}
+
+/** The live render processes whose parent is `parent`. */
+function renderPids(parent: number): number[] {
+  return childPids(parent)
+    .filter((pid) => alive(pid))
     .filter((pid) => {
       try {
         return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chart-worker.');
@@ -45,14 +48,6 @@ function renderPids(parent: number): number[] {
         return false; // gone between the listing and the read
       }
     });
-}
-
-/** Every child of `parent`, zombies included: a process killed but not yet reaped is still one. */
-function childPids(parent: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => procStat(pid)?.ppid === parent);
 }
 
 /** This process's live render processes. */
