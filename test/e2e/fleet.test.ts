@@ -4,63 +4,21 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { findBinary } from '../core/metrics/prometheus-binaries.ts';
 import { assertEmbedLimits } from '../support/embed-limits.ts';
-import type { EmulatedMessage } from '../support/emulator/index.ts';
 import { assertLogLine, readJsonLines } from '../support/log-schema.ts';
-import { FLEET_TOKEN, healthzWhen, type RunningFleet, startRunningFleet } from '../support/running-fleet.ts';
+import {
+  assertShardLog,
+  diagnostics,
+  embedsText,
+  FLEET_TOKEN,
+  healthzWhen,
+  opsMessagesMatching,
+  startRunningFleet,
+  UP_MS,
+} from '../support/running-fleet.ts';
 import { until } from '../support/until.ts';
 
-// Each run spawns a manager and its shard processes; timeouts are generous for a busy 2-core machine.
-const UP_MS = 60_000;
-
-const embedsText = (messages: readonly EmulatedMessage[]): string[] =>
-  messages.flatMap((m) => m.embeds.map((e) => JSON.stringify(e)));
-
-async function opsMessagesMatching(
-  fleet: RunningFleet,
-  pattern: RegExp,
-  timeoutMs: number,
-): Promise<string[]> {
-  return until(
-    () => {
-      const found = embedsText(fleet.emulator.messages(fleet.emulator.ids.opsChannelId)).filter((e) =>
-        pattern.test(e),
-      );
-      return found.length > 0 ? found : undefined;
-    },
-    timeoutMs,
-    `an ops-channel message matching ${pattern}`,
-    100,
-  );
-}
-
-/** What a failed run leaves to read: the ops channel's titles and the manager's fleet and alert records. */
-function diagnostics(fleet: RunningFleet): string {
-  const titles = embedsText(fleet.emulator.messages(fleet.emulator.ids.opsChannelId)).map(
-    (e) => (JSON.parse(e) as { title?: string }).title,
-  );
-  let records: string[] = [];
-  try {
-    records = readJsonLines(fleet.logFile())
-      .filter((l) => l.subsys === 'fleet' || l.subsys === 'alerts')
-      .map((l) => `${String(l.ts)} ${String(l.event)} ${String(l.msg)}`);
-  } catch {
-    // no log yet
-  }
-  return `ops channel: ${titles.join(' | ')}\n${records.join('\n')}`;
-}
-
-/** Shard `id`'s JSON log: every line valid, with the integer `shard`, and the schema's keys besides. */
-function assertShardLog(fleet: RunningFleet, id: number): Record<string, unknown>[] {
-  const lines = readJsonLines(fleet.logFile(id));
-  assert.ok(lines.length > 0, `shard ${id} logged`);
-  for (const line of lines) {
-    assert.equal(line.shard, id, `every line of shard ${id}'s file carries "shard": ${id}`);
-    const { shard: _shard, ...rest } = line;
-    assertLogLine(rest);
-  }
-  return lines;
-}
-
+// The shards that stay down, and those a dead manager leaves, are in fleet-down.test.ts: two files, so
+// the suite runs them beside each other.
 describe('sharded mode: the real ShardingManager against the emulator', () => {
   it('runs 4 shards with one IDENTIFY each, heals SIGKILLed and SIGSTOPped shards, and stops on a group SIGTERM', async (t) => {
     const fleet = await startRunningFleet({
@@ -206,108 +164,6 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
     ];
     for (const text of everything) assert.ok(!text.includes(FLEET_TOKEN), 'the token appears nowhere');
     passed = true;
-  });
-
-  it('keeps a shard Discord refuses (4010) down without a respawn loop, and one out of respawns down with a critical alert', async (t) => {
-    const fleet = await startRunningFleet({
-      env: { DISCORD_SHARDS: '2', SHARD_STALE_MS: '2000', SHARD_RESPAWN_MAX: '1' },
-      emulator: { shards: 2, maxConcurrency: 16 },
-      beforeStart: (emulator) => emulator.closeNextIdentify(1, 4010),
-    });
-    let passed = false;
-    t.after(async () => {
-      if (!passed) process.stderr.write(`${diagnostics(fleet)}\n`);
-      await fleet.close();
-    });
-    const { emulator } = fleet;
-    const refused = await healthzWhen(
-      fleet,
-      (h) => h.shards[0]?.status === 'ready' && h.shards[1]?.status === 'down',
-      UP_MS,
-      'shard 0 ready and shard 1 down',
-    );
-    assert.match(refused.shards[1]?.down_reason ?? '', /4010/);
-    const alert = await opsMessagesMatching(fleet, /Shard 1 down/, 20_000);
-    assert.match(alert[0] ?? '', /invalid shard/);
-    assert.match(alert[0] ?? '', /not respawned/);
-
-    // Shard 0 gets its one respawn of the hour, then stays down.
-    const first = refused.shards[0]?.pid ?? assert.fail('no pid');
-    process.kill(first, 'SIGKILL');
-    const respawned = await healthzWhen(
-      fleet,
-      (h) => h.shards[0]?.status === 'ready' && h.shards[0]?.restarts === 1,
-      UP_MS,
-      'shard 0 respawned once',
-    );
-    process.kill(respawned.shards[0]?.pid ?? assert.fail('no pid'), 'SIGKILL');
-    await opsMessagesMatching(fleet, /Shard 0 stays down: out of respawns/, 20_000);
-    const down = await healthzWhen(
-      fleet,
-      (h) => h.shards[0]?.status === 'down',
-      10_000,
-      'shard 0 down for good',
-    );
-    assert.equal(down.status, 'not_ready', 'no shard is up');
-    assert.equal(down.shards[0]?.pid, null);
-    assert.equal(down.shards[0]?.restarts, 1);
-    assert.equal(down.shards[1]?.restarts, 0, 'the refused shard was never respawned');
-    const stats = emulator.shardStats();
-    assert.equal(stats.get(0)?.identifies, 2);
-    assert.equal(stats.get(1)?.identifies, 1);
-    const manager = readJsonLines(fleet.logFile());
-    assert.ok(manager.some((l) => l.event === 'shard_respawn_limit' && l.level === 'CRITICAL'));
-    assert.ok(
-      manager.some(
-        (l) => l.event === 'shard_gateway_refused' && (l.detail as { code?: number }).code === 4010,
-      ),
-    );
-
-    fleet.signalGroup('SIGTERM');
-    assert.deepEqual(await fleet.exited(30_000), { code: 0, signal: null });
-    passed = true;
-  });
-
-  it('DISCORD_SHARDS=auto runs the count GET /gateway/bot recommends through DISCORD_API_URL', async (t) => {
-    const fleet = await startRunningFleet({
-      env: { DISCORD_SHARDS: 'auto' },
-      emulator: { shards: 2, maxConcurrency: 1 },
-    });
-    t.after(() => fleet.close());
-    const up = await healthzWhen(fleet, (h) => h.status === 'ready', UP_MS, 'the recommended shards ready');
-    assert.equal(up.total_shards, 2);
-    assert.deepEqual(
-      up.shards.map((s) => s.id),
-      [0, 1],
-    );
-    assert.deepEqual([...fleet.emulator.shardStats().keys()].sort(), [0, 1]);
-    assert.ok(
-      fleet.emulator
-        .requestLog()
-        .some((r) => r.method === 'GET' && r.path === '/gateway/bot' && r.authorized),
-      'the manager asked the emulator, not discord.com',
-    );
-    // max_concurrency 1: shard 1 identifies in the second round, at least 5 s after shard 0.
-    const plan = readJsonLines(fleet.logFile()).find((l) => l.event === 'shard_plan');
-    assert.equal((plan?.detail as { identify_rounds?: number } | undefined)?.identify_rounds, 2);
-
-    // The manager dies without a word: its shards notice the channel closing and stop themselves.
-    const pids = up.shards.map((shard) => shard.pid ?? assert.fail('no pid'));
-    fleet.child.kill('SIGKILL');
-    const alive = (pid: number): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    await until(() => pids.every((pid) => !alive(pid)), 30_000, 'the orphaned shards to stop');
-    for (const id of [0, 1]) {
-      const lines = assertShardLog(fleet, id);
-      assert.ok(lines.some((l) => l.event === 'shard_manager_lost'));
-      assert.equal(lines.at(-1)?.event, 'shutdown_complete');
-    }
   });
 
   it('DISCORD_SHARD_IDS runs only this machine’s part of the fleet', async (t) => {

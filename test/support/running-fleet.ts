@@ -1,10 +1,18 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { typescriptNodeArgs } from '../../src/typescript-runtime.ts';
-import { type Emulator, type EmulatorOptions, type SeedIds, startEmulator } from './emulator/index.ts';
+import {
+  type EmulatedMessage,
+  type Emulator,
+  type EmulatorOptions,
+  type SeedIds,
+  startEmulator,
+} from './emulator/index.ts';
 import { freePort } from './free-port.ts';
+import { assertLogLine, readJsonLines } from './log-schema.ts';
 import { until } from './until.ts';
 
 /** A distinctive token, so a test can search every output for it. */
@@ -161,4 +169,58 @@ export interface FleetHealthBody {
     readonly uptime_seconds: number | null;
     readonly down_reason: string | null;
   }[];
+}
+
+/** How long a fleet gets to come up: each run spawns a manager and its shard processes, on a busy 2-core machine. */
+export const UP_MS = 60_000;
+
+/** Each message's embeds, as JSON text. */
+export const embedsText = (messages: readonly EmulatedMessage[]): string[] =>
+  messages.flatMap((m) => m.embeds.map((e) => JSON.stringify(e)));
+
+/** The ops channel's embeds matching `pattern`, once there is one. */
+export async function opsMessagesMatching(
+  fleet: RunningFleet,
+  pattern: RegExp,
+  timeoutMs: number,
+): Promise<string[]> {
+  return until(
+    () => {
+      const found = embedsText(fleet.emulator.messages(fleet.emulator.ids.opsChannelId)).filter((e) =>
+        pattern.test(e),
+      );
+      return found.length > 0 ? found : undefined;
+    },
+    timeoutMs,
+    `an ops-channel message matching ${pattern}`,
+    100,
+  );
+}
+
+/** What a failed run leaves to read: the ops channel's titles and the manager's fleet and alert records. */
+export function diagnostics(fleet: RunningFleet): string {
+  const titles = embedsText(fleet.emulator.messages(fleet.emulator.ids.opsChannelId)).map(
+    (e) => (JSON.parse(e) as { title?: string }).title,
+  );
+  let records: string[] = [];
+  try {
+    records = readJsonLines(fleet.logFile())
+      .filter((l) => l.subsys === 'fleet' || l.subsys === 'alerts')
+      .map((l) => `${String(l.ts)} ${String(l.event)} ${String(l.msg)}`);
+  } catch {
+    // no log yet
+  }
+  return `ops channel: ${titles.join(' | ')}\n${records.join('\n')}`;
+}
+
+/** Shard `id`'s JSON log: every line valid, with the integer `shard`, and the schema's keys besides. */
+export function assertShardLog(fleet: RunningFleet, id: number): Record<string, unknown>[] {
+  const lines = readJsonLines(fleet.logFile(id));
+  assert.ok(lines.length > 0, `shard ${id} logged`);
+  for (const line of lines) {
+    assert.equal(line.shard, id, `every line of shard ${id}'s file carries "shard": ${id}`);
+    const { shard: _shard, ...rest } = line;
+    assertLogLine(rest);
+  }
+  return lines;
 }
