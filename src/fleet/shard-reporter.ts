@@ -52,12 +52,14 @@ export function createShardReporter(options: ShardReporterOptions): ShardReporte
   let sending = false;
 
   const build = async (): Promise<ShardReport> => {
+    const metrics = hasRegistry(core.metrics) ? await core.metrics.registry.getMetricsAsJSON() : null;
+    // The state is read after the wait, in the turn of the event loop that sends the report, so a
+    // report never carries a state older than what the process has already told the manager.
     const health = core.healthSnapshot();
     const gateway = core.gateway.snapshot();
     const latest = core.ops.resources().latest;
     const startup = core.startupReport();
     const lastAck = options.client.ws.shards.first()?.lastPingTimestamp ?? -1;
-    const metrics = hasRegistry(core.metrics) ? await core.metrics.registry.getMetricsAsJSON() : null;
     seq += 1;
     return {
       shard: shardId,

@@ -67,7 +67,15 @@ export function createShardRole(
         },
       });
       const client = bot.discord.client;
-      client.on(Events.ShardReady, () => reporter.reportNow());
+      // The first shardReady comes before clientReady, which is when discord.js tells the manager
+      // the shard is ready and the bot's gateway status turns ready: a report made then would
+      // still say connecting and reach the manager after that ready, undoing it for a moment.
+      // So the first report with the gateway up is made on clientReady; later shardReadys (a
+      // fresh IDENTIFY) find the gateway status already updated.
+      client.once(Events.ClientReady, () => reporter.reportNow());
+      client.on(Events.ShardReady, () => {
+        if (client.isReady()) reporter.reportNow();
+      });
       client.on(Events.ShardResume, () => reporter.reportNow());
       client.on(Events.ShardDisconnect, (event) => {
         const meaning = REFUSED_CLOSE_CODES[event.code];

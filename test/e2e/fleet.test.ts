@@ -145,6 +145,13 @@ describe('sharded mode: the real ShardingManager against the emulator', () => {
     for (const line of manager) {
       assertLogLine(line);
     }
+    // A shard ready is ready: no report made before its gateway was up undoes it afterwards.
+    const wentBack = manager
+      .filter(
+        (l) => l.event === 'component_state' && /^Component 'shard_\d+' ready → starting/.test(String(l.msg)),
+      )
+      .map((l) => String(l.msg));
+    assert.deepEqual(wentBack, [], 'no shard component stepped back from ready to starting');
     for (const id of [0, 1, 2, 3]) {
       const lines = assertShardLog(fleet, id);
       assert.equal(
