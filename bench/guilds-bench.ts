@@ -2,6 +2,7 @@ import { type BuiltBot, buildBot } from '../test/support/build-bot.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import { type BotProcess, COMPILED_CHILDREN, startBotProcess } from './support/bot-process.ts';
 import { table, type Verdict } from './support/report.ts';
+import { residentSplit } from './support/smaps.ts';
 import { type Percentiles, percentiles, sleep } from './support/stats.ts';
 
 export interface GuildsBenchOptions {
@@ -53,6 +54,13 @@ export interface GuildsRun {
   readonly rss_settled_mb?: number;
   /** From ready to that sample, s; null when the cap came first. */
   readonly settled_after_s?: number | null;
+  /**
+   * Of `rss_mb` and `rss_settled_mb`, what is resident in the malloc arenas glibc gives threads
+   * other than the main one (V8's collector and compiler workers, libuv's pool), from
+   * /proc/<pid>/smaps at the last sample, MB; absent where smaps cannot be read.
+   */
+  readonly malloc_thread_arenas_mb?: number;
+  readonly malloc_thread_arenas_settled_mb?: number;
   /** Heap in use right after a full GC, MB. */
   readonly heap_mb: number;
   /** `/health` acknowledgement, one call at a time, each sent {@link CALL_GAP_MS} after the previous answer, ms. */
@@ -76,6 +84,8 @@ export interface GuildsSummary {
   readonly rss_traffic_mb?: number;
   readonly new_space_traffic_mb?: number;
   readonly rss_settled_mb?: number;
+  readonly malloc_thread_arenas_mb?: number;
+  readonly malloc_thread_arenas_settled_mb?: number;
   readonly heap_mb: number;
   readonly ack_ms: Percentiles;
   readonly ack_back_to_back_ms?: Percentiles;
@@ -103,6 +113,14 @@ export interface GuildsComparison {
   /** The bot over the bare client once both have settled. */
   readonly settled_rss_over_bare_mb?: number;
   readonly settled_rss_over_bare_percent?: number;
+  /**
+   * The gaps after the start and settled outside malloc's thread arenas: each client's median of
+   * its RSS less what those arenas held at that moment (where smaps was read).
+   */
+  readonly outside_arenas_rss_over_bare_mb?: number;
+  readonly outside_arenas_rss_over_bare_percent?: number;
+  readonly outside_arenas_settled_rss_over_bare_mb?: number;
+  readonly outside_arenas_settled_rss_over_bare_percent?: number;
   /** The same two gaps with both clients at MALLOC_ARENA_MAX=2. */
   readonly arena2_rss_over_bare_mb?: number;
   readonly arena2_rss_over_bare_percent?: number;
@@ -174,10 +192,12 @@ async function settled(live: LiveRun): Promise<GuildsRun> {
     const shrunk = (sample.new_space_bytes ?? 0) < SHRUNK_NEW_SPACE;
     if (shrunk || elapsed >= SETTLED_CAP_MS) {
       const rssSettled = (await meanRss(live.bot)).rss;
+      const split = residentSplit(live.bot.pid);
       const afterGc = await live.bot.sample(true);
       return {
         ...live.run,
         rss_settled_mb: rssSettled,
+        ...(split === undefined ? {} : { malloc_thread_arenas_settled_mb: split.malloc_thread_arenas_mb }),
         settled_after_s: shrunk ? Math.round(elapsed / 1000) : null,
         heap_mb: r2(afterGc.heap_used_bytes / MB),
       };
@@ -254,6 +274,7 @@ async function oneRun(
     const backToBack = await timeCalls(0);
     const acks = await timeCalls(CALL_GAP_MS);
     const afterStart = await meanRss(bot);
+    const split = residentSplit(bot.pid);
     let traffic: { rss: number; newSpace: number } | undefined;
     if (trafficCalls > 0) {
       for (let i = 0; i < trafficCalls; i += 1) {
@@ -268,6 +289,7 @@ async function oneRun(
       identify_to_ready_ms: bot.identifyToReadyMs,
       rss_mb: afterStart.rss,
       new_space_mb: afterStart.newSpace,
+      ...(split === undefined ? {} : { malloc_thread_arenas_mb: split.malloc_thread_arenas_mb }),
       ...(traffic === undefined
         ? {}
         : {
@@ -361,12 +383,53 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
         ...(mine.every((r) => r.rss_settled_mb !== undefined)
           ? { rss_settled_mb: r2(median(mine.map((r) => r.rss_settled_mb ?? 0))) }
           : {}),
+        ...(mine.every((r) => r.malloc_thread_arenas_mb !== undefined)
+          ? { malloc_thread_arenas_mb: r2(median(mine.map((r) => r.malloc_thread_arenas_mb ?? 0))) }
+          : {}),
+        ...(mine.every((r) => r.malloc_thread_arenas_settled_mb !== undefined)
+          ? {
+              malloc_thread_arenas_settled_mb: r2(
+                median(mine.map((r) => r.malloc_thread_arenas_settled_mb ?? 0)),
+              ),
+            }
+          : {}),
         heap_mb: r2(median(mine.map((r) => r.heap_mb))),
         ack_ms: percentiles(mine.flatMap((r) => r.acks ?? [])),
         ack_back_to_back_ms: percentiles(mine.flatMap((r) => r.acks_back_to_back ?? [])),
       };
     }),
   );
+  /** A client's median of a figure less what malloc's thread arenas held at that moment. */
+  const outsideOf = (guilds: number, client: GuildsClient, settled: boolean): number | undefined => {
+    const values = runs
+      .filter((r) => r.guilds === guilds && r.client === client)
+      .map((r) => {
+        const rss = settled ? r.rss_settled_mb : r.rss_mb;
+        const arenas = settled ? r.malloc_thread_arenas_settled_mb : r.malloc_thread_arenas_mb;
+        return rss === undefined || arenas === undefined ? undefined : rss - arenas;
+      });
+    return values.length === 0 || values.some((v) => v === undefined)
+      ? undefined
+      : r2(median(values as number[]));
+  };
+  const outsideArenas = (guilds: number): Partial<GuildsComparison> => {
+    const [bot, bare] = [outsideOf(guilds, 'bot', false), outsideOf(guilds, 'bare', false)];
+    const [botSettled, bareSettled] = [outsideOf(guilds, 'bot', true), outsideOf(guilds, 'bare', true)];
+    return {
+      ...(bot === undefined || bare === undefined
+        ? {}
+        : {
+            outside_arenas_rss_over_bare_mb: over(bot, bare).mb,
+            outside_arenas_rss_over_bare_percent: over(bot, bare).percent,
+          }),
+      ...(botSettled === undefined || bareSettled === undefined
+        ? {}
+        : {
+            outside_arenas_settled_rss_over_bare_mb: over(botSettled, bareSettled).mb,
+            outside_arenas_settled_rss_over_bare_percent: over(botSettled, bareSettled).percent,
+          }),
+    };
+  };
   const comparisons = sizes.flatMap((guilds): GuildsComparison[] => {
     const bare = summaries.find((r) => r.guilds === guilds && r.client === 'bare');
     const bot = summaries.find((r) => r.guilds === guilds && r.client === 'bot');
@@ -414,6 +477,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
               settled_rss_over_bare_mb: over(bot.rss_settled_mb, bare.rss_settled_mb).mb,
               settled_rss_over_bare_percent: over(bot.rss_settled_mb, bare.rss_settled_mb).percent,
             }),
+        ...outsideArenas(guilds),
         guilds,
         rss_over_bare_mb: over(bot.rss_mb, bare.rss_mb).mb,
         rss_over_bare_percent: over(bot.rss_mb, bare.rss_mb).percent,
@@ -464,6 +528,11 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
       .filter((r) => r.guilds === c.guilds && r.client === client)
       .map((r) => r.rss_settled_mb)
       .filter((v): v is number => v !== undefined);
+  const arenasOf = (client: GuildsClient): number[] =>
+    g.runs
+      .filter((r) => r.guilds === c.guilds && r.client === client)
+      .map((r) => r.malloc_thread_arenas_settled_mb)
+      .filter((v): v is number => v !== undefined);
   const range = (values: number[]): string =>
     values.length === 0 ? '?' : `${Math.min(...values)}–${Math.max(...values)} MB`;
   // Within a MB of each other: V8 has grown both as far as the traffic takes them.
@@ -508,10 +577,22 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
     "Idle, V8 shrinks the young generation again (20–120 s here): the settled figure, what the process keeps. That is a fixed cost, not a per-guild one, in three parts: the bot's heap after a full GC, " +
       `${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the modules it loads once: importing ` +
       'src/bot.ts keeps about 3 MB on top of discord.js, measured apart with bench/module-heap.ts; it keeps nothing per guild); ' +
-      "about 1 MB more of the node binary paged in; and malloc: V8's background threads (compiling the bot's larger code, " +
-      'marking its larger heap) allocate in a malloc arena of their own, where pages they free can stay resident (one run at ' +
-      '100 guilds, settled, read from /proc/<pid>/smaps: 7.4 MB resident in that arena in this bot, 1.4 MB in the bare client; ' +
-      'with MALLOC_ARENA_MAX=1 in both, the two processes were 2.1 MB apart)',
+      "about 1 MB more of the node binary paged in; and malloc: V8's background threads (compiling code, marking the heap) " +
+      'allocate in malloc arenas of their own, where pages they free can stay resident' +
+      (bot?.malloc_thread_arenas_settled_mb === undefined ||
+      bare?.malloc_thread_arenas_settled_mb === undefined
+        ? ''
+        : ` (read from /proc/<pid>/smaps, settled, medians: ${bot.malloc_thread_arenas_settled_mb} MB resident in those arenas ` +
+          `in this bot, ${bare.malloc_thread_arenas_settled_mb} MB in the bare client; the runs span ` +
+          `${range(arenasOf('bot'))} and ${range(arenasOf('bare'))})`),
+    ...(c.outside_arenas_settled_rss_over_bare_percent === undefined
+      ? []
+      : [
+          "Outside those arenas, each client's RSS less what its arenas held, the bot is " +
+            `${signed(c.outside_arenas_rss_over_bare_mb ?? 0)} MB (${signed(c.outside_arenas_rss_over_bare_percent ?? 0)} %) over the bare ` +
+            `client after the start and ${signed(c.outside_arenas_settled_rss_over_bare_mb ?? 0)} MB ` +
+            `(${signed(c.outside_arenas_settled_rss_over_bare_percent)} %) settled`,
+        ]),
     `Malloc's share moves by several MB from one process to the next: settled, this bot's runs here span ${range(settledOf('bot'))}, ` +
       `the bare client's ${range(settledOf('bare'))}`,
     ...(c.arena2_rss_over_bare_mb === undefined
@@ -598,6 +679,10 @@ export function guildsVerdicts(g: GuildsBenchResult): Verdict[] {
 /** Method and per-run table for RESULTS.md. */
 export function formatGuildsBench(g: GuildsBenchResult): string {
   const p = (x: Percentiles): string => `${x.p50} / ${x.p99} / ${x.max}`;
+  const arenasCell = (r: GuildsSummary | GuildsRun): string =>
+    r.malloc_thread_arenas_mb === undefined && r.malloc_thread_arenas_settled_mb === undefined
+      ? '–'
+      : `${r.malloc_thread_arenas_mb ?? '–'} / ${r.malloc_thread_arenas_settled_mb ?? '–'}`;
   const rows: readonly (GuildsSummary | GuildsRun)[] = g.summaries ?? g.runs;
   const perGuild = (client: GuildsClient, pick: (r: GuildsSummary | GuildsRun) => number): string => {
     const mine = rows.filter((r) => r.client === client).sort((a, b) => a.guilds - b.guilds);
@@ -643,6 +728,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         'young generation then, MB',
         'RSS under traffic, MB (young generation)',
         'RSS settled, MB',
+        "of it, malloc's thread arenas, MB (after the start / settled)",
         'heap after GC, MB',
         '/health ack p50 / p99 / max, ms',
         'back to back, ms',
@@ -656,6 +742,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         r.new_space_mb ?? '–',
         r.rss_traffic_mb === undefined ? '–' : `${r.rss_traffic_mb} (${r.new_space_traffic_mb})`,
         r.rss_settled_mb ?? '–',
+        arenasCell(r),
         r.heap_mb,
         p(r.ack_ms),
         r.ack_back_to_back_ms === undefined ? '–' : p(r.ack_back_to_back_ms),
@@ -674,6 +761,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         'RSS after the start, MB',
         'RSS under traffic, MB (young generation)',
         'RSS settled, MB (after, s)',
+        "of it, malloc's thread arenas, MB (after the start / settled)",
         'heap after GC, MB',
         '/health ack p50 / p99 / max, ms',
         'back to back, ms',
@@ -689,6 +777,7 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
         r.rss_settled_mb === undefined
           ? '–'
           : `${r.rss_settled_mb} (${r.settled_after_s === null || r.settled_after_s === undefined ? `not shrunk by ${SETTLED_CAP_MS / 1000}` : r.settled_after_s})`,
+        arenasCell(r),
         r.heap_mb,
         p(r.ack_ms),
         r.ack_back_to_back_ms === undefined ? '–' : p(r.ack_back_to_back_ms),

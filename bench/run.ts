@@ -96,7 +96,7 @@ const plan = (quick: boolean) =>
         latency: { sequential: 100, bursts: 3 },
         logging: { records: 200_000, pairs: 3, pacedMs: 3_000, pacedRuns: 3 },
         metrics: { renders: 1_000, calls: 500_000 },
-        guilds: { sizes: [100, 1_000, 2_500], calls: 100, repeats: 3 },
+        guilds: { sizes: [100, 1_000, 2_500], calls: 100, repeats: 5 },
         soakMs: 600_000,
         charts: { renders: 100, pairs: 2, commands: 100 },
         fleet: { runs: 2, healthCalls: 60, renders: 300 },
