@@ -115,7 +115,8 @@ export interface GuildsComparison {
   readonly settled_rss_over_bare_percent?: number;
   /**
    * The gaps after the start and settled outside malloc's thread arenas: each client's median of
-   * its RSS less what those arenas held at that moment (where smaps was read).
+   * its RSS less what those arenas held at that moment (where smaps was read), in MB and as a
+   * share of the bare client's whole RSS then (the target's measure).
    */
   readonly outside_arenas_rss_over_bare_mb?: number;
   readonly outside_arenas_rss_over_bare_percent?: number;
@@ -356,6 +357,18 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
   } finally {
     compiled.remove();
   }
+  return guildsFigures(sizes, options.calls, trafficCalls, runs);
+}
+
+/** The summaries and comparisons of a run's figures; pure, so results already measured can be summed up again. */
+export function guildsFigures(
+  sizes: readonly number[],
+  calls: number,
+  trafficCalls: number,
+  runs: readonly GuildsRun[],
+): GuildsBenchResult {
+  const clientsAt = (guilds: number): readonly GuildsClient[] =>
+    guilds === sizes[0] ? [...CLIENTS, ...ARENA_CLIENTS] : CLIENTS;
   const median = (values: readonly number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
     const mid = Math.floor(sorted.length / 2);
@@ -412,21 +425,28 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
       ? undefined
       : r2(median(values as number[]));
   };
+  /** The gap outside the arenas, in MB and as a share of the bare client's whole RSS (its median) at that moment. */
   const outsideArenas = (guilds: number): Partial<GuildsComparison> => {
+    const bareSummary = summaries.find((r) => r.guilds === guilds && r.client === 'bare');
+    const share = (mb: number, of: number | undefined): number | undefined =>
+      of === undefined || of <= 0 ? undefined : r2((mb / of) * 100);
     const [bot, bare] = [outsideOf(guilds, 'bot', false), outsideOf(guilds, 'bare', false)];
     const [botSettled, bareSettled] = [outsideOf(guilds, 'bot', true), outsideOf(guilds, 'bare', true)];
+    const gap = bot === undefined || bare === undefined ? undefined : r2(bot - bare);
+    const settledGap =
+      botSettled === undefined || bareSettled === undefined ? undefined : r2(botSettled - bareSettled);
+    const gapShare = gap === undefined ? undefined : share(gap, bareSummary?.rss_mb);
+    const settledShare =
+      settledGap === undefined ? undefined : share(settledGap, bareSummary?.rss_settled_mb);
     return {
-      ...(bot === undefined || bare === undefined
+      ...(gap === undefined || gapShare === undefined
+        ? {}
+        : { outside_arenas_rss_over_bare_mb: gap, outside_arenas_rss_over_bare_percent: gapShare }),
+      ...(settledGap === undefined || settledShare === undefined
         ? {}
         : {
-            outside_arenas_rss_over_bare_mb: over(bot, bare).mb,
-            outside_arenas_rss_over_bare_percent: over(bot, bare).percent,
-          }),
-      ...(botSettled === undefined || bareSettled === undefined
-        ? {}
-        : {
-            outside_arenas_settled_rss_over_bare_mb: over(botSettled, bareSettled).mb,
-            outside_arenas_settled_rss_over_bare_percent: over(botSettled, bareSettled).percent,
+            outside_arenas_settled_rss_over_bare_mb: settledGap,
+            outside_arenas_settled_rss_over_bare_percent: settledShare,
           }),
     };
   };
@@ -497,7 +517,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
       },
     ];
   });
-  return { sizes, calls: options.calls, traffic_calls: trafficCalls, runs, summaries, comparisons };
+  return { sizes, calls, traffic_calls: trafficCalls, runs, summaries, comparisons };
 }
 
 const TARGET_RSS_PERCENT = 10;
@@ -528,6 +548,14 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
       .filter((r) => r.guilds === c.guilds && r.client === client)
       .map((r) => r.rss_settled_mb)
       .filter((v): v is number => v !== undefined);
+  const outsideOf = (client: GuildsClient): number[] =>
+    g.runs
+      .filter((r) => r.guilds === c.guilds && r.client === client)
+      .flatMap((r) =>
+        r.rss_settled_mb === undefined || r.malloc_thread_arenas_settled_mb === undefined
+          ? []
+          : [r2(r.rss_settled_mb - r.malloc_thread_arenas_settled_mb)],
+      );
   const arenasOf = (client: GuildsClient): number[] =>
     g.runs
       .filter((r) => r.guilds === c.guilds && r.client === client)
@@ -574,27 +602,27 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
               : ` and ${gap(reply.rss_traffic_mb, bare.rss_traffic_mb)} under traffic`) +
             ': what the reply itself costs',
         ]),
-    "Idle, V8 shrinks the young generation again (20–120 s here): the settled figure, what the process keeps. That is a fixed cost, not a per-guild one, in three parts: the bot's heap after a full GC, " +
-      `${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the modules it loads once: importing ` +
-      'src/bot.ts keeps about 3 MB on top of discord.js, measured apart with bench/module-heap.ts; it keeps nothing per guild); ' +
-      "about 1 MB more of the node binary paged in; and malloc: V8's background threads (compiling code, marking the heap) " +
-      'allocate in malloc arenas of their own, where pages they free can stay resident' +
-      (bot?.malloc_thread_arenas_settled_mb === undefined ||
-      bare?.malloc_thread_arenas_settled_mb === undefined
-        ? ''
-        : ` (read from /proc/<pid>/smaps, settled, medians: ${bot.malloc_thread_arenas_settled_mb} MB resident in those arenas ` +
-          `in this bot, ${bare.malloc_thread_arenas_settled_mb} MB in the bare client; the runs span ` +
-          `${range(arenasOf('bot'))} and ${range(arenasOf('bare'))})`),
-    ...(c.outside_arenas_settled_rss_over_bare_percent === undefined
+    'Idle, V8 shrinks the young generation again (20–120 s here): the settled figure, what the process keeps. ' +
+      `It moves by several MB from one process to the next (settled, this bot's runs here span ${range(settledOf('bot'))}, ` +
+      `the bare client's ${range(settledOf('bare'))})`,
+    ...(c.outside_arenas_settled_rss_over_bare_percent === undefined ||
+    bot?.malloc_thread_arenas_settled_mb === undefined ||
+    bare?.malloc_thread_arenas_settled_mb === undefined
       ? []
       : [
-          "Outside those arenas, each client's RSS less what its arenas held, the bot is " +
-            `${signed(c.outside_arenas_rss_over_bare_mb ?? 0)} MB (${signed(c.outside_arenas_rss_over_bare_percent ?? 0)} %) over the bare ` +
-            `client after the start and ${signed(c.outside_arenas_settled_rss_over_bare_mb ?? 0)} MB ` +
-            `(${signed(c.outside_arenas_settled_rss_over_bare_percent)} %) settled`,
+          "/proc/<pid>/smaps says where: in the malloc arenas glibc gives V8's background threads (compiling code, marking " +
+            `the heap), where pages they free can stay resident. Those held ${bot.malloc_thread_arenas_settled_mb} MB in this bot ` +
+            `and ${bare.malloc_thread_arenas_settled_mb} MB in the bare client (medians; the runs span ${range(arenasOf('bot'))} ` +
+            `and ${range(arenasOf('bare'))}), either client the larger from one run to the next. The rest of each process, its ` +
+            `settled RSS less its arenas, holds steady (this bot's runs span ${range(outsideOf('bot'))}, the bare client's ` +
+            `${range(outsideOf('bare'))}): there the bot is ${signed(c.outside_arenas_settled_rss_over_bare_mb ?? 0)} MB ` +
+            `(${signed(c.outside_arenas_settled_rss_over_bare_percent)} % of the bare client's settled RSS) over the bare client settled, and ` +
+            `${signed(c.outside_arenas_rss_over_bare_mb ?? 0)} MB (${signed(c.outside_arenas_rss_over_bare_percent ?? 0)} %) right after the start`,
         ]),
-    `Malloc's share moves by several MB from one process to the next: settled, this bot's runs here span ${range(settledOf('bot'))}, ` +
-      `the bare client's ${range(settledOf('bare'))}`,
+    "That is a fixed cost, not a per-guild one: the bot's heap after a full GC, " +
+      `${r2((bot?.heap_mb ?? 0) - (bare?.heap_mb ?? 0))} MB over the bare client's (the modules it loads once: importing ` +
+      'src/bot.ts keeps about 3 MB on top of discord.js, measured apart with bench/module-heap.ts; it keeps nothing per guild), ' +
+      "about 1 MB more of the node binary paged in, and V8's and malloc's pages around them",
     ...(c.arena2_rss_over_bare_mb === undefined
       ? []
       : [
@@ -715,7 +743,10 @@ export function formatGuildsBench(g: GuildsBenchResult): string {
           '(under traffic, with the young generation at the last): a client kept busy, its young generation grown as far as V8 takes it.') +
       " The processes of a round then stay up, idle, until each one's young " +
       `generation has shrunk below ${SHRUNK_NEW_SPACE / MB} MB (polled every ${SETTLED_POLL_MS / 1000} s, at most ${SETTLED_CAP_MS / 1000} s from ready): RSS settled ` +
-      'is read then, the same way, and the heap in use after a full GC last. The summary takes the median of the ' +
+      'is read then, the same way, and the heap in use after a full GC last. After each of those RSS readings, ' +
+      '/proc/<pid>/smaps gives what is resident in the malloc arenas glibc gives threads other than the main one ' +
+      "(V8's collector and compiler workers, libuv's pool: each a 64 MB-aligned reservation): what one process keeps " +
+      'there moves by several MB from the next, so the tables give it apart. The summary takes the median of the ' +
       'runs and pools their acknowledgements.',
     '',
     table(
