@@ -164,6 +164,13 @@ const over = (a: number, b: number): { mb: number; percent: number } => ({
   percent: r2(((a - b) / b) * 100),
 });
 
+/** A run's RSS right after the start or settled, less what malloc's thread arenas held then, MB; undefined where either is unknown. */
+const outsideArenas = (r: GuildsRun, settled: boolean): number | undefined => {
+  const rss = settled ? r.rss_settled_mb : r.rss_mb;
+  const arenas = settled ? r.malloc_thread_arenas_settled_mb : r.malloc_thread_arenas_mb;
+  return rss === undefined || arenas === undefined ? undefined : r2(rss - arenas);
+};
+
 /** A client measured and still running, so its settled RSS can be read later. */
 interface LiveRun {
   readonly run: GuildsRun;
@@ -412,21 +419,17 @@ export function guildsFigures(
       };
     }),
   );
-  /** A client's median of a figure less what malloc's thread arenas held at that moment. */
+  /** A client's median of its RSS less what malloc's thread arenas held at that moment. */
   const outsideOf = (guilds: number, client: GuildsClient, settled: boolean): number | undefined => {
     const values = runs
       .filter((r) => r.guilds === guilds && r.client === client)
-      .map((r) => {
-        const rss = settled ? r.rss_settled_mb : r.rss_mb;
-        const arenas = settled ? r.malloc_thread_arenas_settled_mb : r.malloc_thread_arenas_mb;
-        return rss === undefined || arenas === undefined ? undefined : rss - arenas;
-      });
+      .map((r) => outsideArenas(r, settled));
     return values.length === 0 || values.some((v) => v === undefined)
       ? undefined
       : r2(median(values as number[]));
   };
   /** The gap outside the arenas, in MB and as a share of the bare client's whole RSS (its median) at that moment. */
-  const outsideArenas = (guilds: number): Partial<GuildsComparison> => {
+  const outsideGaps = (guilds: number): Partial<GuildsComparison> => {
     const bareSummary = summaries.find((r) => r.guilds === guilds && r.client === 'bare');
     const share = (mb: number, of: number | undefined): number | undefined =>
       of === undefined || of <= 0 ? undefined : r2((mb / of) * 100);
@@ -497,7 +500,7 @@ export function guildsFigures(
               settled_rss_over_bare_mb: over(bot.rss_settled_mb, bare.rss_settled_mb).mb,
               settled_rss_over_bare_percent: over(bot.rss_settled_mb, bare.rss_settled_mb).percent,
             }),
-        ...outsideArenas(guilds),
+        ...outsideGaps(guilds),
         guilds,
         rss_over_bare_mb: over(bot.rss_mb, bare.rss_mb).mb,
         rss_over_bare_percent: over(bot.rss_mb, bare.rss_mb).percent,
@@ -551,11 +554,8 @@ function rssNote(g: GuildsBenchResult, c: GuildsComparison, rssMet: boolean): st
   const outsideOf = (client: GuildsClient): number[] =>
     g.runs
       .filter((r) => r.guilds === c.guilds && r.client === client)
-      .flatMap((r) =>
-        r.rss_settled_mb === undefined || r.malloc_thread_arenas_settled_mb === undefined
-          ? []
-          : [r2(r.rss_settled_mb - r.malloc_thread_arenas_settled_mb)],
-      );
+      .map((r) => outsideArenas(r, true))
+      .filter((v): v is number => v !== undefined);
   const arenasOf = (client: GuildsClient): number[] =>
     g.runs
       .filter((r) => r.guilds === c.guilds && r.client === client)
