@@ -1,19 +1,16 @@
 // Where a process's resident memory lives, from /proc/<pid>/smaps (Linux): what glibc's malloc
-// holds, in its main arena and in the arenas of other threads, apart from the rest.
+// holds in the arenas of threads other than the main one, apart from the rest.
 import { readFileSync } from 'node:fs';
 
 /** Resident memory by kind, MB. */
 export interface ResidentSplit {
   readonly total_mb: number;
-  /** The main arena (`[heap]`, grown with brk). */
-  readonly malloc_main_arena_mb: number;
   /**
    * The arenas glibc gives other threads (V8's collector and compiler workers, libuv's pool):
    * each a 64 MB-aligned reservation, read and write at its start, the rest `---p`. Memory
    * freed there stays resident until the arena's top is free.
    */
   readonly malloc_thread_arenas_mb: number;
-  readonly thread_arenas: number;
 }
 
 interface Mapping {
@@ -25,7 +22,7 @@ interface Mapping {
 }
 
 const ARENA_BYTES = 64n * 1024n * 1024n;
-const MB = 1024;
+const KB_PER_MB = 1024;
 
 /** Splits an smaps text; pure. */
 export function splitResident(smaps: string): ResidentSplit {
@@ -47,15 +44,9 @@ export function splitResident(smaps: string): ResidentSplit {
     }
   }
   let totalKb = 0;
-  let mainKb = 0;
   let arenasKb = 0;
-  let arenas = 0;
   maps.forEach((m, i) => {
     totalKb += m.rssKb;
-    if (m.name === '[heap]') {
-      mainKb += m.rssKb;
-      return;
-    }
     if (m.name !== '' || !m.perms.startsWith('rw') || m.start % ARENA_BYTES !== 0n) return;
     const next = maps[i + 1];
     const whole =
@@ -65,18 +56,10 @@ export function splitResident(smaps: string): ResidentSplit {
         next.perms.startsWith('---') &&
         next.start === m.end &&
         next.end - m.start === ARENA_BYTES);
-    if (whole) {
-      arenasKb += m.rssKb;
-      arenas += 1;
-    }
+    if (whole) arenasKb += m.rssKb;
   });
-  const mb = (kb: number): number => Math.round((kb / MB) * 100) / 100;
-  return {
-    total_mb: mb(totalKb),
-    malloc_main_arena_mb: mb(mainKb),
-    malloc_thread_arenas_mb: mb(arenasKb),
-    thread_arenas: arenas,
-  };
+  const mb = (kb: number): number => Math.round((kb / KB_PER_MB) * 100) / 100;
+  return { total_mb: mb(totalKb), malloc_thread_arenas_mb: mb(arenasKb) };
 }
 
 /** The split of a running process, or undefined where /proc/<pid>/smaps cannot be read. */
