@@ -164,6 +164,10 @@ const over = (a: number, b: number): { mb: number; percent: number } => ({
   percent: r2(((a - b) / b) * 100),
 });
 
+/** The clients measured at one size: the arena pair only at the smallest. */
+const clientsAt = (sizes: readonly number[], guilds: number): readonly GuildsClient[] =>
+  guilds === sizes[0] ? [...CLIENTS, ...ARENA_CLIENTS] : CLIENTS;
+
 /** A run's RSS right after the start or settled, less what malloc's thread arenas held then, MB; undefined where either is unknown. */
 const outsideArenas = (r: GuildsRun, settled: boolean): number | undefined => {
   const rss = settled ? r.rss_settled_mb : r.rss_mb;
@@ -329,8 +333,6 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
   const repeats = options.repeats ?? 2;
   const trafficCalls = options.trafficCalls ?? DEFAULT_TRAFFIC_CALLS;
   const runs: GuildsRun[] = [];
-  const clientsAt = (guilds: number): readonly GuildsClient[] =>
-    guilds === sizes[0] ? [...CLIENTS, ...ARENA_CLIENTS] : CLIENTS;
   // Both clients run compiled, as a deployment runs them: no TypeScript loader in either process.
   const compiled = await buildBot(COMPILED_CHILDREN);
   try {
@@ -338,7 +340,7 @@ export async function benchGuilds(options: GuildsBenchOptions): Promise<GuildsBe
     let turn = 0;
     for (const guilds of sizes) {
       for (let repeat = 1; repeat <= repeats; repeat += 1) {
-        const clients = clientsAt(guilds);
+        const clients = clientsAt(sizes, guilds);
         const order = clients.map((_, i) => clients[(i + turn) % clients.length] as GuildsClient);
         turn += 1;
         // Measured one after the other; then, all three idle at once, each waits to settle.
@@ -374,15 +376,13 @@ export function guildsFigures(
   trafficCalls: number,
   runs: readonly GuildsRun[],
 ): GuildsBenchResult {
-  const clientsAt = (guilds: number): readonly GuildsClient[] =>
-    guilds === sizes[0] ? [...CLIENTS, ...ARENA_CLIENTS] : CLIENTS;
   const median = (values: readonly number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
     const mid = Math.floor(sorted.length / 2);
     return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
   };
   const summaries = sizes.flatMap((guilds) =>
-    clientsAt(guilds).map((client): GuildsSummary => {
+    clientsAt(sizes, guilds).map((client): GuildsSummary => {
       const mine = runs.filter((r) => r.guilds === guilds && r.client === client);
       const ready = mine.map((r) => r.identify_to_ready_ms).filter((v): v is number => v !== null);
       return {
