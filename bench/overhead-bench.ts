@@ -10,8 +10,18 @@ import { type Stats, sleep, stats } from './support/stats.ts';
 /**
  * How much watching the bot does in a run, and under which commands: the read-only ops
  * commands in turn unless the mode ends in `@status`, where the load is /status alone.
+ * `bare` and `bare+scrape` are not the bot: a bare discord.js client answering with a fixed
+ * embed, without and with a plain node:http server scraped as the defaults are.
  */
-export type OverheadMode = 'off' | 'logs' | 'default' | 'aggressive' | 'off@status' | 'default@status';
+export type OverheadMode =
+  | 'off'
+  | 'logs'
+  | 'default'
+  | 'aggressive'
+  | 'off@status'
+  | 'default@status'
+  | 'bare'
+  | 'bare+scrape';
 
 export interface OverheadSetting {
   /** Variables on top of the Discord ones. */
@@ -21,6 +31,8 @@ export interface OverheadSetting {
   readonly scrapeEveryMs?: number;
   /** The commands sent, in turn. @default the read-only ops commands */
   readonly commands?: readonly { readonly input: InvokeCommandInput }[];
+  /** The bare discord.js client instead of the bot (bench/support/bare-client-child.ts). @default the bot */
+  readonly client?: 'bare';
 }
 
 /**
@@ -61,6 +73,12 @@ const DEFAULT = {
   scrapeEveryMs: 15_000,
 } as const satisfies OverheadSetting;
 
+/**
+ * What the bare client serves at /metrics in `bare+scrape`: about what the bot at the defaults
+ * serves in this benchmark (the runs' `KiB a scrape` column shows both).
+ */
+const BARE_METRICS_BYTES = 27 * 1024;
+
 /** /status alone as the load: a reply the watching does not change (see STATUS_COMMAND). */
 const STATUS_LOAD = [STATUS_COMMAND] as const;
 
@@ -80,6 +98,13 @@ export const OVERHEAD_SETTINGS = {
   },
   'off@status': { ...OFF, commands: STATUS_LOAD },
   'default@status': { ...DEFAULT, commands: STATUS_LOAD },
+  bare: { env: {}, prometheus: false, client: 'bare' },
+  'bare+scrape': {
+    env: { BENCH_METRICS_BYTES: String(BARE_METRICS_BYTES) },
+    prometheus: true,
+    scrapeEveryMs: DEFAULT.scrapeEveryMs,
+    client: 'bare',
+  },
 } as const satisfies Record<OverheadMode, OverheadSetting>;
 
 export interface OverheadBenchOptions {
@@ -117,7 +142,10 @@ export interface OverheadRun {
   readonly wakeups_per_second?: number;
   readonly commands_sent: number;
   readonly commands_failed: number;
+  /** Scrapes answered within the window. */
   readonly scrapes: number;
+  /** What each of them carried, on average, KiB (absent before it was recorded). */
+  readonly scrape_kib?: number;
 }
 
 /** One "on" setting against the "off" run of the same round. */
@@ -161,6 +189,12 @@ export interface OverheadBenchResult {
    */
   readonly status?: OverheadComparison;
   /**
+   * Not the bot: a bare discord.js client serving a fixed /metrics text over a plain node:http
+   * server, scraped as the defaults are, against the same client serving nothing. What serving
+   * a scrape costs any discord.js process, whatever it renders.
+   */
+  readonly scrape?: OverheadComparison;
+  /**
    * The defaults against off with no commands at all: what the watching costs a bot
    * between commands (its timers, samples, checks and scrapes), apart from any command's share.
    */
@@ -197,6 +231,7 @@ export async function startSettings(
         prometheus: setting.prometheus,
         ...(compiled === undefined ? {} : { compiled }),
         ...(nodeArgs === undefined ? {} : { nodeArgs: nodeArgs(i) }),
+        ...(setting.client === undefined ? {} : { client: setting.client }),
       });
       running.push({ setting, emulator, bot });
     } catch (error) {
@@ -233,14 +268,19 @@ export async function measureSettings(
     // long-running bot pays, so it is measured apart.
     const ready = await Promise.all(running.map((r) => r.bot.sample()));
     const readyAt = performance.now();
-    await Promise.all(
-      running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs, r.setting.commands)),
-    );
+    // Prometheus scrapes a bot from its start, so the scrapes begin with the warm-up. The first
+    // ones cost once, like the rest of the start: V8 meets a server socket beside the client ones
+    // and compiles Node's stream code again for both (--trace-deopt: some 30 functions of net
+    // and streams deoptimised at the first scrape, two at the second, none after).
     const scrapers = running.map(({ bot, setting }) =>
       bot.metricsUrl === undefined || setting.scrapeEveryMs === undefined
         ? undefined
         : startScraper(bot.metricsUrl, setting.scrapeEveryMs),
     );
+    await Promise.all(
+      running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs, r.setting.commands)),
+    );
+    const scrapedBefore = scrapers.map((s) => s?.counts());
     const first = await Promise.all(running.map((r) => r.bot.sample()));
     const firstAt = performance.now();
     const warmupElapsedMs = firstAt - readyAt;
@@ -261,7 +301,17 @@ export async function measureSettings(
     const elapsedMs = performance.now() - firstAt;
     // After the window, so the forced collections cost nothing inside it.
     const afterGc = await Promise.all(running.map((r) => r.bot.sample(true)));
-    const scrapes = await Promise.all(scrapers.map((s) => s?.stop() ?? { ok: 0, failed: 0 }));
+    const scrapes = await Promise.all(
+      scrapers.map(async (s, i) => {
+        const after = (await s?.stop()) ?? { ok: 0, failed: 0, bytes: 0 };
+        const before = scrapedBefore[i] ?? { ok: 0, failed: 0, bytes: 0 };
+        return {
+          ok: after.ok - before.ok,
+          failed: after.failed - before.failed,
+          bytes: after.bytes - before.bytes,
+        };
+      }),
+    );
     return running.map((_, i) => {
       const cpuMs = ((last[i]?.cpu_us ?? 0) - (first[i]?.cpu_us ?? 0)) / 1000;
       const mine = rss[i] ?? [];
@@ -290,6 +340,9 @@ export async function measureSettings(
         commands_sent: loads[i]?.sent ?? 0,
         commands_failed: (loads[i]?.failed ?? 0) + (scrapes[i]?.failed ?? 0),
         scrapes: scrapes[i]?.ok ?? 0,
+        ...((scrapes[i]?.ok ?? 0) === 0
+          ? {}
+          : { scrape_kib: Math.round(((scrapes[i]?.bytes ?? 0) / (scrapes[i]?.ok ?? 1) / 1024) * 10) / 10 }),
       };
     });
   } finally {
@@ -304,6 +357,8 @@ const MODES: readonly OverheadMode[] = [
   'aggressive',
   'off@status',
   'default@status',
+  'bare',
+  'bare+scrape',
 ];
 
 /**
@@ -422,11 +477,14 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
     aggressive: compare('aggressive'),
     logs: compare('logs'),
     status: compare('default@status', runs, 'off@status'),
+    scrape: compare('bare+scrape', runs, 'bare'),
     idle: { rounds: idleRounds, runs: idleRuns, default: compare('default', idleRuns) },
   };
 }
 
 const TARGET_CPU = 0.5;
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const TARGET_RSS_MB = 10;
 
 /** What each setting turns on, in words for the table. */
@@ -487,9 +545,29 @@ export function overheadVerdicts(
               'Off and on side by side in the same rounds as the ops-command rows',
           },
         ];
+  const scrape = o.scrape;
+  const scrapeRow: Verdict[] =
+    scrape === undefined
+      ? []
+      : [
+          {
+            benchmark: `What serving a 15 s scrape costs a bare discord.js client, ${o.per_second} commands a second: CPU, with − without`,
+            target: 'measured (the price of an HTTP endpoint, whatever it serves)',
+            measured:
+              `${scrape.cpu_delta_percent_of_core.median} % of a core (min ${scrape.cpu_delta_percent_of_core.min}, max ` +
+              `${scrape.cpu_delta_percent_of_core.max} over ${o.rounds} round(s)); the defaults less it: ` +
+              `${round3(o.default.cpu_delta_percent_of_core.median - scrape.cpu_delta_percent_of_core.median)} % of a core`,
+            met: true,
+            note:
+              'no metrics gathered or rendered: a plain node:http server answers each scrape with the same fixed text of ' +
+              'about the bytes the defaults serve, each scrape on a fresh connection as with the bot, in a client that ' +
+              'otherwise only answers the commands. Side by side with the bots, in the same rounds',
+          },
+        ];
   return [
     ...idleRow,
     ...statusRow,
+    ...scrapeRow,
     ...(['default', 'aggressive'] as const).flatMap((mode): Verdict[] => {
       const c = o[mode];
       const label = `${mode === 'default' ? 'at the defaults' : 'at the aggressive setting'}${o.status === undefined ? '' : `, ${o.per_second} ops commands a second`}`;
@@ -576,6 +654,7 @@ export function parseSetting(spec: string): OverheadSetting {
     prometheus,
     ...(prometheus && base.scrapeEveryMs !== undefined ? { scrapeEveryMs: base.scrapeEveryMs } : {}),
     ...(base.commands === undefined ? {} : { commands: base.commands }),
+    ...(base.client === undefined ? {} : { client: base.client }),
   };
 }
 
@@ -594,7 +673,7 @@ export function formatOverheadBench(o: OverheadBenchResult): string {
   const mmm = (x: Stats): string => `${x.min} / ${x.median} / ${x.max}`;
   // Results from before the warm-up was recorded had the 3 s one.
   const warmupMs = o.warmup_ms ?? 3_000;
-  const compared = [o.logs, o.default, o.aggressive, o.status].filter(
+  const compared = [o.logs, o.default, o.aggressive, o.status, o.scrape].filter(
     (c): c is OverheadComparison => c !== undefined,
   );
   return [
@@ -602,9 +681,15 @@ export function formatOverheadBench(o: OverheadBenchResult): string {
       `and sends ${o.per_second} slash commands per second (the five read-only ops commands in turn, as an admin` +
       (o.status === undefined ? '' : '; /status alone, as a member, to the two @status settings') +
       '). ' +
-      `Each round starts ${o.status === undefined ? 'four' : 'six'} bots side by side, one per setting, each with its own emulator and command stream, ` +
+      `Each round starts ${new Set(o.runs.filter((r) => r.round === 1).map((r) => r.mode)).size} ` +
+      `processes side by side, one per setting, each with its own emulator and command stream, ` +
       `so all see the same machine load at every moment; the start order rotates per round. ${warmupMs / 1000} s ` +
       `of warm-up at the same rate from the moment the bots are ready, then a ${o.window_ms / 1000} s window` +
+      (o.scrape === undefined
+        ? ''
+        : ' (the scrapes begin with the warm-up, as Prometheus scrapes a bot from its start: the first ones make V8 ' +
+          'compile Node’s stream code again for the server socket beside the client ones, a cost of the start; ' +
+          'results before this row scraped from the window’s start)') +
       (warmupMs >= 60_000 ? steadyState(warmupMs) : '.') +
       " CPU is each child's own process.cpuUsage() " +
       '(user + system) over the window divided by the window (so it includes answering the commands, identical in all ' +
@@ -621,13 +706,19 @@ export function formatOverheadBench(o: OverheadBenchResult): string {
         : '**off@status** and **default@status**: off and default under /status, the command for every member, whose ' +
           'reply reads the status summary only and is the same with the watching on or off (the ops replies carry ' +
           'what the watching gathered only when it is on); default@status is compared with off@status. ') +
+      (o.scrape === undefined
+        ? ''
+        : '**bare** and **bare+scrape** are not the bot: a bare discord.js client with the same intents answering ' +
+          'every command with one fixed embed, the second also serving a fixed text of about the size of the ' +
+          'defaults’ /metrics through a plain node:http server, scraped every 15 s as the defaults are; bare+scrape is ' +
+          'compared with bare. ') +
       'The console sink writes to the child’s stdout in every mode, a pipe the parent drains and discards. ' +
       'OBS_ENABLE_CHARTS is false in every mode: a chart is a cost of the /resources or /startup reply an operator ' +
       'asks for (§9 gives its render time), not of the watching, and this load asks for four a second.',
     '',
     table(
-      [...RUN_COLUMNS, 'commands', 'failed', 'scrapes'],
-      o.runs.map((r) => [...runCells(r), r.commands_sent, r.commands_failed, r.scrapes]),
+      [...RUN_COLUMNS, 'commands', 'failed', 'scrapes', 'KiB a scrape'],
+      o.runs.map((r) => [...runCells(r), r.commands_sent, r.commands_failed, r.scrapes, r.scrape_kib ?? '–']),
     ),
     '',
     table(

@@ -38,13 +38,14 @@ export async function profileOverhead(
       `--cpu-prof-dir=${dirs[i]}`,
       '--cpu-prof-interval=1000',
     ]);
-    await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs)));
+    // Scraped from the start, as in the overhead benchmark (see measureSettings).
     const scrapers = running.map(({ bot }, i) => {
       const every = settings[i]?.scrapeEveryMs;
       return bot.metricsUrl === undefined || every === undefined
         ? undefined
         : startScraper(bot.metricsUrl, every);
     });
+    await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, warmupMs)));
     const first = await Promise.all(running.map((r) => r.bot.sample()));
     await Promise.all(running.map((r) => steadyCommands(r.emulator, perSecond, windowMs)));
     const last = await Promise.all(running.map((r) => r.bot.sample()));

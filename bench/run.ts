@@ -388,17 +388,20 @@ function overheadNote(
         'the watching gathered (components and their checks, the resource history, the tasks), where the off bot, with ' +
         'its checks and samples off, has little to show. That is the content an operator asks for, at a rate no ' +
         'operator asks for it.';
+  const scrape = o.scrape?.cpu_delta_percent_of_core;
   const rest =
     (sparse === undefined ? '' : ` Each command's metrics cost ${sparse.metrics} % on their own in §2a.`) +
-    ' Prometheus, the metrics and the scrape: bench/thread-cpu.ts, after the same warm-up, put the defaults 0.448 % ' +
-    'over off and the defaults with OBS_ENABLE_PROMETHEUS=false 0.228 % (one run side by side); ' +
-    'bench/profile-overhead.ts, the same two side by side, finds the scrape path (the HTTP server, prom-client, the ' +
-    "metrics code) on the stack 0.04 % of a core and all the bot's own code 0.07 % apart, the rest outside the " +
-    "bot's code (V8's own '(program)' samples, 0.1 % apart). V8's deoptimisation log (--log-deopt, two minutes " +
-    'after the warm-up, not part of this benchmark) shows no recompiling behind it: 7 deoptimisations with the 15 s ' +
-    'scrape, 7 with none, most of them in the embed renderers in both (an earlier reading of --trace-deopt, 30 a minute with scrapes, did ' +
-    'not hold up). LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the ' +
-    'metrics and the scrape';
+    (scrape === undefined
+      ? ''
+      : ` Serving the 15 s scrape is part of it whatever the bot renders: a bare discord.js client serving about the ` +
+        `same bytes through a plain node:http server pays ${scrape.median} % for it (rounds ${scrape.min}…${scrape.max}, ` +
+        `its row), and the defaults less that cost ${round2(c.cpu_delta_percent_of_core.median - scrape.median)} %. ` +
+        'bench/thread-cpu.ts, three start orders after the same warm-up, put the whole Prometheus share of the ' +
+        'defaults on the scrape: Prometheus on with no HTTP server (PROMETHEUS_HTTP_SERVER=false) cost what ' +
+        'Prometheus off costs, and so did the server with no scraper; answering the scrape with a 404 instead of ' +
+        'the render saved nothing measurable, nor did the server’s 1 s timeout timer at 30 s.') +
+    ' LOG_LEVEL=warning keeps the command records out of the logs, OBS_ENABLE_PROMETHEUS=false the metrics and the ' +
+    'scrape';
   return mode === 'default'
     ? `${spread}.${perCommand}${replies}${price}${rest}`
     : `${spread}.${perCommand} On top of the defaults: a /metrics render every second (the scrape) and a resource sample ` +

@@ -3,7 +3,7 @@
 // and scrape (its measureSettings), and each reports its CPU split between its main thread and
 // its other threads (V8's collector and compiler workers, libuv's pool).
 //   node --import ./src/ts-loader.mjs bench/thread-cpu.ts [settings] [seconds] [commands a second] [warm-up seconds]
-// settings: a comma-separated list of off, logs, default, aggressive, each with optional
+// settings: a comma-separated list of the overhead benchmark's modes (off, logs, default, aggressive, bare, bare+scrape, …), each with optional
 // `:VARIABLE=value` overrides, e.g. `off,logs,default,default:LOG_LEVEL=warning` (the default).
 // The warm-up (150 s unless given) is the overhead benchmark's: a bot's CPU falls for minutes after its start.
 import { pathToFileURL } from 'node:url';

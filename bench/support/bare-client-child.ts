@@ -1,6 +1,10 @@
 // The baseline the bot is compared with: a bare discord.js client with the bot's intents
 // and caches and no observability core, answering every slash command with one fixed
-// embed. Driven over the same IPC protocol as bot-child.ts.
+// embed. Driven over the same IPC protocol as bot-child.ts. With OBS_ENABLE_PROMETHEUS=true it
+// also serves a fixed text of BENCH_METRICS_BYTES bytes at /metrics on PROMETHEUS_PORT, through
+// a plain node:http server: what serving a scrape costs any discord.js process, with no metrics
+// gathered or rendered.
+import { createServer } from 'node:http';
 import { Client, Events, GatewayIntentBits, type InteractionReplyOptions, MessageFlags } from 'discord.js';
 import { type ChildReply, type ChildRequest, sampleReply } from './bot-protocol.ts';
 import { watchIdentifyToReady } from './identify-timing.ts';
@@ -36,6 +40,24 @@ client.on(Events.InteractionCreate, (interaction) => {
   if (!interaction.isChatInputCommand()) return;
   interaction.reply(reply).catch(() => {});
 });
+if (process.env.OBS_ENABLE_PROMETHEUS === 'true') {
+  const line = (i: number): string => `bench_series_total{component="c${i % 50}",n="${i}"} ${i}\n`;
+  const lines: string[] = ['# HELP bench_series_total A fixed series.\n# TYPE bench_series_total counter\n'];
+  const bytes = Number(process.env.BENCH_METRICS_BYTES ?? '24576');
+  for (let i = 0, size = 0; size < bytes; i += 1) {
+    const next = line(i);
+    lines.push(next);
+    size += next.length;
+  }
+  const body = lines.join('');
+  createServer((_req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  }).listen(Number(process.env.PROMETHEUS_PORT), process.env.PROMETHEUS_HOST ?? '127.0.0.1');
+}
 const timing = watchIdentifyToReady(client);
 await client.login(process.env.DISCORD_TOKEN);
 send({ type: 'ready', outcome: 'ready', identify_to_ready_ms: await timing });

@@ -74,30 +74,41 @@ export async function steadyCommands(
   return { sent, answered: ok.length, failed: sent - ok.length, ack_ms: ok };
 }
 
+/** What a scraper has seen so far: good and failed scrapes, and the bytes the good ones carried. */
+export interface ScrapeCounts {
+  readonly ok: number;
+  readonly failed: number;
+  readonly bytes: number;
+}
+
 /** GETs `url` every `everyMs` until stopped, like a Prometheus server would; counts good scrapes. */
 export function startScraper(
   url: string,
   everyMs: number,
-): { stop(): Promise<{ ok: number; failed: number }> } {
+): { counts(): ScrapeCounts; stop(): Promise<ScrapeCounts> } {
   let ok = 0;
   let failed = 0;
+  let bytes = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
     inFlight = fetch(url)
       .then(async (res) => {
-        await res.text();
-        if (res.ok) ok += 1;
-        else failed += 1;
+        const body = await res.arrayBuffer();
+        if (res.ok) {
+          ok += 1;
+          bytes += body.byteLength;
+        } else failed += 1;
       })
       .catch(() => {
         failed += 1;
       });
   }, everyMs);
   return {
+    counts: () => ({ ok, failed, bytes }),
     async stop() {
       clearInterval(timer);
       await inFlight;
-      return { ok, failed };
+      return { ok, failed, bytes };
     },
   };
 }
