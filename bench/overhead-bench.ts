@@ -484,7 +484,23 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
 
 const TARGET_CPU = 0.5;
 
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+/**
+ * Per round, the defaults' cost over off less what serving the scrape cost the bare client in
+ * the same round (bare+scrape − bare); absent from results without the bare clients.
+ */
+export function defaultsLessScrape(o: OverheadBenchResult): Stats | undefined {
+  const cpu = (round: number, mode: OverheadMode): number | undefined =>
+    o.runs.find((r) => r.round === round && r.mode === mode)?.cpu_percent_of_core;
+  const rest = [...new Set(o.runs.map((r) => r.round))].flatMap((round) => {
+    const [on, off, served, bare] = (['default', 'off', 'bare+scrape', 'bare'] as const).map((m) =>
+      cpu(round, m),
+    );
+    return on === undefined || off === undefined || served === undefined || bare === undefined
+      ? []
+      : [on - off - (served - bare)];
+  });
+  return rest.length === 0 ? undefined : stats(rest, 3);
+}
 const TARGET_RSS_MB = 10;
 
 /** What each setting turns on, in words for the table. */
@@ -546,8 +562,9 @@ export function overheadVerdicts(
           },
         ];
   const scrape = o.scrape;
+  const rest = defaultsLessScrape(o);
   const scrapeRow: Verdict[] =
-    scrape === undefined
+    scrape === undefined || rest === undefined
       ? []
       : [
           {
@@ -555,8 +572,8 @@ export function overheadVerdicts(
             target: 'measured (the price of an HTTP endpoint, whatever it serves)',
             measured:
               `${scrape.cpu_delta_percent_of_core.median} % of a core (min ${scrape.cpu_delta_percent_of_core.min}, max ` +
-              `${scrape.cpu_delta_percent_of_core.max} over ${o.rounds} round(s)); the defaults less it: ` +
-              `${round3(o.default.cpu_delta_percent_of_core.median - scrape.cpu_delta_percent_of_core.median)} % of a core`,
+              `${scrape.cpu_delta_percent_of_core.max} over ${o.rounds} round(s)); the defaults at ${o.per_second} ops commands a second ` +
+              `less it, round by round: ${rest.median} % of a core (min ${rest.min}, max ${rest.max})`,
             met: true,
             note:
               'no metrics gathered or rendered: a plain node:http server answers each scrape with the same fixed text of ' +

@@ -24,6 +24,7 @@ import {
 } from './metrics-bench.ts';
 import {
   benchOverhead,
+  defaultsLessScrape,
   formatOverheadBench,
   type OverheadBenchResult,
   overheadVerdicts,
@@ -389,13 +390,15 @@ function overheadNote(
         'its checks and samples off, has little to show. That is the content an operator asks for, at a rate no ' +
         'operator asks for it.';
   const scrape = o.scrape?.cpu_delta_percent_of_core;
+  const lessScrape = defaultsLessScrape(o);
   const rest =
     (sparse === undefined ? '' : ` Each command's metrics cost ${sparse.metrics} % on their own in §2a.`) +
-    (scrape === undefined
+    (scrape === undefined || lessScrape === undefined
       ? ''
       : ` Serving the 15 s scrape is part of it whatever the bot renders: a bare discord.js client serving about the ` +
         `same bytes through a plain node:http server pays ${scrape.median} % for it (rounds ${scrape.min}…${scrape.max}, ` +
-        `its row), and the defaults less that cost ${round2(c.cpu_delta_percent_of_core.median - scrape.median)} %. ` +
+        `its row), and the defaults less that, round by round, cost ${lessScrape.median} % (rounds ` +
+        `${lessScrape.min}…${lessScrape.max}). ` +
         'bench/thread-cpu.ts, three start orders after the same warm-up, put the whole Prometheus share of the ' +
         'defaults on the scrape: Prometheus on with no HTTP server (PROMETHEUS_HTTP_SERVER=false) cost what ' +
         'Prometheus off costs, and so did the server with no scraper; answering the scrape with a 404 instead of ' +
