@@ -483,6 +483,7 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
 }
 
 const TARGET_CPU = 0.5;
+const TARGET_RSS_MB = 10;
 
 /**
  * Per round, the defaults' cost over off less what serving the scrape cost the bare client in
@@ -501,7 +502,6 @@ export function defaultsLessScrape(o: OverheadBenchResult): Stats | undefined {
   });
   return rest.length === 0 ? undefined : stats(rest, 3);
 }
-const TARGET_RSS_MB = 10;
 
 /** What each setting turns on, in words for the table. */
 const SETTING_WORDS = {

@@ -43,7 +43,11 @@ client.on(Events.InteractionCreate, (interaction) => {
 if (process.env.OBS_ENABLE_PROMETHEUS === 'true') {
   const line = (i: number): string => `bench_series_total{component="c${i % 50}",n="${i}"} ${i}\n`;
   const lines: string[] = ['# HELP bench_series_total A fixed series.\n# TYPE bench_series_total counter\n'];
-  const bytes = Number(process.env.BENCH_METRICS_BYTES ?? '24576');
+  const bytes = Number(process.env.BENCH_METRICS_BYTES);
+  if (!(bytes > 0))
+    throw new Error(
+      `BENCH_METRICS_BYTES must be a positive number of bytes, not '${process.env.BENCH_METRICS_BYTES}'`,
+    );
   for (let i = 0, size = 0; size < bytes; i += 1) {
     const next = line(i);
     lines.push(next);
