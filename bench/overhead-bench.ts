@@ -270,8 +270,8 @@ export async function measureSettings(
     const readyAt = performance.now();
     // Prometheus scrapes a bot from its start, so the scrapes begin with the warm-up. The first
     // ones cost once, like the rest of the start: V8 meets a server socket beside the client ones
-    // and compiles Node's stream code again for both (--trace-deopt: some 30 functions of net
-    // and streams deoptimised at the first scrape, two at the second, none after).
+    // and compiles Node's stream code again for both (--trace-deopt: 25 functions of net and
+    // streams deoptimised at the first scrape, four more by the second, none after).
     const scrapers = running.map(({ bot, setting }) =>
       bot.metricsUrl === undefined || setting.scrapeEveryMs === undefined
         ? undefined
