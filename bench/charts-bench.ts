@@ -1,4 +1,4 @@
-// `npx tsx bench/charts-bench.ts [--quick]`: the charts alone (also part of `npm run bench`).
+// `node --import ./src/ts-loader.mjs bench/charts-bench.ts [--quick]`: the charts alone (also part of `npm run bench`).
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../src/core/index.ts';
 import {

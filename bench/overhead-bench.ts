@@ -374,7 +374,7 @@ export async function benchOverhead(options: OverheadBenchOptions): Promise<Over
   const idleRounds = Math.max(1, Math.ceil(options.rounds / 2));
   const idleRuns: OverheadRun[] = [];
   // Every bot runs compiled, as `npm run start:built` runs it in production: no TypeScript
-  // loader in the process (on Node 20, tsx resolves discord.js's lazy require at every reply).
+  // loader in the process (from the sources, a loader would be part of what is measured).
   const compiled = await buildBot(COMPILED_CHILDREN);
   try {
     for (let round = 1; round <= options.rounds; round += 1) {

@@ -13,10 +13,11 @@ import { type Stats, stats } from './support/stats.ts';
  * How the bot's TypeScript is run: what `npm start` does on each kind of Node, what it did
  * before, and the bot compiled to JavaScript (`npm run start:built`).
  */
-export type StartVariant = 'compiled' | 'native' | 'tsx_hooks' | 'tsx_hooks_cold' | 'tsx_cli';
+export type StartVariant = 'compiled' | 'native' | 'esbuild' | 'esbuild_cold';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const TSX_CLI = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+/** On a Node that strips types, what makes ts-loader.mjs register its esbuild hooks all the same. */
+const NOT_NATIVE = typescriptRuntime === 'native' ? ['--no-experimental-strip-types'] : [];
 const READY = 'Bot startup completed';
 
 /** The command line of each variant, on the Node running the bench. */
@@ -33,25 +34,22 @@ const VARIANTS: Record<
     args: ['--import', TS_LOADER, MAIN],
     shown: '`node --import ./src/ts-loader.mjs src/main.ts` (npm start where Node strips types)',
   },
-  tsx_hooks: {
-    args: ['--import', import.meta.resolve('tsx'), MAIN],
-    shown: '`node --import tsx src/main.ts` (what the loader does on Node 20)',
+  esbuild: {
+    args: [...NOT_NATIVE, '--import', TS_LOADER, MAIN],
+    shown:
+      '`node --import ./src/ts-loader.mjs src/main.ts` through its esbuild hooks (npm start before Node 22.18)',
   },
-  tsx_hooks_cold: {
-    args: ['--import', import.meta.resolve('tsx'), MAIN],
-    shown: 'the same with an empty tsx cache (a new machine or container)',
+  esbuild_cold: {
+    args: [...NOT_NATIVE, '--import', TS_LOADER, MAIN],
+    shown: 'the same with an empty cache of transforms (a new machine or container)',
     coldCache: true,
-  },
-  tsx_cli: {
-    args: [TSX_CLI, MAIN],
-    shown: '`tsx src/main.ts` (npm start before: the tsx CLI and the bot, two processes)',
   },
 };
 
 export interface StartVariantResult {
   readonly variant: StartVariant;
   readonly command: string;
-  /** Processes whose RSS is summed: the bot and any child it has then (esbuild's service under tsx), or the tsx CLI too. */
+  /** Processes whose RSS is summed: the bot and any child it has then (esbuild's process, while the hooks transform). */
   readonly processes: number;
   /** From spawn() to the bot's "startup completed" line, ms. */
   readonly ready_ms: Stats;
@@ -85,8 +83,8 @@ function rssMb(pid: number): number {
 }
 
 /**
- * The pid and its children, whichever of its threads started them (tsx's module hooks run on
- * a thread of their own, and esbuild's service process is that thread's child).
+ * The pid and its children, whichever of its threads started them (the module hooks run on
+ * a thread of their own, and esbuild's process, while one runs, is that thread's child).
  */
 function processTree(pid: number): number[] {
   const children: number[] = [];
@@ -112,7 +110,7 @@ async function startOnce(
   const child: ChildProcess = spawn(process.execPath, args, {
     // A fresh folder, so no developer's .env is read.
     cwd: dir,
-    // tsx keeps its transforms under the temp folder: a fresh one is a cold cache.
+    // The hooks keep their transforms under the temp folder: a fresh one is a cold cache.
     env: {
       ...env,
       LOG_FILE: join(dir, 'bot.jsonl'),
@@ -162,8 +160,8 @@ export async function benchProcessStart(opts: ProcessStartBenchOptions): Promise
   if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new RangeError('runs must be a positive integer');
   const variants: StartVariant[] =
     typescriptRuntime === 'native'
-      ? ['native', 'compiled', 'tsx_hooks', 'tsx_hooks_cold', 'tsx_cli']
-      : ['compiled', 'tsx_hooks', 'tsx_hooks_cold', 'tsx_cli'];
+      ? ['native', 'compiled', 'esbuild', 'esbuild_cold']
+      : ['compiled', 'esbuild', 'esbuild_cold'];
   const build = await buildBot();
   const emulator = await startEmulator();
   const samples = new Map<StartVariant, { ms: number[]; rss: number[]; processes: number }>(

@@ -487,31 +487,29 @@ function loggingVerdicts(g: LoggingBenchResult): Verdict[] {
   ];
 }
 
-/** The start row: on a Node that strips types, the native start against tsx's (none elsewhere). */
+/** The start row: on a Node that strips types, the native start against the esbuild hooks' (none elsewhere). */
 function judgeProcessStart(r: ProcessStartBenchResult | undefined): Verdict[] {
   const of = (variant: string) => r?.variants.find((v) => v.variant === variant);
   const native = of('native');
-  const tsx = of('tsx_hooks');
-  const cold = of('tsx_hooks_cold');
-  const cli = of('tsx_cli');
+  const hooks = of('esbuild');
+  const cold = of('esbuild_cold');
   const compiled = of('compiled');
-  if (r === undefined || native === undefined || tsx === undefined) return [];
+  if (r === undefined || native === undefined || hooks === undefined) return [];
   const figure = (v: { ready_ms: { median: number }; rss_mb: { median: number } }): string =>
     `${v.ready_ms.median} ms, ${v.rss_mb.median} MB`;
   return [
     {
-      benchmark: `Process start to ready against the emulator, native vs tsx (Node ${r.node})`,
-      target: 'native no slower than tsx',
+      benchmark: `Process start to ready against the emulator, native vs the esbuild hooks (Node ${r.node})`,
+      target: 'native no slower than the esbuild hooks',
       measured:
-        `native ${figure(native)}; tsx in-process ${figure(tsx)}` +
+        `native ${figure(native)}; esbuild hooks ${figure(hooks)}` +
         (cold === undefined ? '' : ` (cold cache ${figure(cold)})`) +
-        (cli === undefined ? '' : `; tsx CLI + bot ${figure(cli)}`) +
         (compiled === undefined ? '' : `; compiled (npm run start:built) ${figure(compiled)}`) +
         ` (medians of ${r.runs}; time, RSS at ready)`,
-      met: native.ready_ms.median <= tsx.ready_ms.median,
-      ...(native.rss_mb.median > tsx.rss_mb.median
+      met: native.ready_ms.median <= hooks.ready_ms.median,
+      ...(native.rss_mb.median > hooks.rss_mb.median
         ? {
-            note: `native RSS is ${Math.round(native.rss_mb.median - tsx.rss_mb.median)} MB above tsx's: Node's own type stripper (WebAssembly) keeps the memory it grew to strip the sources (stripping the bot’s sources in a bare Node 24 process grows its RSS by about 40 MB, kept after a GC), where tsx serves warm starts from its disk cache`,
+            note: `native RSS is ${Math.round(native.rss_mb.median - hooks.rss_mb.median)} MB above the hooks': Node's own type stripper (WebAssembly) keeps the memory it grew to strip the sources (stripping the bot’s sources in a bare Node 24 process grows its RSS by about 40 MB, kept after a GC), where the hooks serve warm starts from their cache of transforms`,
           }
         : {}),
     },
@@ -710,9 +708,10 @@ function render(): string {
             'compiles it (tsc, into a folder of the checkout built once before the runs), in a fresh folder, against the emulator ' +
             'in the bench process, from spawn() to the console line "Bot startup completed" (the gateway is ' +
             'connected and the commands are loaded); RSS is read from /proc at that moment and summed over the ' +
-            'process and its children (the tsx CLI runs the bot as its child). The variants run in rotating order ' +
-            'after one unmeasured start; tsx keeps its transforms in a disk cache, warm after that first start ' +
-            'except in the cold-cache variant, which gives each start an empty temp folder. ' +
+            'process and its children (esbuild’s process, while the hooks transform). The variants run in rotating order ' +
+            'after one unmeasured start; the esbuild hooks (src/ts-hooks.mjs) keep their transforms in a cache under ' +
+            'the temp folder, warm after that first start except in the cold-cache variant, which gives each start an ' +
+            'empty temp folder. On a Node that strips types, the hooks variants run with --no-experimental-strip-types. ' +
             `Measured ${measured.process_start.measured_at}, load average then ` +
             `${measured.process_start.load_average.join(' / ')}.`,
           '',

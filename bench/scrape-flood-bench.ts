@@ -1,8 +1,9 @@
 // The probe server under a scrape flood: while a separate process sends 200 concurrent
 // GET /metrics every second for 10 s, /health is run through the emulator and its
-// acknowledgement timed. Run alone with `npx tsx bench/scrape-flood-bench.ts`.
+// acknowledgement timed. Run alone with `node --import ./src/ts-loader.mjs bench/scrape-flood-bench.ts`.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { typescriptNodeArgs } from '../src/discord/index.ts';
 import { startEmulator } from '../test/support/emulator/index.ts';
 import { startBotProcess } from './support/bot-process.ts';
 import { steadyCommands } from './support/command-load.ts';
@@ -55,7 +56,7 @@ function startFlood(
   perSecond: number,
   seconds: number,
 ): { readonly started: Promise<void>; readonly done: Promise<FloodReport> } {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), FLOOD_CHILD], {
+  const child = spawn(process.execPath, [...typescriptNodeArgs, FLOOD_CHILD], {
     env: {
       PATH: process.env.PATH ?? '',
       FLOOD_URL: url,

@@ -1,4 +1,4 @@
-// `npx tsx scripts/example-chart.ts`: redraws docs/resources-chart.png, the README's
+// `node --import ./src/ts-loader.mjs scripts/example-chart.ts`: redraws docs/resources-chart.png, the README's
 // example of the /resources chart, from sample data shaped like a bad quarter hour
 // (memory and CPU burst past their thresholds, then an event-loop lag spike).
 import { mkdirSync, writeFileSync } from 'node:fs';

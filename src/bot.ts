@@ -195,7 +195,7 @@ export async function startBot(config: Config, options: StartBotOptions = {}): P
       'typescript_runtime',
       typescriptRuntime === 'compiled'
         ? `Node ${process.version} runs the bot compiled to JavaScript`
-        : `Node ${process.version} runs the TypeScript sources ${typescriptRuntime === 'native' ? 'natively' : 'through tsx'}`,
+        : `Node ${process.version} runs the TypeScript sources ${typescriptRuntime === 'native' ? 'natively' : 'through esbuild'}`,
       { node: process.version, typescript: typescriptRuntime },
     );
 

@@ -8,18 +8,18 @@ import { fileURLToPath } from 'node:url';
 export const MODULE_EXTENSION: '.js' | '.ts' = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 /** How the bot's code runs. */
-export type TypescriptRuntime = 'compiled' | 'native' | 'tsx';
+export type TypescriptRuntime = 'compiled' | 'native' | 'esbuild';
 
 const stripsTypes = Boolean((process.features as { typescript?: unknown }).typescript);
 
 /**
  * `compiled` when the bot runs as the JavaScript `npm run build:bot` made. From the sources:
  * `native` when Node strips the types itself (by default from 22.18, 23.6 and 24; from 22.6
- * with --experimental-strip-types), `tsx` on an older Node, where ts-loader.mjs registers
- * tsx's hooks in this same process.
+ * with --experimental-strip-types), `esbuild` on an older Node, where ts-loader.mjs registers
+ * ts-hooks.mjs (esbuild, with a cache of what it made) in this same process.
  */
 export const typescriptRuntime: TypescriptRuntime =
-  MODULE_EXTENSION === '.js' ? 'compiled' : stripsTypes ? 'native' : 'tsx';
+  MODULE_EXTENSION === '.js' ? 'compiled' : stripsTypes ? 'native' : 'esbuild';
 
 /** The preload of a run from the sources (`node --import <TS_LOADER> file.ts`), in src/. */
 export const TS_LOADER = fileURLToPath(new URL('./ts-loader.mjs', import.meta.url));

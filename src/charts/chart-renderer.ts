@@ -69,7 +69,7 @@ const WORKER_NODE_OPTIONS = ['--max-old-space-size=64', '--max-semi-space-size=2
 /**
  * What the render process inherits of the bot's environment: everything but its secrets
  * (it draws from the data it is sent and needs none of them). NODE_OPTIONS stays, for a
- * bot started through tsx's CLI.
+ * bot whose TypeScript loader came through it.
  */
 function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !/TOKEN|SECRET|PASSWORD/i.test(name)));

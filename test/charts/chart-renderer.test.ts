@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { DEFAULT_CHART_MODULES } from '../../src/charts/chart-modules.ts';
 import { type ChartRendererOptions, createChartRenderer } from '../../src/charts/chart-renderer.ts';
 import { resourcesChartRequest } from '../../src/charts/chart-requests.ts';
+import { TS_LOADER } from '../../src/typescript-runtime.ts';
 import { CaptureLogger } from '../support/capture-logger.ts';
 import { resourcesView, startupReport } from '../support/chart-data.ts';
 import { ManualClock } from '../support/manual-clock.ts';
@@ -286,17 +287,19 @@ describe('chart renderer (a child process)', () => {
     assert.equal(charts.state, 'closed');
   });
 
-  it("the worker loads whether the process runs under tsx's CLI (npm start) or node --import tsx", async () => {
+  it('the worker loads whether the loader comes on the command line (npm start) or in NODE_OPTIONS', async () => {
     const run = promisify(execFile);
     const script = fileURLToPath(fixture('render-once.ts'));
-    const tsxCli = fileURLToPath(import.meta.resolve('tsx/cli'));
-    for (const args of [
-      [tsxCli, script],
-      ['--import', 'tsx', script],
-    ]) {
-      const { stdout } = await run(process.execPath, args, { timeout: 60_000 });
+    for (const [args, nodeOptions] of [
+      [['--import', TS_LOADER, script], ''],
+      [[script], `--import=${TS_LOADER}`],
+    ] as const) {
+      const { stdout } = await run(process.execPath, args, {
+        timeout: 60_000,
+        env: { ...process.env, NODE_OPTIONS: nodeOptions },
+      });
       const result = JSON.parse(stdout.trim()) as { ready: boolean; width: number; bytes: number };
-      assert.equal(result.ready, true, `ready under ${args.slice(0, -1).join(' ')}`);
+      assert.equal(result.ready, true, `ready with ${nodeOptions || args.slice(0, -1).join(' ')}`);
       assert.equal(result.width, 960);
       assert.ok(result.bytes > 1000);
     }

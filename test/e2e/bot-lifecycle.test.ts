@@ -62,7 +62,7 @@ describe('npm start stops cleanly on a signal', () => {
   }
 
   it('plain `node src/main.ts`, no loader, runs the bot on a Node that strips types', {
-    skip: typescriptRuntime === 'native' ? false : `Node ${process.version} needs tsx`,
+    skip: typescriptRuntime === 'native' ? false : `Node ${process.version} needs src/ts-loader.mjs`,
   }, async () => {
     const vars = env(emulator, { LOG_LEVEL: 'debug' });
     const signaller = signalOnceStarted();
