@@ -91,7 +91,7 @@ const plan = (quick: boolean) =>
       }
     : {
         startupRuns: 3,
-        processStartRuns: 5,
+        processStartRuns: 11,
         overhead: { rounds: 5, windowMs: 60_000, warmupMs: 150_000 },
         sparseCost: { rounds: 3, warmupMs: 3_000, windowMs: 30_000 },
         latency: { sequential: 100, bursts: 3 },
