@@ -57,7 +57,7 @@ async function installPackedCore(): Promise<string> {
   return project;
 }
 
-test('npm pack gives a core that plain JavaScript imports as opsbot/core, without tsx, and reports health', async () => {
+test('npm pack gives a core that plain JavaScript imports as opsbot/core, with no TypeScript loader, and reports health', async () => {
   const project = await installPackedCore();
   const logFile = join(project, 'logs', 'bot.jsonl');
   writeFileSync(
@@ -72,7 +72,7 @@ await manager.shutdown(1000);
 await logging.close();
 `,
   );
-  // Plain node: no loader, no tsx, whatever Node runs the suite.
+  // Plain node: no TypeScript loader, whatever Node runs the suite.
   const { stdout } = await run(process.execPath, ['watch.mjs'], { cwd: project, encoding: 'utf8' });
   const seen = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
     outcome: string;
