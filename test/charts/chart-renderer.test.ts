@@ -292,7 +292,7 @@ describe('chart renderer (a child process)', () => {
     const script = fileURLToPath(fixture('render-once.ts'));
     for (const [args, nodeOptions] of [
       [['--import', TS_LOADER, script], ''],
-      [[script], `--import=${TS_LOADER}`],
+      [[script], `--import="${TS_LOADER}"`],
     ] as const) {
       const { stdout } = await run(process.execPath, args, {
         timeout: 60_000,
